@@ -1,0 +1,44 @@
+"""`python -m app`: serve REST and Socket.IO on the embedded default, or production with WALKY_* set."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from app.logs import configure_logging
+from app.service import create_app
+from app.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description="Walky dispatch server")
+    parser.add_argument("--host", help="bind address (default WALKY_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default WALKY_PORT or 8000)")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"walky: invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=settings.shutdown_timeout_s,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

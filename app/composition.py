@@ -1,0 +1,69 @@
+"""The composition root: the one place that picks adapters from settings and wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import structlog
+from redis.asyncio import Redis
+
+from app.auth.passwords import Passwords
+from app.auth.tokens import AccessTokens
+from app.clock import Clock, SystemClock
+from app.metrics import Metrics
+from app.ratelimit import RateLimiter
+from app.settings import DEV_JWT_SECRET, Settings
+from app.store.mongo.backend import MongoBackend
+from app.store.sqlite.backend import SqliteBackend
+from app.store.store import Store
+from realtime.live_index import LiveIndex
+from realtime.memory_index import MemoryLiveIndex
+from realtime.redis_index import RedisLiveIndex
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    store: Store
+    live_index: LiveIndex
+    passwords: Passwords
+    access_tokens: AccessTokens
+    limiter: RateLimiter
+    metrics: Metrics = field(default_factory=Metrics)
+    redis: Redis | None = None
+
+    async def start(self) -> None:
+        await self.store.setup()
+
+    async def close(self) -> None:
+        await self.live_index.close()
+        await self.store.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    if settings.jwt_secret == DEV_JWT_SECRET:
+        log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
+    backend = (
+        MongoBackend(settings.mongodb_url, settings.mongodb_database)
+        if settings.mongodb_url
+        else SqliteBackend(settings.sqlite_path)
+    )
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    live_index: LiveIndex = (
+        RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
+    )
+    return Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        store=Store(backend),
+        live_index=live_index,
+        passwords=Passwords(),
+        access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
+        limiter=RateLimiter(settings.redis_url, settings.redis_key_prefix),
+        redis=redis,
+    )

@@ -1,0 +1,36 @@
+"""Shared pieces of domain models: camelCase documents and a sortable UTC timestamp type."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+from app.clock import iso
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# Serialized with a fixed millisecond precision so stored timestamps compare correctly as text.
+Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(iso, return_type=str)]
+
+
+class Entity(BaseModel):
+    """A stored aggregate: serialized to camelCase JSON documents, the same shape in every store."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, validate_assignment=True)
+
+    id: str
+
+    def to_doc(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls.model_validate(doc)

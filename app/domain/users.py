@@ -1,0 +1,45 @@
+"""Users, roles and the password policy."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.domain.base import Entity, Timestamp
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    BUSINESS = "business"
+    WORKER = "worker"
+    ADMIN = "admin"
+
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password is not acceptable, or None when it is."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"password must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"password must be at most {MAX_PASSWORD_LENGTH} characters"
+    if not any(ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password):
+        return "password must contain at least one letter and one digit"
+    return None
+
+
+class User(Entity):
+    email: str
+    password_hash: str | None
+    role: Role
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    business_id: str | None = None
+    worker_id: str | None = None
+    failed_logins: int = 0
+    locked_until: Timestamp | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+    erased_at: Timestamp | None = None

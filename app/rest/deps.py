@@ -1,0 +1,42 @@
+"""FastAPI dependencies: the wired services, the calling principal, rate limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.errors import Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_principal(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("missing bearer token")
+    return services.access_tokens.verify(credentials.credentials)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def auth_rate_limit(request: Request, services: ServicesDep) -> None:
+    await services.limiter.hit(services.settings.auth_rate_limit, "auth", client_ip(request))

@@ -1,0 +1,29 @@
+"""/v1/users/me: one's own account."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, ok
+from app.usecases import users
+
+router = APIRouter(prefix="/v1/users", tags=["users"])
+
+
+@router.get("/me")
+async def get_me(principal: PrincipalDep, services: ServicesDep) -> Envelope[users.UserView]:
+    return ok(await users.get_me(services, principal))
+
+
+@router.put("/me")
+async def update_me(
+    body: users.ProfileUpdate, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[users.UserView]:
+    return ok(await users.update_me(services, principal, body))
+
+
+@router.delete("/me", summary="Erase personal data (money records are kept, anonymised)")
+async def delete_me(principal: PrincipalDep, services: ServicesDep) -> Envelope[dict[str, bool]]:
+    await users.erase_me(services, principal)
+    return ok({"erased": True})

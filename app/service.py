@@ -1,0 +1,71 @@
+"""The ASGI application: FastAPI for REST and OpenAPI, Socket.IO mounted beside it at /socket.io."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import socketio
+import structlog
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+
+from app.clock import Clock
+from app.composition import Services, build_services
+from app.rest.errors import install_error_handlers
+from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.routers import auth, ops, users
+from app.settings import Settings
+from realtime.server import create_socket_server
+
+log = structlog.get_logger("walky")
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
+    settings = settings or Settings()
+    services = build_services(settings, clock)
+    sio = create_socket_server(services)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await services.start()
+        log.info("started", store=type(services.store.backend).__name__, redis=bool(settings.redis_url))
+        try:
+            yield
+        finally:
+            await sio.shutdown()
+            await services.close()
+            log.info("stopped")
+
+    api = FastAPI(
+        title="Walky dispatch API",
+        version="1.0.0",
+        summary="Real-time geolocation and dispatch for pet care",
+        lifespan=lifespan,
+    )
+    api.state.services = services
+    api.state.sio = sio
+    install_error_handlers(api)
+    for router in (ops.router, auth.router, users.router):
+        api.include_router(router)
+    # Added last = outermost: the request context wraps everything, including the 413 refusals.
+    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Retry-After", "X-Request-ID"],
+        )
+    api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
+    asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
+    return asgi
+
+
+def services_of(app: ASGIApp) -> Services:
+    """The services behind an app made by create_app (for tests and scripts)."""
+    assert isinstance(app, socketio.ASGIApp)
+    services: Services = app.other_asgi_app.state.services
+    return services

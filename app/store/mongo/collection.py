@@ -1,0 +1,69 @@
+"""DocumentCollection on MongoDB through PyMongo's asyncio API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update
+from app.store.mongo.translate import from_mongo, mongo_filter, mongo_sort, mongo_update, to_mongo
+
+
+class MongoCollection:
+    def __init__(self, collection: Any) -> None:
+        # Typed as Any: AsyncCollection is generic over the document type and the adapter
+        # is also driven by a recording double in tests.
+        self.raw = collection
+        self.name: str = collection.name
+
+    async def insert(self, doc: Document) -> None:
+        try:
+            await self.raw.insert_one(to_mongo(doc))
+        except DuplicateKeyError as exc:
+            raise DuplicateKey(self.name, str(exc)) from exc
+
+    async def get(self, doc_id: str) -> Document | None:
+        return await self.find_one({"id": doc_id})
+
+    async def find_one(self, where: Filter) -> Document | None:
+        return from_mongo(await self.raw.find_one(mongo_filter(where)))
+
+    async def find(
+        self,
+        where: Filter,
+        *,
+        sort: Sequence[SortKey] = (),
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> list[Document]:
+        cursor = self.raw.find(mongo_filter(where))
+        if sort:
+            cursor = cursor.sort(mongo_sort(sort))
+        if skip:
+            cursor = cursor.skip(skip)
+        if limit is not None:
+            cursor = cursor.limit(limit)
+        return [doc for raw in await cursor.to_list() if (doc := from_mongo(raw)) is not None]
+
+    async def count(self, where: Filter) -> int:
+        return int(await self.raw.count_documents(mongo_filter(where)))
+
+    async def update_one(self, where: Filter, update: Update) -> Document | None:
+        try:
+            raw = await self.raw.find_one_and_update(
+                mongo_filter(where), mongo_update(update), return_document=ReturnDocument.AFTER
+            )
+        except DuplicateKeyError as exc:
+            raise DuplicateKey(self.name, str(exc)) from exc
+        return from_mongo(raw)
+
+    async def update_many(self, where: Filter, update: Update) -> int:
+        result = await self.raw.update_many(mongo_filter(where), mongo_update(update))
+        return int(result.modified_count)
+
+    async def delete_one(self, where: Filter) -> bool:
+        result = await self.raw.delete_one(mongo_filter(where))
+        return bool(result.deleted_count)

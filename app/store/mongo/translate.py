@@ -1,0 +1,65 @@
+"""Pure translation of our filters, updates and index declarations into MongoDB's own terms.
+
+Kept free of I/O so tests can assert the exact documents the adapter sends to the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from app.store.documents import Document, Filter, Update, check_filter
+from app.store.schema import Index
+
+_DIRECTIONS: dict[str, Any] = {"asc": ASCENDING, "desc": DESCENDING, "2dsphere": "2dsphere"}
+
+
+def mongo_path(path: str) -> str:
+    return "_id" if path == "id" else path
+
+
+def mongo_filter(where: Filter) -> dict[str, Any]:
+    check_filter(where)
+    return {mongo_path(path): condition for path, condition in where.items()}
+
+
+def mongo_update(update: Update) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    if update.set:
+        spec["$set"] = dict(update.set)
+    if update.inc:
+        spec["$inc"] = dict(update.inc)
+    if update.unset:
+        spec["$unset"] = dict.fromkeys(update.unset, "")
+    if update.push:
+        spec["$push"] = dict(update.push)
+    return spec
+
+
+def mongo_sort(sort: Any) -> list[tuple[str, int]]:
+    return [(mongo_path(path), direction) for path, direction in sort]
+
+
+def to_mongo(doc: Document) -> dict[str, Any]:
+    body = {k: v for k, v in doc.items() if k != "id"}
+    body["_id"] = doc["id"]
+    return body
+
+
+def from_mongo(raw: Mapping[str, Any] | None) -> Document | None:
+    if raw is None:
+        return None
+    doc = {k: v for k, v in raw.items() if k != "_id"}
+    doc["id"] = raw["_id"]
+    return doc
+
+
+def index_model(index: Index) -> IndexModel:
+    options: dict[str, Any] = {"name": index.name}
+    if index.unique:
+        options["unique"] = True
+    if index.sparse:
+        options["partialFilterExpression"] = {path: {"$exists": True} for path, _ in index.keys}
+    return IndexModel([(path, _DIRECTIONS[kind]) for path, kind in index.keys], **options)

@@ -1,0 +1,209 @@
+"""DocumentCollection on SQLite: a table of JSON documents queried with json_extract.
+
+Indexes are expression indexes on the same json_extract(...) text the queries use, so the
+query planner picks them up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update, check_filter
+from app.store.schema import Index
+from app.store.sqlite.database import SqliteDatabase
+
+_SQL_OPERATORS = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
+
+
+def field_sql(path: str) -> str:
+    if path == "id":
+        return "id"
+    if not all(part.isidentifier() for part in path.split(".")):
+        raise ValueError(f"invalid field path {path!r}")
+    return f"json_extract(doc, '$.{path}')"
+
+
+def _param(value: Any) -> Any:
+    # json_extract yields 1/0 for JSON booleans.
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def where_sql(where: Filter) -> tuple[str, list[Any]]:
+    check_filter(where)
+    clauses: list[str] = []
+    params: list[Any] = []
+    for path, condition in where.items():
+        column = field_sql(path)
+        if not isinstance(condition, Mapping):
+            if condition is None:
+                clauses.append(f"{column} IS NULL")
+            else:
+                clauses.append(f"{column} = ?")
+                params.append(_param(condition))
+            continue
+        for op, value in condition.items():
+            if op == "$in":
+                values = list(value)
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(_param(v) for v in values)
+            elif op == "$ne":
+                clauses.append(f"{column} IS NOT ?")
+                params.append(_param(value))
+            elif op == "$exists":
+                clauses.append(f"{column} IS {'NOT ' if value else ''}NULL")
+            else:
+                clauses.append(f"{column} {_SQL_OPERATORS[op]} ?")
+                params.append(_param(value))
+    return (" AND ".join(clauses) or "1"), params
+
+
+def update_sql(update: Update) -> tuple[str, list[Any]]:
+    expr = "doc"
+    params: list[Any] = []
+    for path, value in update.set.items():
+        field_sql(path)
+        expr = f"json_set({expr}, '$.{path}', json(?))"
+        params.append(orjson.dumps(value).decode())
+    for path, amount in update.inc.items():
+        expr = f"json_set({expr}, '$.{path}', coalesce({field_sql(path)}, 0) + ?)"
+        params.append(amount)
+    for path, value in update.push.items():
+        expr = (
+            f"json_set({expr}, '$.{path}', "
+            f"json_insert(coalesce(json_extract(doc, '$.{path}'), json('[]')), '$[#]', json(?)))"
+        )
+        params.append(orjson.dumps(value).decode())
+    for path in update.unset:
+        expr = f"json_remove({expr}, '$.{path}')"
+        field_sql(path)
+    return expr, params
+
+
+def order_sql(sort: Sequence[SortKey]) -> str:
+    if not sort:
+        return ""
+    parts = [f"{field_sql(path)} {'ASC' if direction == 1 else 'DESC'}" for path, direction in sort]
+    return " ORDER BY " + ", ".join(parts)
+
+
+def index_ddl(table: str, index: Index) -> str | None:
+    if any(kind == "2dsphere" for _, kind in index.keys):
+        return None  # geometry is indexed by the R*Tree tables of the geo adapters
+    columns = ", ".join(
+        f"{field_sql(path)} {'DESC' if kind == 'desc' else 'ASC'}" for path, kind in index.keys
+    )
+    unique = "UNIQUE " if index.unique else ""
+    partial = ""
+    if index.sparse:
+        partial = " WHERE " + " AND ".join(f"{field_sql(path)} IS NOT NULL" for path, _ in index.keys)
+    return f"CREATE {unique}INDEX IF NOT EXISTS {table}__{index.name} ON {table} ({columns}){partial}"
+
+
+def _load(row: tuple[str, str] | None) -> Document | None:
+    if row is None:
+        return None
+    doc: Document = orjson.loads(row[1])
+    doc["id"] = row[0]
+    return doc
+
+
+class SqliteCollection:
+    def __init__(self, db: SqliteDatabase, name: str) -> None:
+        self.db = db
+        self.name = name
+
+    def create_sql(self, indexes: Sequence[Index]) -> list[str]:
+        statements = [f"CREATE TABLE IF NOT EXISTS {self.name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)"]
+        statements += [ddl for index in indexes if (ddl := index_ddl(self.name, index))]
+        return statements
+
+    async def insert(self, doc: Document) -> None:
+        body = {k: v for k, v in doc.items() if k != "id"}
+
+        def run(conn: sqlite3.Connection) -> None:
+            try:
+                conn.execute(
+                    f"INSERT INTO {self.name} (id, doc) VALUES (?, ?)", (doc["id"], orjson.dumps(body))
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateKey(self.name, str(exc)) from exc
+
+        await self.db.run(run)
+
+    async def get(self, doc_id: str) -> Document | None:
+        return await self.find_one({"id": doc_id})
+
+    async def find_one(self, where: Filter) -> Document | None:
+        found = await self.find(where, limit=1)
+        return found[0] if found else None
+
+    async def find(
+        self,
+        where: Filter,
+        *,
+        sort: Sequence[SortKey] = (),
+        skip: int = 0,
+        limit: int | None = None,
+    ) -> list[Document]:
+        clause, params = where_sql(where)
+        sql = f"SELECT id, doc FROM {self.name} WHERE {clause}{order_sql(sort)}"
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, skip]
+
+        def run(conn: sqlite3.Connection) -> list[Document]:
+            return [d for row in conn.execute(sql, params) if (d := _load(row)) is not None]
+
+        return await self.db.run(run)
+
+    async def count(self, where: Filter) -> int:
+        clause, params = where_sql(where)
+
+        def run(conn: sqlite3.Connection) -> int:
+            row = conn.execute(f"SELECT count(*) FROM {self.name} WHERE {clause}", params).fetchone()
+            return int(row[0])
+
+        return await self.db.run(run)
+
+    async def update_one(self, where: Filter, update: Update) -> Document | None:
+        clause, where_params = where_sql(where)
+        expr, update_params = update_sql(update)
+        sql = (
+            f"UPDATE {self.name} SET doc = {expr} "
+            f"WHERE id = (SELECT id FROM {self.name} WHERE {clause} LIMIT 1) RETURNING id, doc"
+        )
+
+        def run(conn: sqlite3.Connection) -> Document | None:
+            try:
+                return _load(conn.execute(sql, update_params + where_params).fetchone())
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateKey(self.name, str(exc)) from exc
+
+        return await self.db.run(run)
+
+    async def update_many(self, where: Filter, update: Update) -> int:
+        clause, where_params = where_sql(where)
+        expr, update_params = update_sql(update)
+        sql = f"UPDATE {self.name} SET doc = {expr} WHERE {clause}"
+
+        def run(conn: sqlite3.Connection) -> int:
+            return conn.execute(sql, update_params + where_params).rowcount
+
+        return await self.db.run(run)
+
+    async def delete_one(self, where: Filter) -> bool:
+        clause, params = where_sql(where)
+        sql = f"DELETE FROM {self.name} WHERE id = (SELECT id FROM {self.name} WHERE {clause} LIMIT 1)"
+
+        def run(conn: sqlite3.Connection) -> bool:
+            return conn.execute(sql, params).rowcount > 0
+
+        return await self.db.run(run)

@@ -1,0 +1,72 @@
+"""User accounts repository."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.clock import iso
+from app.domain.users import User
+from app.errors import Conflict
+from app.store.documents import DocumentCollection, DuplicateKey, Update
+
+
+class UserRepository:
+    def __init__(self, collection: DocumentCollection) -> None:
+        self._col = collection
+
+    async def add(self, user: User) -> None:
+        try:
+            await self._col.insert(user.to_doc())
+        except DuplicateKey as exc:
+            raise Conflict("an account with this email already exists") from exc
+
+    async def get(self, user_id: str) -> User | None:
+        doc = await self._col.get(user_id)
+        return User.from_doc(doc) if doc else None
+
+    async def by_email(self, email: str) -> User | None:
+        doc = await self._col.find_one({"email": email})
+        return User.from_doc(doc) if doc else None
+
+    async def update_fields(self, user_id: str, fields: dict[str, object], now: datetime) -> User | None:
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None}, Update(set={**fields, "updatedAt": iso(now)})
+        )
+        return User.from_doc(doc) if doc else None
+
+    async def record_login_failure(
+        self, user_id: str, max_failures: int, locked_until: datetime
+    ) -> User | None:
+        """Count a failure; the failure that reaches the limit locks the account and restarts the count."""
+        doc = await self._col.update_one({"id": user_id}, Update(inc={"failedLogins": 1}))
+        if doc is None:
+            return None
+        locked = await self._col.update_one(
+            {"id": user_id, "failedLogins": {"$gte": max_failures}},
+            Update(set={"failedLogins": 0, "lockedUntil": iso(locked_until)}),
+        )
+        return User.from_doc(locked or doc)
+
+    async def record_login_success(self, user_id: str) -> None:
+        await self._col.update_one(
+            {"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0})
+        )
+
+    async def erase(self, user_id: str, now: datetime) -> bool:
+        """Remove personal data; the id stays so money records keep their reference."""
+        stamp = iso(now)
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(
+                set={
+                    "email": f"erased-{user_id}@erased.invalid",
+                    "firstName": "",
+                    "lastName": "",
+                    "phone": None,
+                    "passwordHash": None,
+                    "erasedAt": stamp,
+                    "updatedAt": stamp,
+                }
+            ),
+        )
+        return doc is not None

@@ -1,0 +1,167 @@
+"""Use cases of signing up and in: register, login, refresh (rotating), logout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from app.auth.principal import Principal
+from app.auth.tokens import hash_refresh_token, new_refresh_token
+from app.composition import Services
+from app.domain.refresh_tokens import RefreshStatus, RefreshToken
+from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, password_problem
+from app.errors import RateLimited, Unauthorized
+from app.ids import new_id
+from app.usecases.inputs import Email, Input, Name, Output, Phone
+from app.usecases.users import UserView
+
+
+class RegisterInput(Input):
+    email: Email
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
+    role: Literal["owner", "business"]
+    first_name: Name
+    last_name: Name
+    phone: Phone | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, password: str) -> str:
+        problem = password_problem(password)
+        if problem:
+            raise ValueError(problem)
+        return password
+
+
+class LoginInput(Input):
+    email: Email
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class RefreshInput(Input):
+    refresh_token: str = Field(min_length=16, max_length=512)
+
+
+class AuthSession(Output):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+    user: UserView
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user.id, user.role, user.business_id, user.worker_id)
+
+
+async def _open_session(services: Services, user: User, family_id: str | None = None) -> AuthSession:
+    now = services.clock.now()
+    token = new_refresh_token()
+    await services.store.refresh_tokens.add(
+        RefreshToken(
+            id=hash_refresh_token(token),
+            user_id=user.id,
+            family_id=family_id or new_id(),
+            created_at=now,
+            expires_at=now + timedelta(seconds=services.settings.refresh_token_ttl_s),
+        )
+    )
+    return AuthSession(
+        access_token=services.access_tokens.issue(principal_of(user), now),
+        refresh_token=token,
+        expires_in=services.access_tokens.ttl_s,
+        user=UserView.of(user),
+    )
+
+
+async def create_user(
+    services: Services,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    first_name: str,
+    last_name: str,
+    phone: str | None = None,
+    business_id: str | None = None,
+    worker_id: str | None = None,
+) -> User:
+    now = services.clock.now()
+    user = User(
+        id=new_id(),
+        email=email,
+        password_hash=await services.passwords.hash(password),
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        business_id=business_id,
+        worker_id=worker_id,
+        created_at=now,
+        updated_at=now,
+    )
+    await services.store.users.add(user)
+    return user
+
+
+async def register(services: Services, data: RegisterInput) -> AuthSession:
+    user = await create_user(
+        services,
+        email=data.email,
+        password=data.password,
+        role=Role(data.role),
+        first_name=data.first_name,
+        last_name=data.last_name,
+        phone=data.phone,
+    )
+    return await _open_session(services, user)
+
+
+async def login(services: Services, data: LoginInput) -> AuthSession:
+    settings = services.settings
+    now = services.clock.now()
+    user = await services.store.users.by_email(data.email)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        raise RateLimited(
+            "too many failed logins; account locked",
+            retry_after_s=int((user.locked_until - now).total_seconds()) + 1,
+        )
+    ok = await services.passwords.verify(user.password_hash if user else None, data.password)
+    if user is None or not ok:
+        if user is not None:
+            updated = await services.store.users.record_login_failure(
+                user.id, settings.login_max_failures, now + timedelta(seconds=settings.login_lockout_s)
+            )
+            if updated is not None and updated.locked_until is not None and updated.locked_until > now:
+                raise RateLimited(
+                    "too many failed logins; account locked", retry_after_s=settings.login_lockout_s
+                )
+        raise Unauthorized("invalid email or password")
+    await services.store.users.record_login_success(user.id)
+    return await _open_session(services, user)
+
+
+async def refresh(services: Services, data: RefreshInput) -> AuthSession:
+    tokens = services.store.refresh_tokens
+    stored = await tokens.get(hash_refresh_token(data.refresh_token))
+    if stored is None:
+        raise Unauthorized("invalid refresh token")
+    if stored.status is not RefreshStatus.ACTIVE or not await tokens.rotate(stored.id):
+        # A used token presented again means it leaked: end the whole session family.
+        await tokens.revoke_family(stored.family_id)
+        raise Unauthorized("refresh token reuse detected; please log in again")
+    if stored.expires_at <= services.clock.now():
+        raise Unauthorized("refresh token expired")
+    user = await services.store.users.get(stored.user_id)
+    if user is None or user.erased_at is not None:
+        raise Unauthorized("account no longer exists")
+    return await _open_session(services, user, family_id=stored.family_id)
+
+
+async def logout(services: Services, data: RefreshInput) -> None:
+    """End the session the refresh token belongs to; unknown tokens are fine (idempotent)."""
+    stored = await services.store.refresh_tokens.get(hash_refresh_token(data.refresh_token))
+    if stored is not None:
+        await services.store.refresh_tokens.revoke_family(stored.family_id)

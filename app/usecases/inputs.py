@@ -1,0 +1,38 @@
+"""Building blocks for the pydantic models that validate every external input at the edge.
+
+REST bodies and Socket.IO payloads are parsed with the same models, so both entrypoints
+accept and refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic.alias_generators import to_camel
+
+
+class Input(BaseModel):
+    # Unknown fields are ignored so older servers accept newer clients; camelCase on the wire.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+
+
+def _printable(text: str) -> str:
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):
+        raise ValueError("must not contain control or invisible formatting characters")
+    return unicodedata.normalize("NFC", text)
+
+
+def _lower(email: str) -> str:
+    return email.lower()
+
+
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+Text = Annotated[str, Field(max_length=5000), AfterValidator(_printable)]
+Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_lower)]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()\-]{6,20}$")]

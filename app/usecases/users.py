@@ -1,0 +1,63 @@
+"""Use cases on one's own account: read, edit, erase."""
+
+from __future__ import annotations
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.domain.base import Timestamp
+from app.domain.users import Role, User
+from app.errors import Unauthorized, ValidationFailed
+from app.usecases.inputs import Input, Name, Output, Phone
+
+
+class UserView(Output):
+    id: str
+    email: str
+    role: Role
+    first_name: str
+    last_name: str
+    phone: str | None
+    business_id: str | None
+    worker_id: str | None
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls.model_validate(user.model_dump(include=set(cls.model_fields)))
+
+
+class ProfileUpdate(Input):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+
+
+async def current_user(services: Services, principal: Principal) -> User:
+    user = await services.store.users.get(principal.user_id)
+    if user is None or user.erased_at is not None:
+        raise Unauthorized("account no longer exists")
+    return user
+
+
+async def get_me(services: Services, principal: Principal) -> UserView:
+    return UserView.of(await current_user(services, principal))
+
+
+async def update_me(services: Services, principal: Principal, change: ProfileUpdate) -> UserView:
+    fields = change.model_dump(exclude_unset=True, by_alias=True)
+    if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
+        raise ValidationFailed("names cannot be removed")
+    await current_user(services, principal)
+    user = await services.store.users.update_fields(principal.user_id, fields, services.clock.now())
+    if user is None:
+        raise Unauthorized("account no longer exists")
+    return UserView.of(user)
+
+
+async def erase_me(services: Services, principal: Principal) -> None:
+    """Erase personal data and end every session; bookings and money records keep the id."""
+    await current_user(services, principal)
+    if principal.role is Role.ADMIN:
+        raise ValidationFailed("platform admin accounts are erased by another admin")
+    await services.store.users.erase(principal.user_id, services.clock.now())
+    await services.store.refresh_tokens.revoke_user(principal.user_id)
