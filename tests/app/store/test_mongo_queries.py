@@ -1,0 +1,109 @@
+"""The exact filters, updates and index specifications the MongoDB adapter sends.
+
+No MongoDB server runs here, so the adapter is driven with a recording stand-in for PyMongo's
+AsyncCollection; the contract suite covers real behaviour when WALKY_TEST_MONGODB_URL is set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app.store.documents import DuplicateKey, Update
+from app.store.mongo.collection import MongoCollection
+from app.store.mongo.translate import index_model, mongo_filter, mongo_update
+from app.store.schema import COLLECTIONS, REFRESH_TOKENS, USERS, Index
+from app.store.users import UserRepository
+
+
+class Recorder:
+    """Records each call as (method, args, kwargs) and returns scripted answers."""
+
+    name = "users"
+
+    def __init__(self, answers: dict[str, Any] | None = None) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.answers = answers or {}
+
+    def __getattr__(self, method: str) -> Any:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((method, args, kwargs))
+            answer = self.answers.get(method)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        return call
+
+
+def test_filter_translation_maps_id_and_keeps_operators() -> None:
+    assert mongo_filter({"id": "u1", "status": "pending", "n": {"$gte": 2}}) == {
+        "_id": "u1",
+        "status": "pending",
+        "n": {"$gte": 2},
+    }
+    with pytest.raises(ValueError, match="not supported"):
+        mongo_filter({"$where": "sleep(1000)"})
+    with pytest.raises(ValueError, match="not supported"):
+        mongo_filter({"email": {"$regex": "."}})
+
+
+def test_update_translation() -> None:
+    assert mongo_update(Update(set={"a.b": 1}, inc={"n": 1}, unset=["x"], push={"log": {"at": 1}})) == {
+        "$set": {"a.b": 1},
+        "$inc": {"n": 1},
+        "$unset": {"x": ""},
+        "$push": {"log": {"at": 1}},
+    }
+
+
+def test_index_specifications() -> None:
+    assert index_model(Index("email_unique", (("email", "asc"),), unique=True)).document == {
+        "key": {"email": 1},
+        "name": "email_unique",
+        "unique": True,
+    }
+    assert index_model(Index("area", (("serviceArea", "2dsphere"),))).document == {
+        "key": {"serviceArea": "2dsphere"},
+        "name": "area",
+    }
+    assert index_model(Index("ref", (("ref", "asc"), ("at", "desc")), sparse=True)).document == {
+        "key": {"ref": 1, "at": -1},
+        "name": "ref",
+        "partialFilterExpression": {"ref": {"$exists": True}, "at": {"$exists": True}},
+    }
+    declared = {name: [index_model(i).document for i in indexes] for name, indexes in COLLECTIONS.items()}
+    assert {"key": {"email": 1}, "name": "email_unique", "unique": True} in declared[USERS]
+    assert {"key": {"familyId": 1}, "name": "family"} in declared[REFRESH_TOKENS]
+
+
+async def test_compare_and_set_is_find_one_and_update_returning_after() -> None:
+    raw = Recorder({"find_one_and_update": {"_id": "t1", "status": "rotated"}})
+    collection = MongoCollection(raw)
+    result = await collection.update_one({"id": "t1", "status": "active"}, Update(set={"status": "rotated"}))
+    assert result == {"id": "t1", "status": "rotated"}
+    assert raw.calls == [
+        (
+            "find_one_and_update",
+            ({"_id": "t1", "status": "active"}, {"$set": {"status": "rotated"}}),
+            {"return_document": ReturnDocument.AFTER},
+        )
+    ]
+
+
+async def test_insert_maps_id_and_duplicate_key() -> None:
+    raw = Recorder({"insert_one": DuplicateKeyError("E11000 duplicate key")})
+    collection = MongoCollection(raw)
+    with pytest.raises(DuplicateKey):
+        await collection.insert({"id": "u1", "email": "a@x.com"})
+    assert raw.calls == [("insert_one", ({"email": "a@x.com", "_id": "u1"},), {})]
+
+
+async def test_user_lookup_by_email_query() -> None:
+    raw = Recorder({"find_one": None})
+    repo = UserRepository(MongoCollection(raw))
+    assert await repo.by_email("a@x.com") is None
+    assert raw.calls == [("find_one", ({"email": "a@x.com"},), {})]
