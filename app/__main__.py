@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 import uvicorn
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"walky: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    # uvicorn re-raises the stop signal once it has shut down gracefully; with these handlers
+    # restored at that point, a requested stop exits 0 instead of looking like a crash.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: None)
     uvicorn.run(
         create_app(settings),
         host=args.host or settings.host,

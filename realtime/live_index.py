@@ -1,8 +1,54 @@
-"""The live-location index port: where online workers are right now."""
+"""The live-location index port: where online workers are right now.
+
+Two adapters implement it with identical behaviour (one contract test suite runs on both): Redis GEO
+sets shared by every server process, and an in-process H3 cell index for the embedded default.
+
+A worker is in the searchable index while they are online and have a position; they show up in
+`nearby` only while also available and seen within `STALE_AFTER_MS`. "Seen" is the time of the newest
+accepted fix (capped at the server's clock), so a worker who comes online with an hours-old position is
+not dispatched from it. The sweeper takes workers unseen for that long out of the index; they come back
+with their next fix.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Protocol
+
+from geo.coordinates import LngLat
+from realtime.fixes import LiveFix
+
+STALE_AFTER_MS = 5 * 60 * 1000
+# The last fix outlives a day without news only as long as a fix may be late (fixes.MAX_AGE_MS).
+STATE_TTL_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLive:
+    worker_id: str
+    business_id: str | None
+    online: bool
+    available: bool
+    last_fix: LiveFix | None
+    last_seen_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyWorker:
+    worker_id: str
+    business_id: str | None
+    position: LngLat
+    distance_m: float
+    last_seen_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class FixRecorded:
+    """Outcome of `record_fix`: whether it became the live position, and the worker's availability."""
+
+    stored: bool
+    available: bool
 
 
 class LiveIndex(Protocol):
@@ -10,3 +56,32 @@ class LiveIndex(Protocol):
         """Raise when the index does not answer."""
 
     async def close(self) -> None: ...
+
+    async def worker(self, worker_id: str) -> WorkerLive | None:
+        """The worker's live state, or None if nothing is known (never seen, or expired)."""
+
+    async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
+        """Make `fix` the live position unless a fix at least as new is already stored (another process
+        may have won the race); index it when the worker is online."""
+
+    async def set_presence(
+        self, worker_id: str, business_id: str | None, *, online: bool | None, available: bool | None
+    ) -> WorkerLive:
+        """Change online/available (None leaves a flag as it is); going offline leaves the index."""
+
+    async def nearby(
+        self,
+        center: LngLat,
+        radius_m: float,
+        *,
+        limit: int,
+        now_ms: int,
+        business_ids: Collection[str] | None = None,
+    ) -> list[NearbyWorker]:
+        """Online, available workers seen within STALE_AFTER_MS and within `radius_m`, nearest first."""
+
+    async def sweep(self, now_ms: int) -> int:
+        """Take workers unseen for STALE_AFTER_MS out of the index; return how many."""
+
+    async def connections(self, worker_id: str, delta: int) -> int:
+        """Add `delta` to the worker's count of open sockets (across processes) and return the count."""

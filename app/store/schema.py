@@ -19,6 +19,10 @@ class Index:
 
 USERS = "users"
 REFRESH_TOKENS = "refresh_tokens"
+BUSINESSES = "businesses"
+WORKERS = "workers"
+SERVICES = "services"
+PETS = "pets"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -26,4 +30,26 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("family", (("familyId", "asc"),)),
         Index("user", (("userId", "asc"),)),
     ),
+    BUSINESSES: (
+        Index("owner", (("ownerId", "asc"),)),
+        # $geoNear needs exactly this index; SQLite keeps an R*Tree instead (app/store/sqlite/geo_search.py).
+        Index("location_2dsphere", (("location", "2dsphere"),)),
+        Index("service_area_2dsphere", (("serviceArea", "2dsphere"),)),
+    ),
+    WORKERS: (
+        Index("business", (("businessId", "asc"), ("createdAt", "asc"))),
+        Index("user_unique", (("userId", "asc"),), unique=True),
+    ),
+    SERVICES: (
+        Index("business", (("businessId", "asc"), ("createdAt", "asc"))),
+        Index("type", (("serviceType", "asc"), ("isActive", "asc"))),
+    ),
+    PETS: (
+        Index("owner", (("ownerId", "asc"), ("createdAt", "asc"))),
+        Index("co_owners", (("coOwnerIds", "asc"),)),
+    ),
 }
+
+# Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).
+# MongoDB does this natively; the SQLite adapter needs to know, to query them with json_each.
+ARRAY_FIELDS: dict[str, frozenset[str]] = {PETS: frozenset({"coOwnerIds"})}

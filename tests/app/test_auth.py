@@ -40,7 +40,7 @@ async def test_register_login_refresh_me(client: httpx.AsyncClient) -> None:
     assert "passwordHash" not in me.json()["data"]
 
 
-async def test_access_token_carries_role_and_subject(client: httpx.AsyncClient, services) -> None:  # type: ignore[no-untyped-def]
+async def test_access_token_carries_role_and_subject(client: httpx.AsyncClient, services) -> None:
     session = await register(client, "biz@example.com", role="business")
     principal = services.access_tokens.verify(session["accessToken"])
     assert principal.user_id == session["user"]["id"]
@@ -262,7 +262,7 @@ async def test_update_profile(client: httpx.AsyncClient) -> None:
     assert bad.status_code == 422
 
 
-async def test_erase_me_removes_personal_data_and_sessions(client: httpx.AsyncClient, services) -> None:  # type: ignore[no-untyped-def]
+async def test_erase_me_removes_personal_data_and_sessions(client: httpx.AsyncClient, services) -> None:
     session = await register(client, "gone@example.com")
     response = await client.delete("/v1/users/me", headers=bearer(session))
     assert response.status_code == 200

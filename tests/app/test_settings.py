@@ -7,7 +7,7 @@ from app.settings import DEV_JWT_SECRET, Environment, Settings
 
 
 def make(**env: str) -> Settings:
-    return Settings(_env_file=None, **env)  # type: ignore[call-arg, arg-type]
+    return Settings(_env_file=None, **env)  # type: ignore[arg-type]
 
 
 def test_defaults_are_the_embedded_mode(monkeypatch: pytest.MonkeyPatch) -> None:

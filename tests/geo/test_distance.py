@@ -6,9 +6,7 @@ from hypothesis import strategies as st
 
 from geo import EARTH_RADIUS_M, GeoError, LngLat, bbox_around, destination, haversine_m, path_length_m
 
-positions = st.builds(
-    LngLat, st.floats(min_value=-180, max_value=180), st.floats(min_value=-90, max_value=90)
-)
+positions = st.builds(LngLat, st.floats(min_value=-180, max_value=180), st.floats(min_value=-90, max_value=90))
 bearings = st.floats(min_value=0, max_value=360)
 
 LONDON = LngLat(-0.1278, 51.5074)

@@ -22,7 +22,10 @@ async def lifespan(app: ASGIApp) -> AsyncIterator[None]:
     async def send(message: Message) -> None:
         await outbox.put(message)
 
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send))
+    async def run() -> None:
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+
+    task = asyncio.create_task(run())
     await inbox.put({"type": "lifespan.startup"})
     started = await asyncio.wait_for(outbox.get(), 10)
     if started["type"] != "lifespan.startup.complete":

@@ -34,12 +34,20 @@ def _param(value: Any) -> Any:
     return value
 
 
-def where_sql(where: Filter) -> tuple[str, list[Any]]:
+def where_sql(where: Filter, array_fields: frozenset[str] = frozenset()) -> tuple[str, list[Any]]:
+    """`array_fields` (schema.ARRAY_FIELDS) are matched the way MongoDB matches arrays: equality
+    with a scalar means "some element equals it". Only equality is supported on them."""
     check_filter(where)
     clauses: list[str] = []
     params: list[Any] = []
     for path, condition in where.items():
         column = field_sql(path)
+        if path in array_fields:
+            if isinstance(condition, Mapping | list) or condition is None:
+                raise ValueError(f"only equality with a scalar is supported on array field {path!r}")
+            clauses.append(f"EXISTS (SELECT 1 FROM json_each(doc, '$.{path}') WHERE value = ?)")
+            params.append(_param(condition))
+            continue
         if not isinstance(condition, Mapping):
             if condition is None:
                 clauses.append(f"{column} IS NULL")
@@ -117,13 +125,16 @@ def _load(row: tuple[str, str] | None) -> Document | None:
 
 
 class SqliteCollection:
-    def __init__(self, db: SqliteDatabase, name: str) -> None:
+    def __init__(self, db: SqliteDatabase, name: str, array_fields: frozenset[str] = frozenset()) -> None:
         self.db = db
         self.name = name
+        self.array_fields = array_fields
 
     def create_sql(self, indexes: Sequence[Index]) -> list[str]:
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)"]
-        statements += [ddl for index in indexes if (ddl := index_ddl(self.name, index))]
+        # An expression index on a whole JSON array cannot serve the json_each element match.
+        indexed = [i for i in indexes if not any(path in self.array_fields for path, _ in i.keys)]
+        statements += [ddl for index in indexed if (ddl := index_ddl(self.name, index))]
         return statements
 
     async def insert(self, doc: Document) -> None:
@@ -154,7 +165,7 @@ class SqliteCollection:
         skip: int = 0,
         limit: int | None = None,
     ) -> list[Document]:
-        clause, params = where_sql(where)
+        clause, params = where_sql(where, self.array_fields)
         sql = f"SELECT id, doc FROM {self.name} WHERE {clause}{order_sql(sort)}"
         sql += " LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, skip]
@@ -165,7 +176,7 @@ class SqliteCollection:
         return await self.db.run(run)
 
     async def count(self, where: Filter) -> int:
-        clause, params = where_sql(where)
+        clause, params = where_sql(where, self.array_fields)
 
         def run(conn: sqlite3.Connection) -> int:
             row = conn.execute(f"SELECT count(*) FROM {self.name} WHERE {clause}", params).fetchone()
@@ -174,7 +185,7 @@ class SqliteCollection:
         return await self.db.run(run)
 
     async def update_one(self, where: Filter, update: Update) -> Document | None:
-        clause, where_params = where_sql(where)
+        clause, where_params = where_sql(where, self.array_fields)
         expr, update_params = update_sql(update)
         sql = (
             f"UPDATE {self.name} SET doc = {expr} "
@@ -190,7 +201,7 @@ class SqliteCollection:
         return await self.db.run(run)
 
     async def update_many(self, where: Filter, update: Update) -> int:
-        clause, where_params = where_sql(where)
+        clause, where_params = where_sql(where, self.array_fields)
         expr, update_params = update_sql(update)
         sql = f"UPDATE {self.name} SET doc = {expr} WHERE {clause}"
 
@@ -200,7 +211,7 @@ class SqliteCollection:
         return await self.db.run(run)
 
     async def delete_one(self, where: Filter) -> bool:
-        clause, params = where_sql(where)
+        clause, params = where_sql(where, self.array_fields)
         sql = f"DELETE FROM {self.name} WHERE id = (SELECT id FROM {self.name} WHERE {clause} LIMIT 1)"
 
         def run(conn: sqlite3.Connection) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
@@ -57,7 +59,7 @@ async def test_huge_body_with_content_length(client: httpx.AsyncClient) -> None:
 
 
 async def test_huge_streamed_body_without_content_length(client: httpx.AsyncClient) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):
             yield b"y" * 65536
 

@@ -101,7 +101,7 @@ async def test_ping(backend: StoreBackend) -> None:
     await backend.ping()
 
 
-async def test_data_survives_reopening(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_data_survives_reopening(tmp_path) -> None:
     from app.store.sqlite.backend import SqliteBackend
 
     path = tmp_path / "persist.sqlite3"

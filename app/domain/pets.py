@@ -1,0 +1,39 @@
+"""Pets: owned by one owner account, visible to the co-owners that owner adds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from app.domain.base import Entity, Timestamp
+
+
+class Species(StrEnum):
+    DOG = "dog"
+    CAT = "cat"
+    BIRD = "bird"
+    RABBIT = "rabbit"
+    OTHER = "other"
+
+
+MAX_CO_OWNERS = 10
+
+
+class Pet(Entity):
+    owner_id: str
+    co_owner_ids: list[str] = Field(default_factory=list)
+    name: str
+    species: Species
+    breed: str | None = None
+    age_years: float | None = None
+    weight_kg: float | None = None
+    notes: str | None = None
+    special_needs: str | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+    # Soft delete: bookings keep pointing at the pet.
+    deleted_at: Timestamp | None = None
+
+    def visible_to(self, user_id: str) -> bool:
+        return user_id == self.owner_id or user_id in self.co_owner_ids

@@ -1,0 +1,90 @@
+"""`python -m app` as a real process: fast start, persistence across restarts, clean SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.support.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def server(data_dir: Path, *extra_args: str) -> Iterator[tuple[subprocess.Popen[bytes], str, float]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WALKY_")}
+    env["WALKY_DATA_DIR"] = str(data_dir)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--port", str(port), *extra_args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        ready_after = wait_healthy(base, proc)
+        yield proc, base, ready_after - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 15) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
+                return time.monotonic()
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError("server did not become healthy")
+
+
+def test_start_register_restart_login_and_sigterm(tmp_path: Path) -> None:
+    credentials = {"email": "persist@example.com", "password": "walkies-42"}
+    with server(tmp_path) as (proc, base, startup_s):
+        assert startup_s < 3, f"healthz took {startup_s:.2f}s"
+        registered = httpx.post(
+            f"{base}/v1/auth/register",
+            json={**credentials, "role": "owner", "firstName": "Pat", "lastName": "Doe"},
+        )
+        assert registered.status_code == 201
+        pair = httpx.post(f"{base}/v1/auth/login", json=credentials).json()["data"]
+        refreshed = httpx.post(f"{base}/v1/auth/refresh", json={"refreshToken": pair["refreshToken"]}).json()["data"]
+        me = httpx.get(f"{base}/v1/users/me", headers={"Authorization": f"Bearer {refreshed['accessToken']}"})
+        assert me.json()["data"]["email"] == credentials["email"]
+        proc.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - stopped < 10
+    with server(tmp_path) as (_, base, _):
+        assert httpx.post(f"{base}/v1/auth/login", json=credentials).status_code == 200
+
+
+def test_production_mode_refuses_default_secret(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WALKY_")}
+    env.update(WALKY_ENV="production", WALKY_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert b"WALKY_JWT_SECRET" in result.stderr
