@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import socketio
 import structlog
 from redis.asyncio import Redis
 
 from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
+from app.events import EventPublisher
 from app.metrics import Metrics
 from app.ratelimit import RateLimiter
 from app.settings import DEV_JWT_SECRET, Settings
@@ -18,6 +20,7 @@ from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
 from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
+from realtime.publisher import SocketPublisher
 from realtime.redis_index import RedisLiveIndex
 
 log = structlog.get_logger(__name__)
@@ -32,6 +35,8 @@ class Services:
     passwords: Passwords
     access_tokens: AccessTokens
     limiter: RateLimiter
+    sio: socketio.AsyncServer
+    events: EventPublisher
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
 
@@ -57,6 +62,20 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     live_index: LiveIndex = (
         RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
     )
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_key_prefix}socketio")
+        if settings.redis_url
+        else None
+    )
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        # None means same-origin only; browsers from other origins need WALKY_CORS_ORIGINS.
+        cors_allowed_origins=settings.cors_origins or None,
+        max_http_buffer_size=1024 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
     return Services(
         settings=settings,
         clock=clock or SystemClock(),
@@ -65,5 +84,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         passwords=Passwords(),
         access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
         limiter=RateLimiter(settings.redis_url, settings.redis_key_prefix),
+        sio=sio,
+        events=SocketPublisher(sio),
         redis=redis,
     )

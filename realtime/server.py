@@ -1,7 +1,6 @@
-"""The Socket.IO server: authentication at connect and the socket's identity.
+"""The Socket.IO server's handlers: authentication at connect and the socket's identity.
 
-With Redis configured, sockets are managed through AsyncRedisManager so an emit in one process
-reaches sockets held by another.
+The server itself (and its AsyncRedisManager when Redis is configured) is built by the composition root.
 """
 
 from __future__ import annotations
@@ -14,27 +13,14 @@ import structlog
 from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import AppError
+from app.events import user_room, worker_room
 
 log = structlog.get_logger("walky.socket")
 PRINCIPAL = "principal"
 
 
 def create_socket_server(services: Services) -> socketio.AsyncServer:
-    settings = services.settings
-    manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_key_prefix}socketio")
-        if settings.redis_url
-        else None
-    )
-    sio = socketio.AsyncServer(
-        async_mode="asgi",
-        client_manager=manager,
-        # None means same-origin only; browsers from other origins need WALKY_CORS_ORIGINS.
-        cors_allowed_origins=settings.cors_origins or None,
-        max_http_buffer_size=1024 * 1024,
-        logger=False,
-        engineio_logger=False,
-    )
+    sio = services.sio
 
     async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -45,6 +31,10 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
         except AppError as exc:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from exc
         await sio.save_session(sid, {PRINCIPAL: principal})
+        # Personal rooms: notifications to the user, dispatch offers to the worker, from any process.
+        await sio.enter_room(sid, user_room(principal.user_id))
+        if principal.worker_id:
+            await sio.enter_room(sid, worker_room(principal.worker_id))
         services.metrics.open_sockets.inc()
 
     async def disconnect(sid: str, reason: object = None) -> None:
