@@ -35,11 +35,15 @@ MAX_ROUTE_VERTICES = 500
 
 # This many consecutive spikes that agree with each other mean the last accepted fix was the outlier.
 _REANCHOR_RUN = 3
-# First simplification tolerance tried (~0.1 m), doubled until the route fits.
+# Route simplification: first tolerance tried (~0.1 m), and how close to the smallest fitting
+# tolerance the bisection gets.
 _START_TOLERANCE_DEG = 1e-6
+_TOLERANCE_PRECISION = 0.02
 
 
 class TrailPoint(NamedTuple):
+    """A GPS fix: epoch-millisecond timestamp, reported horizontal accuracy in metres if known."""
+
     position: LngLat
     timestamp_ms: int
     accuracy_m: float | None
@@ -161,24 +165,34 @@ def filter_trail(
 def simplify_route(positions: Sequence[LngLat], max_vertices: int = MAX_ROUTE_VERTICES) -> list[LngLat]:
     """Douglas-Peucker simplification to at most ``max_vertices``, keeping the first and last position.
 
-    The tolerance (in degrees; only the vertex budget matters here) starts tiny and doubles until the
-    route fits, so the route is as detailed as the budget allows.
+    The tolerance (in degrees; only the vertex budget matters here) doubles from ~0.1 m until the
+    route fits, then is bisected back towards the smallest that fits: on a path that loops over itself
+    one doubling can drop the count from thousands to a handful.
     """
     if max_vertices < 2:
         raise GeoError(f"a route needs at least 2 vertices, got max_vertices={max_vertices}")
     if len(positions) <= max_vertices:
         return list(positions)
     line = LineString(positions)
-    tolerance = _START_TOLERANCE_DEG
-    while True:
-        simplified = line.simplify(tolerance, preserve_topology=False)
-        if len(simplified.coords) <= max_vertices:
-            return [LngLat(float(x), float(y)) for x, y in simplified.coords]
-        tolerance *= 2
+    too_fine, fits = 0.0, _START_TOLERANCE_DEG
+    simplified = line.simplify(fits, preserve_topology=False)
+    while len(simplified.coords) > max_vertices:
+        too_fine, fits = fits, fits * 2
+        simplified = line.simplify(fits, preserve_topology=False)
+    while fits - too_fine > _TOLERANCE_PRECISION * fits:
+        middle = (too_fine + fits) / 2
+        candidate = line.simplify(middle, preserve_topology=False)
+        if len(candidate.coords) <= max_vertices:
+            fits, simplified = middle, candidate
+        else:
+            too_fine = middle
+    return [LngLat(float(x), float(y)) for x, y in simplified.coords]
 
 
 @dataclass(frozen=True)
 class WalkSummary:
+    """What a completed walk reports; timestamps are epoch milliseconds, None for a walk without fixes."""
+
     distance_m: float
     duration_s: int
     route: list[LngLat]

@@ -1,4 +1,5 @@
 import copy
+import itertools
 import math
 from typing import Any
 
@@ -98,7 +99,7 @@ BAD_AREAS: list[tuple[str, object, str, str | None]] = [
     ("coordinates not array", {"type": "Polygon", "coordinates": "0 0 1 1"}, "polygon must be an array", "coordinates"),
     ("no rings", _polygon(), "at least one ring", "coordinates"),
     ("ring not array", _polygon(7), "ring must be an array, got int", "coordinates[0]"),
-    ("unclosed ring", _polygon(SQUARE[:-1] + [[1.0, 1.0]]), "ring is not closed", "coordinates[0]"),
+    ("unclosed ring", _polygon([*SQUARE[:-1], [1.0, 1.0]]), "ring is not closed", "coordinates[0]"),
     (
         "too few positions",
         _polygon([[0, 0], [1, 0], [0, 0]]),
@@ -221,7 +222,7 @@ def _even_odd_inside(rings: list[list[list[float]]], x: float, y: float) -> bool
     """Independent oracle: ray casting over all rings (holes flip the parity)."""
     inside = False
     for ring in rings:
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
             if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
                 inside = not inside
     return inside
