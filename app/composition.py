@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import socketio
 import structlog
@@ -11,19 +12,30 @@ from redis.asyncio import Redis
 from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
-from app.events import EventPublisher
+from app.events import BookingListener, EventPublisher
 from app.metrics import Metrics
 from app.ratelimit import RateLimiter
 from app.settings import DEV_JWT_SECRET, Settings
-from app.store.mongo.backend import MongoBackend
+from app.store.backend import StoreBackend
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from realtime.fixes import FixHook
+from realtime.limits import MAX_PACKET_BYTES
 from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
 from realtime.publisher import SocketPublisher
 from realtime.redis_index import RedisLiveIndex
+from realtime.sweeper import Sweeper
 
 log = structlog.get_logger(__name__)
+
+
+class Background(Protocol):
+    """A task that runs for the life of the app (the live-index sweeper, presence grace timers)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -39,11 +51,20 @@ class Services:
     events: EventPublisher
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
+    # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
+    fix_hooks: list[FixHook] = field(default_factory=list)
+    booking_listeners: list[BookingListener] = field(default_factory=list)
+    # Started after the store is set up, stopped (in reverse) before anything is closed.
+    background: list[Background] = field(default_factory=list)
 
     async def start(self) -> None:
         await self.store.setup()
+        for task in self.background:
+            await task.start()
 
     async def close(self) -> None:
+        for task in reversed(self.background):
+            await task.stop()
         await self.live_index.close()
         await self.store.close()
         if self.redis is not None:
@@ -53,15 +74,16 @@ class Services:
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     if settings.jwt_secret == DEV_JWT_SECRET:
         log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
-    backend = (
-        MongoBackend(settings.mongodb_url, settings.mongodb_database)
-        if settings.mongodb_url
-        else SqliteBackend(settings.sqlite_path)
-    )
+    backend: StoreBackend
+    if settings.mongodb_url:
+        # Imported here so the embedded default starts without loading the MongoDB driver.
+        from app.store.mongo.backend import MongoBackend
+
+        backend = MongoBackend(settings.mongodb_url, settings.mongodb_database)
+    else:
+        backend = SqliteBackend(settings.sqlite_path)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    live_index: LiveIndex = (
-        RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
-    )
+    live_index: LiveIndex = RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
     manager = (
         socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_key_prefix}socketio")
         if settings.redis_url
@@ -72,13 +94,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         client_manager=manager,
         # None means same-origin only; browsers from other origins need WALKY_CORS_ORIGINS.
         cors_allowed_origins=settings.cors_origins or None,
-        max_http_buffer_size=1024 * 1024,
+        max_http_buffer_size=MAX_PACKET_BYTES,
         logger=False,
         engineio_logger=False,
     )
+    clock = clock or SystemClock()
     return Services(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         store=Store(backend),
         live_index=live_index,
         passwords=Passwords(),
@@ -87,4 +110,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         sio=sio,
         events=SocketPublisher(sio),
         redis=redis,
+        background=[Sweeper(live_index, clock)],
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from app.domain.bookings import Booking
+
 
 class EventPublisher(Protocol):
     async def emit(self, event: str, data: dict[str, Any], *, room: str) -> None: ...
@@ -26,3 +28,21 @@ def fleet_room(business_id: str) -> str:
 
 def worker_room(worker_id: str) -> str:
     return f"worker:{worker_id}"
+
+
+class BookingListener(Protocol):
+    """In-process observers of the booking lifecycle (dispatch, live tracking, payments).
+
+    Bookings call them after each committed transition, so those capabilities plug in without
+    the booking use cases importing them.
+    """
+
+    async def created(self, booking: Booking) -> None: ...
+
+    async def dispatch_requested(self, booking: Booking) -> None:
+        """A business asked the dispatcher to pick one of its own workers."""
+
+    async def started(self, booking: Booking) -> None: ...
+
+    async def finished(self, booking: Booking) -> None:
+        """Completed or cancelled."""

@@ -15,7 +15,8 @@ from app.clock import Clock
 from app.composition import Services, build_services
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.routers import auth, ops, users
+from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import services as services_routes
 from app.settings import Settings
 from realtime.server import create_socket_server
 
@@ -47,7 +48,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.state.services = services
     api.state.sio = sio
     install_error_handlers(api)
-    for router in (ops.router, auth.router, users.router):
+    for router in (
+        ops.router,
+        auth.router,
+        users.router,
+        businesses.router,
+        workers.router,
+        services_routes.router,
+        pets.router,
+        bookings.router,
+        notifications.router,
+        locations.router,
+        presence.router,
+    ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

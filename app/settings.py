@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     auth_rate_limit: str = "20/minute"
     location_rate_limit: str = "5/second"
+    # A worker whose last socket closed stays online this long, so a flaky network does not flap them.
+    presence_grace_s: int = Field(default=60, ge=0)
     login_max_failures: int = Field(default=5, gt=0)
     login_lockout_s: int = Field(default=15 * 60, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)

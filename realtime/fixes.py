@@ -118,11 +118,11 @@ def judge(fix: LiveFix, last: LiveFix | None, now_ms: int) -> Verdict:
     return Verdict.ACCEPTED
 
 
-# Verdicts that make a single `location:update` a client error rather than an ignored fix.
+# Verdicts that make a single `location:update` a client error rather than an ignored fix: field, reason.
 REFUSED = {
-    Verdict.IN_FUTURE: f"timestamp is more than {MAX_FUTURE_MS // 1000} s in the future",
-    Verdict.TOO_OLD: "timestamp is more than 24 h old",
-    Verdict.INACCURATE: f"accuracy above {MAX_ACCURACY_M:g} m is not accepted",
+    Verdict.IN_FUTURE: ("timestamp", f"timestamp is more than {MAX_FUTURE_MS // 1000} s in the future"),
+    Verdict.TOO_OLD: ("timestamp", "timestamp is more than 24 h old"),
+    Verdict.INACCURATE: ("accuracy", f"accuracy above {MAX_ACCURACY_M:g} m is not accepted"),
 }
 
 

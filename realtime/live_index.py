@@ -14,14 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
+from app.clock import iso
 from geo.coordinates import LngLat
 from realtime.fixes import LiveFix
 
 STALE_AFTER_MS = 5 * 60 * 1000
+# Redis GEO sets store Web Mercator geohashes, which end here; both adapters keep workers nearer the poles
+# (their last fix still recorded) out of the searchable index, so they behave the same.
+GEO_MAX_LAT = 85.05112878
 # The last fix outlives a day without news only as long as a fix may be late (fixes.MAX_AGE_MS).
 STATE_TTL_MS = 24 * 3600 * 1000
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """An epoch-ms time (what the index stores) in the contract's ISO-8601 form."""
+    return iso(datetime.fromtimestamp(epoch_ms / 1000, UTC))
 
 
 @dataclass(frozen=True, slots=True)

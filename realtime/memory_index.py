@@ -16,7 +16,7 @@ from geo.cells import cell_of, cells_covering_disk
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
 from realtime.fixes import LiveFix
-from realtime.live_index import STALE_AFTER_MS, FixRecorded, NearbyWorker, WorkerLive
+from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, FixRecorded, NearbyWorker, WorkerLive
 
 CELL_RES = 7
 
@@ -37,7 +37,7 @@ class MemoryLiveIndex:
 
     def _put(self, state: WorkerLive) -> None:
         self._states[state.worker_id] = state
-        if state.online and state.last_fix is not None:
+        if state.online and state.last_fix is not None and abs(state.last_fix.position.lat) <= GEO_MAX_LAT:
             self._index(state.worker_id, state.last_fix.position)
         else:
             self._unindex(state.worker_id)
@@ -108,9 +108,8 @@ class MemoryLiveIndex:
                     continue
                 distance = haversine_m(center, state.last_fix.position)
                 if distance <= radius_m:
-                    found.append(
-                        NearbyWorker(worker_id, state.business_id, state.last_fix.position, distance, state.last_seen_ms)
-                    )
+                    position, seen = state.last_fix.position, state.last_seen_ms
+                    found.append(NearbyWorker(worker_id, state.business_id, position, distance, seen))
         found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
         return found[:limit]
 

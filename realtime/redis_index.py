@@ -1,17 +1,271 @@
-"""Live-location index in Redis GEO sets, shared by every server process."""
+"""Live-location index in Redis, shared by every server process.
+
+Keys (all under the configured prefix):
+- `live:geo`    GEO set of indexed workers: online, with a position, not swept.
+- `live:seen`   sorted set, the same members scored by last-seen epoch ms (what the sweeper scans).
+- `live:w:{id}` hash per worker: last accepted fix (`lng`, `lat`, `ts`, `acc`), `seen`, `biz`, `on`,
+                `av`; expires a day after its last write.
+- `live:conn`   hash worker id -> open sockets across processes.
+
+Each write is one Lua script, so "only a newer fix replaces the stored one" and "index only while
+online" hold even when two processes race. Every command goes through the pipeline coalescer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from enum import Enum
+from typing import Any
+
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import NoScriptError
+
+from geo.coordinates import LngLat
+from geo.distance import haversine_m
+from realtime.coalescer import PipelineCoalescer
+from realtime.fixes import LiveFix
+from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, STATE_TTL_MS, FixRecorded, NearbyWorker, WorkerLive
+
+# Redis measures on a sphere of radius 6372797.56 m, ours is 6371008.8 m: search slightly wider and
+# filter by our own distance so both adapters agree on who is inside the radius.
+_RADIUS_SLACK = 1.001
+_SWEEP_CHUNK = 1000
+
+
+class _Script(Enum):
+    FIX = """
+local cur = redis.call('HGET', KEYS[1], 'ts')
+local av = redis.call('HGET', KEYS[1], 'av') == '1' and 1 or 0
+if cur and tonumber(cur) >= tonumber(ARGV[4]) then
+  return {0, av}
+end
+redis.call('HSET', KEYS[1], 'lng', ARGV[2], 'lat', ARGV[3], 'ts', ARGV[4], 'acc', ARGV[5], 'biz', ARGV[6],
+  'seen', ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+if redis.call('HGET', KEYS[1], 'on') == '1' and math.abs(tonumber(ARGV[3])) <= tonumber(ARGV[9]) then
+  redis.call('GEOADD', KEYS[2], ARGV[2], ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
+end
+return {1, av}
+"""
+    PRESENCE = """
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'biz', ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'on', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'av', ARGV[4]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local s = redis.call('HMGET', KEYS[1], 'on', 'lng', 'lat', 'seen')
+if s[1] == '1' and s[2] and math.abs(tonumber(s[3])) <= tonumber(ARGV[6]) then
+  redis.call('GEOADD', KEYS[2], s[2], s[3], ARGV[1])
+  redis.call('ZADD', KEYS[3], s[4], ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+return redis.call('HGETALL', KEYS[1])
+"""
+    SWEEP = """
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, ARGV[2])
+if #stale > 0 then
+  redis.call('ZREM', KEYS[1], unpack(stale))
+  redis.call('ZREM', KEYS[2], unpack(stale))
+end
+return #stale
+"""
+    CONNECTIONS = """
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if n <= 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 0
+end
+return n
+"""
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+def _text(raw: object) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _state(worker_id: str, fields: dict[str, str]) -> WorkerLive:
+    fix = None
+    if "ts" in fields:
+        accuracy = fields.get("acc", "")
+        fix = LiveFix(
+            LngLat(float(fields["lng"]), float(fields["lat"])),
+            int(fields["ts"]),
+            float(accuracy) if accuracy else None,
+        )
+    return WorkerLive(
+        worker_id=worker_id,
+        business_id=fields.get("biz") or None,
+        online=fields.get("on") == "1",
+        available=fields.get("av") == "1",
+        last_fix=fix,
+        last_seen_ms=int(fields["seen"]) if "seen" in fields else None,
+    )
 
 
 class RedisLiveIndex:
     def __init__(self, redis: Redis, key_prefix: str = "walky:") -> None:
         self.redis = redis
         self.prefix = key_prefix
+        self.coalescer = PipelineCoalescer(redis)
+        self._geo = f"{key_prefix}live:geo"
+        self._seen = f"{key_prefix}live:seen"
+        self._conn = f"{key_prefix}live:conn"
+        self._shas: dict[_Script, str] = {}
+
+    def _meta(self, worker_id: str) -> str:
+        return f"{self.prefix}live:w:{worker_id}"
 
     async def ping(self) -> None:
         await self.redis.ping()
 
     async def close(self) -> None:
-        return None
+        await self.coalescer.close()
+
+    async def _run(self, script: _Script, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
+        # Scripts are loaded once and then sent by hash; after a Redis restart the cache is empty
+        # (NOSCRIPT), so load again and retry once.
+        words = [*keys, *(str(arg) for arg in args)]
+        for attempt in range(2):
+            sha = self._shas.get(script) or await self._load(script)
+
+            def stage(pipe: Pipeline, sha: str = sha) -> int:
+                pipe.evalsha(sha, len(keys), *words)
+                return 1
+
+            [reply] = await self.coalescer.run(stage)
+            if isinstance(reply, NoScriptError) and attempt == 0:
+                self._shas.pop(script, None)
+                continue
+            if isinstance(reply, Exception):
+                raise reply
+            return reply
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
+    async def _load(self, script: _Script) -> str:
+        sha = self._shas[script] = _text(await self.redis.script_load(script.value))
+        return sha
+
+    async def worker(self, worker_id: str) -> WorkerLive | None:
+        def stage(pipe: Pipeline) -> int:
+            pipe.hgetall(self._meta(worker_id))
+            return 1
+
+        [reply] = await self.coalescer.run(stage)
+        if isinstance(reply, Exception):
+            raise reply
+        if not reply:
+            return None
+        return _state(worker_id, {_text(k): _text(v) for k, v in reply.items()})
+
+    async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
+        stored, available = await self._run(
+            _Script.FIX,
+            [self._meta(worker_id), self._geo, self._seen],
+            [
+                worker_id,
+                repr(fix.position.lng),
+                repr(fix.position.lat),
+                fix.timestamp_ms,
+                "" if fix.accuracy_m is None else repr(fix.accuracy_m),
+                business_id or "",
+                seen_ms,
+                STATE_TTL_MS,
+                repr(GEO_MAX_LAT),
+            ],
+        )
+        return FixRecorded(stored=bool(stored), available=bool(available))
+
+    async def set_presence(
+        self, worker_id: str, business_id: str | None, *, online: bool | None, available: bool | None
+    ) -> WorkerLive:
+        flat = await self._run(
+            _Script.PRESENCE,
+            [self._meta(worker_id), self._geo, self._seen],
+            [worker_id, business_id or "", _flag(online), _flag(available), STATE_TTL_MS, repr(GEO_MAX_LAT)],
+        )
+        texts = [_text(item) for item in flat]
+        return _state(worker_id, dict(zip(texts[::2], texts[1::2], strict=True)))
+
+    async def nearby(
+        self,
+        center: LngLat,
+        radius_m: float,
+        *,
+        limit: int,
+        now_ms: int,
+        business_ids: Collection[str] | None = None,
+    ) -> list[NearbyWorker]:
+        allowed = set(business_ids) if business_ids is not None else None
+        # GEOSEARCH cannot see availability, freshness or business: ask for more than `limit` and widen
+        # until enough pass the filter or the radius holds no more.
+        count = max(4 * limit, 32)
+        # GEOSEARCH refuses centres beyond the Mercator limit: search from the nearest valid centre, wider
+        # by the distance moved (triangle inequality), and let the exact filter below decide.
+        origin = LngLat(center.lng, max(-GEO_MAX_LAT, min(GEO_MAX_LAT, center.lat)))
+        search_radius = (radius_m + haversine_m(center, origin)) * _RADIUS_SLACK + 1
+        while True:
+            hits = await self.redis.geosearch(
+                self._geo,
+                longitude=origin.lng,
+                latitude=origin.lat,
+                radius=search_radius,
+                unit="m",
+                sort="ASC",
+                count=count,
+                withdist=True,
+            )
+            found = await self._filter([_text(member) for member, _ in hits], center, radius_m, now_ms, allowed)
+            if len(found) >= limit or len(hits) < count:
+                break
+            count *= 4
+        found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
+        return found[:limit]
+
+    async def _filter(
+        self, worker_ids: list[str], center: LngLat, radius_m: float, now_ms: int, allowed: set[str] | None
+    ) -> list[NearbyWorker]:
+        if not worker_ids:
+            return []
+        fields = ["lng", "lat", "biz", "on", "av", "seen"]
+
+        def stage(pipe: Pipeline) -> int:
+            for worker_id in worker_ids:
+                pipe.hmget(self._meta(worker_id), fields)
+            return len(worker_ids)
+
+        replies = await self.coalescer.run(stage)
+        found: list[NearbyWorker] = []
+        for worker_id, reply in zip(worker_ids, replies, strict=True):
+            if isinstance(reply, Exception):
+                raise reply
+            lng, lat, biz, on, av, seen = (None if v is None else _text(v) for v in reply)
+            # A hash that expired under an indexed member has no fields: skip it, the sweeper drops it.
+            if lng is None or lat is None or seen is None or on != "1" or av != "1":
+                continue
+            business_id = biz or None
+            if int(seen) < now_ms - STALE_AFTER_MS or (allowed is not None and business_id not in allowed):
+                continue
+            position = LngLat(float(lng), float(lat))
+            distance = haversine_m(center, position)
+            if distance <= radius_m:
+                found.append(NearbyWorker(worker_id, business_id, position, distance, int(seen)))
+        return found
+
+    async def sweep(self, now_ms: int) -> int:
+        total = 0
+        while True:
+            cutoff = now_ms - STALE_AFTER_MS
+            removed = int(await self._run(_Script.SWEEP, [self._geo, self._seen], [cutoff, _SWEEP_CHUNK]))
+            total += removed
+            if removed < _SWEEP_CHUNK:
+                return total
+
+    async def connections(self, worker_id: str, delta: int) -> int:
+        return int(await self._run(_Script.CONNECTIONS, [self._conn], [worker_id, delta]))

@@ -1,4 +1,5 @@
-"""The Socket.IO server's handlers: authentication at connect and the socket's identity.
+"""The Socket.IO server's handlers: authentication at connect, presence on connect and disconnect, and
+the client events (realtime/events.py).
 
 The server itself (and its AsyncRedisManager when Redis is configured) is built by the composition root.
 """
@@ -10,17 +11,24 @@ from typing import Any
 import socketio
 import structlog
 
-from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import AppError
 from app.events import user_room, worker_room
+from realtime.events import register_events
+from realtime.fleet import fleet_fanout
+from realtime.presence import PresenceTracker
+from realtime.session import PRINCIPAL, principal_of
+
+__all__ = ["create_socket_server", "principal_of"]
 
 log = structlog.get_logger("walky.socket")
-PRINCIPAL = "principal"
 
 
 def create_socket_server(services: Services) -> socketio.AsyncServer:
     sio = services.sio
+    tracker = PresenceTracker(services)
+    services.background.append(tracker)
+    services.fix_hooks.append(fleet_fanout(services))
 
     async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -35,17 +43,20 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
         await sio.enter_room(sid, user_room(principal.user_id))
         if principal.worker_id:
             await sio.enter_room(sid, worker_room(principal.worker_id))
+            await tracker.connected(principal.worker_id)
         services.metrics.open_sockets.inc()
 
     async def disconnect(sid: str, reason: object = None) -> None:
         services.metrics.open_sockets.dec()
+        principal = await principal_of(sio, sid)
+        if principal.worker_id:
+            try:
+                await tracker.disconnected(principal.worker_id, principal.business_id)
+            except Exception:
+                # Redis away: the sweeper still takes the silent worker out of nearby results.
+                log.exception("presence update on disconnect failed", worker_id=principal.worker_id)
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
+    register_events(services)
     return sio
-
-
-async def principal_of(sio: socketio.AsyncServer, sid: str) -> Principal:
-    session = await sio.get_session(sid)
-    principal: Principal = session[PRINCIPAL]
-    return principal

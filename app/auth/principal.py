@@ -23,9 +23,15 @@ class Principal:
         if self.role not in roles and not self.is_admin:
             raise Forbidden(f"this action needs the role {' or '.join(r.value for r in roles)}")
 
-    def require_business(self, business_id: str) -> None:
-        """Admins, or the admin account of that business."""
+    def require_business(self, business_id: str, owner_id: str | None = None) -> None:
+        """Admins, or the admin account of that business.
+
+        Pass the stored business's `ownerId` when at hand: a token issued before the business was
+        created carries no `businessId` yet, and ownership is what actually decides.
+        """
         if self.is_admin:
             return
-        if self.role is not Role.BUSINESS or self.business_id != business_id:
+        if self.role is not Role.BUSINESS:
+            raise Forbidden("only this business's account may do this")
+        if self.business_id != business_id and (owner_id is None or owner_id != self.user_id):
             raise Forbidden("only this business's account may do this")

@@ -20,6 +20,11 @@ class Species(StrEnum):
 MAX_CO_OWNERS = 10
 
 
+def unique_species(values: list[Species]) -> list[Species]:
+    """Drop repeats, keeping the first-given order (a set of kinds sent as a JSON list)."""
+    return list(dict.fromkeys(values))
+
+
 class Pet(Entity):
     owner_id: str
     co_owner_ids: list[str] = Field(default_factory=list)

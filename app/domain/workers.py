@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from itertools import pairwise
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from app.domain.base import Entity, Timestamp
 from app.domain.businesses import Rating, TimeRange, Weekday
 from app.domain.pets import Species
 
+MAX_RANGES_PER_DAY = 12
+
+
+def _sorted_without_overlap(ranges: list[TimeRange]) -> list[TimeRange]:
+    ordered = sorted(ranges, key=lambda r: r.start)
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(f"time ranges {before.start}-{before.end} and {after.start}-{after.end} overlap")
+    return ordered
+
+
+DayRanges = Annotated[list[TimeRange], Field(max_length=MAX_RANGES_PER_DAY), AfterValidator(_sorted_without_overlap)]
 # Weekly availability: the time ranges a worker takes bookings on each weekday.
-Availability = dict[Weekday, list[TimeRange]]
+Availability = dict[Weekday, DayRanges]
 
 
 class Worker(Entity):

@@ -47,9 +47,7 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
     details = []
     for err in errors:
         location = [str(part) for part in err.get("loc", ())]
-        details.append(
-            {"field": ".".join(location), "message": err.get("msg", ""), "type": err.get("type", "")}
-        )
+        details.append({"field": ".".join(location), "message": err.get("msg", ""), "type": err.get("type", "")})
     return details
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.store.documents import DocumentCollection
+from app.store.geo_search import GeoSearch
 
 
 class StoreBackend(Protocol):
+    @property
+    def geo_search(self) -> GeoSearch:
+        """The engine's own geo queries over the businesses collection."""
+
     async def setup(self) -> None:
         """Open connections and create tables/indexes idempotently."""
 

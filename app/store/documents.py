@@ -43,6 +43,10 @@ class DocumentCollection(Protocol):
     async def insert(self, doc: Document) -> None:
         """Insert a document with a unique string `id`; raises DuplicateKey."""
 
+    async def insert_many_new(self, docs: Sequence[Document]) -> int:
+        """Insert documents in one round trip, skipping any whose id already exists (replays);
+        return how many were new."""
+
     async def get(self, doc_id: str) -> Document | None: ...
 
     async def find_one(self, where: Filter) -> Document | None: ...

@@ -23,6 +23,11 @@ BUSINESSES = "businesses"
 WORKERS = "workers"
 SERVICES = "services"
 PETS = "pets"
+BOOKINGS = "bookings"
+SCHEDULES = "worker_schedules"
+NOTIFICATIONS = "notifications"
+IDEMPOTENCY = "idempotency_keys"
+TRAILS = "trail_points"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -48,8 +53,24 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("owner", (("ownerId", "asc"), ("createdAt", "asc"))),
         Index("co_owners", (("coOwnerIds", "asc"),)),
     ),
+    BOOKINGS: (
+        Index("number_unique", (("bookingNumber", "asc"),), unique=True),
+        Index("owner", (("ownerId", "asc"), ("createdAt", "desc"))),
+        Index("watchers", (("watcherIds", "asc"), ("createdAt", "desc"))),
+        Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        # Offers that may have expired while no process was watching them (restart recovery).
+        Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
+    ),
+    SCHEDULES: (),
+    NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
+    IDEMPOTENCY: (),
+    TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).
 # MongoDB does this natively; the SQLite adapter needs to know, to query them with json_each.
-ARRAY_FIELDS: dict[str, frozenset[str]] = {PETS: frozenset({"coOwnerIds"})}
+ARRAY_FIELDS: dict[str, frozenset[str]] = {
+    PETS: frozenset({"coOwnerIds"}),
+    BOOKINGS: frozenset({"watcherIds", "petIds"}),
+}

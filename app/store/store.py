@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 from app.store.backend import StoreBackend
+from app.store.bookings import BookingRepository
+from app.store.businesses import BusinessRepository
+from app.store.geo_search import GeoSearch
+from app.store.idempotency import IdempotencyRepository
+from app.store.notifications import NotificationRepository
+from app.store.pets import PetRepository
 from app.store.refresh_tokens import RefreshTokenRepository
-from app.store.schema import REFRESH_TOKENS, USERS
+from app.store.schedules import ScheduleRepository
+from app.store.schema import (
+    BOOKINGS,
+    BUSINESSES,
+    IDEMPOTENCY,
+    NOTIFICATIONS,
+    PETS,
+    REFRESH_TOKENS,
+    SCHEDULES,
+    SERVICES,
+    TRAILS,
+    USERS,
+    WORKERS,
+)
+from app.store.services import ServiceRepository
+from app.store.trails import TrailRepository
 from app.store.users import UserRepository
+from app.store.workers import WorkerRepository
 
 
 class Store:
@@ -13,6 +35,16 @@ class Store:
         self.backend = backend
         self.users = UserRepository(backend.collection(USERS))
         self.refresh_tokens = RefreshTokenRepository(backend.collection(REFRESH_TOKENS))
+        self.businesses = BusinessRepository(backend.collection(BUSINESSES))
+        self.workers = WorkerRepository(backend.collection(WORKERS))
+        self.services = ServiceRepository(backend.collection(SERVICES))
+        self.pets = PetRepository(backend.collection(PETS))
+        self.bookings = BookingRepository(backend.collection(BOOKINGS))
+        self.schedules = ScheduleRepository(backend.collection(SCHEDULES))
+        self.notifications = NotificationRepository(backend.collection(NOTIFICATIONS))
+        self.idempotency = IdempotencyRepository(backend.collection(IDEMPOTENCY))
+        self.trails = TrailRepository(backend.collection(TRAILS))
+        self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:
         await self.backend.setup()

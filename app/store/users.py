@@ -34,9 +34,17 @@ class UserRepository:
         )
         return User.from_doc(doc) if doc else None
 
-    async def record_login_failure(
-        self, user_id: str, max_failures: int, locked_until: datetime
-    ) -> User | None:
+    async def set_business(self, user_id: str, business_id: str) -> bool:
+        """Link a business account to its business, once: False when it already has one (or is erased).
+
+        Compare-and-set on an empty `businessId`, so two concurrent creates leave one business.
+        """
+        doc = await self._col.update_one(
+            {"id": user_id, "businessId": None, "erasedAt": None}, Update(set={"businessId": business_id})
+        )
+        return doc is not None
+
+    async def record_login_failure(self, user_id: str, max_failures: int, locked_until: datetime) -> User | None:
         """Count a failure; the failure that reaches the limit locks the account and restarts the count."""
         doc = await self._col.update_one({"id": user_id}, Update(inc={"failedLogins": 1}))
         if doc is None:
@@ -48,9 +56,7 @@ class UserRepository:
         return User.from_doc(locked or doc)
 
     async def record_login_success(self, user_id: str) -> None:
-        await self._col.update_one(
-            {"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0})
-        )
+        await self._col.update_one({"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0}))
 
     async def erase(self, user_id: str, now: datetime) -> bool:
         """Remove personal data; the id stays so money records keep their reference."""

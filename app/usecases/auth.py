@@ -135,9 +135,7 @@ async def login(services: Services, data: LoginInput) -> AuthSession:
                 user.id, settings.login_max_failures, now + timedelta(seconds=settings.login_lockout_s)
             )
             if updated is not None and updated.locked_until is not None and updated.locked_until > now:
-                raise RateLimited(
-                    "too many failed logins; account locked", retry_after_s=settings.login_lockout_s
-                )
+                raise RateLimited("too many failed logins; account locked", retry_after_s=settings.login_lockout_s)
         raise Unauthorized("invalid email or password")
     await services.store.users.record_login_success(user.id)
     return await _open_session(services, user)

@@ -10,8 +10,9 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from app.store.mongo.collection import MongoCollection
+from app.store.mongo.geo_search import MongoGeoSearch
 from app.store.mongo.translate import index_model
-from app.store.schema import COLLECTIONS
+from app.store.schema import BUSINESSES, COLLECTIONS
 
 
 class MongoBackend:
@@ -19,6 +20,7 @@ class MongoBackend:
         self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
         self.db = self.client[database]
         self._collections = {name: MongoCollection(self.db[name]) for name in COLLECTIONS}
+        self.geo_search = MongoGeoSearch(self.db[BUSINESSES])
 
     async def setup(self) -> None:
         # create_indexes is idempotent for identical specifications, so every start may run it.

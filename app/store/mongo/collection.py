@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update
 from app.store.mongo.translate import from_mongo, mongo_filter, mongo_sort, mongo_update, to_mongo
+
+DUPLICATE_KEY_CODE = 11000
 
 
 class MongoCollection:
@@ -24,6 +26,19 @@ class MongoCollection:
             await self.raw.insert_one(to_mongo(doc))
         except DuplicateKeyError as exc:
             raise DuplicateKey(self.name, str(exc)) from exc
+
+    async def insert_many_new(self, docs: Sequence[Document]) -> int:
+        if not docs:
+            return 0
+        try:
+            result = await self.raw.insert_many([to_mongo(doc) for doc in docs], ordered=False)
+            return len(result.inserted_ids)
+        except BulkWriteError as exc:
+            # Unordered: every non-duplicate was written; only duplicate-key failures are expected.
+            errors = exc.details.get("writeErrors", [])
+            if any(err.get("code") != DUPLICATE_KEY_CODE for err in errors):
+                raise
+            return int(exc.details.get("nInserted", 0))
 
     async def get(self, doc_id: str) -> Document | None:
         return await self.find_one({"id": doc_id})

@@ -5,23 +5,26 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from app.store.schema import COLLECTIONS
+from app.store.schema import ARRAY_FIELDS, COLLECTIONS
 from app.store.sqlite.collection import SqliteCollection
 from app.store.sqlite.database import SqliteDatabase
+from app.store.sqlite.geo_search import GEO_DDL, SqliteGeoSearch
 
 
 class SqliteBackend:
     def __init__(self, path: Path) -> None:
         self.db = SqliteDatabase(path)
-        self._collections = {name: SqliteCollection(self.db, name) for name in COLLECTIONS}
+        self._collections = {
+            name: SqliteCollection(self.db, name, ARRAY_FIELDS.get(name, frozenset())) for name in COLLECTIONS
+        }
+        self.geo_search = SqliteGeoSearch(self.db)
 
     async def setup(self) -> None:
         await self.db.open()
         statements = [
-            sql
-            for name, indexes in COLLECTIONS.items()
-            for sql in self._collections[name].create_sql(indexes)
+            sql for name, indexes in COLLECTIONS.items() for sql in self._collections[name].create_sql(indexes)
         ]
+        statements += GEO_DDL
 
         def run(conn: sqlite3.Connection) -> None:
             for sql in statements:

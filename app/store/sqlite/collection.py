@@ -106,9 +106,7 @@ def order_sql(sort: Sequence[SortKey]) -> str:
 def index_ddl(table: str, index: Index) -> str | None:
     if any(kind == "2dsphere" for _, kind in index.keys):
         return None  # geometry is indexed by the R*Tree tables of the geo adapters
-    columns = ", ".join(
-        f"{field_sql(path)} {'DESC' if kind == 'desc' else 'ASC'}" for path, kind in index.keys
-    )
+    columns = ", ".join(f"{field_sql(path)} {'DESC' if kind == 'desc' else 'ASC'}" for path, kind in index.keys)
     unique = "UNIQUE " if index.unique else ""
     partial = ""
     if index.sparse:
@@ -142,13 +140,28 @@ class SqliteCollection:
 
         def run(conn: sqlite3.Connection) -> None:
             try:
-                conn.execute(
-                    f"INSERT INTO {self.name} (id, doc) VALUES (?, ?)", (doc["id"], orjson.dumps(body))
-                )
+                conn.execute(f"INSERT INTO {self.name} (id, doc) VALUES (?, ?)", (doc["id"], orjson.dumps(body)))
             except sqlite3.IntegrityError as exc:
                 raise DuplicateKey(self.name, str(exc)) from exc
 
         await self.db.run(run)
+
+    async def insert_many_new(self, docs: Sequence[Document]) -> int:
+        rows = [(doc["id"], orjson.dumps({k: v for k, v in doc.items() if k != "id"})) for doc in docs]
+
+        def run(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                before = conn.total_changes
+                conn.executemany(f"INSERT OR IGNORE INTO {self.name} (id, doc) VALUES (?, ?)", rows)
+                inserted = conn.total_changes - before
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return inserted
+
+        return await self.db.run(run)
 
     async def get(self, doc_id: str) -> Document | None:
         return await self.find_one({"id": doc_id})

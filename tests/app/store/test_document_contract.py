@@ -113,3 +113,13 @@ async def test_data_survives_reopening(tmp_path) -> None:
     await second.setup()
     assert (await second.collection(USERS).get("u1") or {})["email"] == "keep@x.com"
     await second.close()
+
+
+async def test_insert_many_new_skips_replays(backend: StoreBackend) -> None:
+    tokens = backend.collection(REFRESH_TOKENS)
+    first = [{"id": f"p{i}", "familyId": "f", "status": "active", "userId": "u"} for i in range(3)]
+    assert await tokens.insert_many_new(first) == 3
+    replay = [*first[1:], {"id": "p3", "familyId": "f", "status": "active", "userId": "u"}]
+    assert await tokens.insert_many_new(replay) == 1
+    assert await tokens.insert_many_new([]) == 0
+    assert sorted(d["id"] for d in await tokens.find({"familyId": "f"})) == ["p0", "p1", "p2", "p3"]

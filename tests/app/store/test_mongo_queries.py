@@ -107,3 +107,16 @@ async def test_user_lookup_by_email_query() -> None:
     repo = UserRepository(MongoCollection(raw))
     assert await repo.by_email("a@x.com") is None
     assert raw.calls == [("find_one", ({"email": "a@x.com"},), {})]
+
+
+async def test_insert_many_new_is_unordered_and_tolerates_duplicates() -> None:
+    from pymongo.errors import BulkWriteError
+
+    failure = BulkWriteError({"writeErrors": [{"code": 11000, "index": 0}], "nInserted": 1})
+    raw = Recorder({"insert_many": failure})
+    inserted = await MongoCollection(raw).insert_many_new([{"id": "a", "x": 1}, {"id": "b", "x": 2}])
+    assert inserted == 1
+    assert raw.calls == [("insert_many", ([{"x": 1, "_id": "a"}, {"x": 2, "_id": "b"}],), {"ordered": False})]
+    other = Recorder({"insert_many": BulkWriteError({"writeErrors": [{"code": 121}], "nInserted": 0})})
+    with pytest.raises(BulkWriteError):
+        await MongoCollection(other).insert_many_new([{"id": "a"}])

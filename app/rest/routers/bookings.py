@@ -1,0 +1,79 @@
+"""/v1/bookings: create (idempotent), read, list, and the lifecycle transitions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, status
+from fastapi.responses import JSONResponse
+
+from app.domain.bookings import Booking
+from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, Page, ok, page
+from app.usecases import bookings
+from app.usecases.idempotency import run_once
+
+router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
+
+
+def _json(booking: Booking) -> dict[str, Any]:
+    return booking.model_dump(mode="json", by_alias=True)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Envelope[Booking])
+async def create_booking(
+    body: bookings.BookingCreate,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    async def create() -> dict[str, Any]:
+        return _json(await bookings.create_booking(services, principal, body))
+
+    data, replayed = await run_once(
+        services,
+        principal,
+        scope="bookings.create",
+        key=idempotency_key,
+        payload=body.model_dump(mode="json"),
+        action=create,
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse({"success": True, "data": data}, status_code=status.HTTP_201_CREATED, headers=headers)
+
+
+@router.get("")
+async def list_bookings(
+    query: Annotated[bookings.BookingQuery, Query()], principal: PrincipalDep, services: ServicesDep
+) -> Page[Booking]:
+    items, total = await bookings.list_bookings(services, principal, query)
+    return page(items, page=query.page, limit=query.limit, total=total)
+
+
+@router.get("/{booking_id}")
+async def get_booking(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[Booking]:
+    return ok(await bookings.get_booking(services, principal, booking_id))
+
+
+@router.post("/{booking_id}/confirm")
+async def confirm(
+    booking_id: str, principal: PrincipalDep, services: ServicesDep, body: bookings.ConfirmInput | None = None
+) -> Envelope[Booking]:
+    return ok(await bookings.confirm_booking(services, principal, booking_id, body or bookings.ConfirmInput()))
+
+
+@router.post("/{booking_id}/start")
+async def start(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[Booking]:
+    return ok(await bookings.start_booking(services, principal, booking_id))
+
+
+@router.post("/{booking_id}/complete")
+async def complete(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[Booking]:
+    return ok(await bookings.complete_booking(services, principal, booking_id))
+
+
+@router.post("/{booking_id}/cancel")
+async def cancel(
+    booking_id: str, body: bookings.CancelInput, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[Booking]:
+    return ok(await bookings.cancel_booking(services, principal, booking_id, body))

@@ -1,0 +1,84 @@
+"""/v1/businesses: businesses, their search by location, and their workers and services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, Page, ok, page
+from app.usecases import businesses, services, workers
+
+router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
+
+# Pagination query parameters, shared by the marketplace routers.
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=businesses.MAX_PAGE_SIZE)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_business(
+    body: businesses.BusinessCreate, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[businesses.BusinessView]:
+    return ok(await businesses.create_business(services_, principal, body))
+
+
+# Declared before /{business_id} so "search" is not taken for an id.
+@router.get("/search", summary="Businesses near a point, nearest first")
+async def search_businesses(
+    query: Annotated[businesses.BusinessSearch, Query()], principal: PrincipalDep, services_: ServicesDep
+) -> Page[businesses.BusinessSearchHit]:
+    items, total = await businesses.search_businesses(services_, principal, query)
+    return page(items, page=query.page, limit=query.limit, total=total)
+
+
+@router.get("/{business_id}")
+async def get_business(
+    business_id: str, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[businesses.BusinessView]:
+    return ok(await businesses.get_business(services_, principal, business_id))
+
+
+@router.put("/{business_id}")
+async def update_business(
+    business_id: str, body: businesses.BusinessUpdate, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[businesses.BusinessView]:
+    return ok(await businesses.update_business(services_, principal, business_id, body))
+
+
+@router.delete("/{business_id}", summary="Deactivate (soft delete) the business")
+async def delete_business(
+    business_id: str, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[dict[str, bool]]:
+    await businesses.delete_business(services_, principal, business_id)
+    return ok({"deleted": True})
+
+
+@router.post("/{business_id}/workers", status_code=status.HTTP_201_CREATED, tags=["workers"])
+async def create_worker(
+    business_id: str, body: workers.WorkerCreate, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[workers.WorkerView]:
+    return ok(await workers.create_worker(services_, principal, business_id, body))
+
+
+@router.get("/{business_id}/workers", tags=["workers"])
+async def list_workers(
+    business_id: str, principal: PrincipalDep, services_: ServicesDep, page_: PageNumber = 1, limit: PageSize = 20
+) -> Page[workers.WorkerView]:
+    items, total = await workers.list_workers(services_, principal, business_id, page=page_, limit=limit)
+    return page(items, page=page_, limit=limit, total=total)
+
+
+@router.post("/{business_id}/services", status_code=status.HTTP_201_CREATED, tags=["services"])
+async def create_service(
+    business_id: str, body: services.ServiceCreate, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[services.ServiceView]:
+    return ok(await services.create_service(services_, principal, business_id, body))
+
+
+@router.get("/{business_id}/services", tags=["services"])
+async def list_services(
+    business_id: str, principal: PrincipalDep, services_: ServicesDep
+) -> Envelope[list[services.ServiceView]]:
+    return ok(await services.list_services(services_, principal, business_id))

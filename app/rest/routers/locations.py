@@ -1,0 +1,35 @@
+"""/v1/locations: who is near a point (live workers, and businesses through the marketplace search)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, Page, ok, page
+from app.usecases import businesses
+from realtime import nearby
+
+router = APIRouter(prefix="/v1/locations", tags=["live locations"])
+
+
+@router.get(
+    "/workers",
+    summary="Online, available workers nearest first",
+    description="Exact `coordinates` only for admins and the account of the worker's own business; "
+    f"`radius` in metres (default {nearby.DEFAULT_RADIUS_M:g}, capped at {nearby.MAX_RADIUS_M:g}).",
+    response_model_exclude_none=True,
+)
+async def nearby_workers(
+    query: Annotated[nearby.NearbyQuery, Query()], principal: PrincipalDep, services: ServicesDep
+) -> Envelope[list[nearby.NearbyWorkerView]]:
+    return ok(await nearby.find_nearby_workers(services, principal, query))
+
+
+@router.get("/businesses", summary="Businesses near a point, nearest first (same as /v1/businesses/search)")
+async def nearby_businesses(
+    query: Annotated[businesses.BusinessSearch, Query()], principal: PrincipalDep, services: ServicesDep
+) -> Page[businesses.BusinessSearchHit]:
+    items, total = await businesses.search_businesses(services, principal, query)
+    return page(items, page=query.page, limit=query.limit, total=total)

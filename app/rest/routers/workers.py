@@ -1,0 +1,23 @@
+"""/v1/workers/{id}: a worker's profile. Online/offline and location live with the realtime routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, ok
+from app.usecases import workers
+
+router = APIRouter(prefix="/v1/workers", tags=["workers"])
+
+
+@router.get("/{worker_id}")
+async def get_worker(worker_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[workers.WorkerView]:
+    return ok(await workers.get_worker(services, principal, worker_id))
+
+
+@router.put("/{worker_id}", summary="Business: names, specializations, availability; the worker: availability, phone")
+async def update_worker(
+    worker_id: str, body: workers.WorkerUpdate, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[workers.WorkerView]:
+    return ok(await workers.update_worker(services, principal, worker_id, body))

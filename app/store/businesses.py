@@ -1,0 +1,43 @@
+"""Businesses repository. Geo queries over businesses live in the GeoSearch port (app/store/geo_search.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from app.clock import iso
+from app.domain.businesses import Business
+from app.store.documents import DocumentCollection, Update
+
+
+class BusinessRepository:
+    def __init__(self, collection: DocumentCollection) -> None:
+        self._col = collection
+
+    async def add(self, business: Business) -> None:
+        await self._col.insert(business.to_doc())
+
+    async def get(self, business_id: str) -> Business | None:
+        """Any business, deleted ones included (bookings and payments keep referring to them)."""
+        doc = await self._col.get(business_id)
+        return Business.from_doc(doc) if doc else None
+
+    async def get_many(self, business_ids: Collection[str]) -> dict[str, Business]:
+        docs = await self._col.find({"id": {"$in": list(business_ids)}})
+        return {doc["id"]: Business.from_doc(doc) for doc in docs}
+
+    async def update_fields(self, business_id: str, fields: dict[str, Any], now: datetime) -> Business | None:
+        """Change an active business; None when it does not exist or was deleted."""
+        doc = await self._col.update_one(
+            {"id": business_id, "isActive": True}, Update(set={**fields, "updatedAt": iso(now)})
+        )
+        return Business.from_doc(doc) if doc else None
+
+    async def deactivate(self, business_id: str, now: datetime) -> bool:
+        stamp = iso(now)
+        doc = await self._col.update_one(
+            {"id": business_id, "isActive": True},
+            Update(set={"isActive": False, "deletedAt": stamp, "updatedAt": stamp}),
+        )
+        return doc is not None

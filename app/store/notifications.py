@@ -1,0 +1,34 @@
+"""Notifications repository."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.clock import iso
+from app.domain.notifications import Notification
+from app.store.documents import DocumentCollection, Update
+
+
+class NotificationRepository:
+    def __init__(self, collection: DocumentCollection) -> None:
+        self._col = collection
+
+    async def add(self, notification: Notification) -> None:
+        await self._col.insert(notification.to_doc())
+
+    async def page(self, user_id: str, *, unread_only: bool, skip: int, limit: int) -> tuple[list[Notification], int]:
+        where: dict[str, object] = {"userId": user_id}
+        if unread_only:
+            where["readAt"] = None
+        docs = await self._col.find(where, sort=[("createdAt", -1)], skip=skip, limit=limit)
+        return [Notification.from_doc(d) for d in docs], await self._col.count(where)
+
+    async def mark_read(self, user_id: str, notification_id: str, now: datetime) -> Notification | None:
+        doc = await self._col.update_one({"id": notification_id, "userId": user_id}, Update(set={"readAt": iso(now)}))
+        return Notification.from_doc(doc) if doc else None
+
+    async def mark_all_read(self, user_id: str, now: datetime) -> int:
+        return await self._col.update_many({"userId": user_id, "readAt": None}, Update(set={"readAt": iso(now)}))
+
+    async def delete(self, user_id: str, notification_id: str) -> bool:
+        return await self._col.delete_one({"id": notification_id, "userId": user_id})

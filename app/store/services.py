@@ -1,0 +1,42 @@
+"""Services repository: what each business offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.clock import iso
+from app.domain.services import Service, ServiceType
+from app.store.documents import DocumentCollection, Update
+
+
+class ServiceRepository:
+    def __init__(self, collection: DocumentCollection) -> None:
+        self._col = collection
+
+    async def add(self, service: Service) -> None:
+        await self._col.insert(service.to_doc())
+
+    async def get(self, service_id: str) -> Service | None:
+        doc = await self._col.get(service_id)
+        return Service.from_doc(doc) if doc else None
+
+    async def list_for_business(self, business_id: str, active_only: bool = True) -> list[Service]:
+        where: dict[str, Any] = {"businessId": business_id}
+        if active_only:
+            where["isActive"] = True
+        docs = await self._col.find(where, sort=[("createdAt", 1)])
+        return [Service.from_doc(doc) for doc in docs]
+
+    async def business_ids_offering(self, service_type: ServiceType) -> set[str]:
+        docs = await self._col.find({"serviceType": service_type.value, "isActive": True})
+        return {doc["businessId"] for doc in docs}
+
+    async def update_fields(self, service_id: str, fields: dict[str, Any], now: datetime) -> Service | None:
+        doc = await self._col.update_one({"id": service_id}, Update(set={**fields, "updatedAt": iso(now)}))
+        return Service.from_doc(doc) if doc else None
+
+    async def deactivate_for_business(self, business_id: str, now: datetime) -> int:
+        return await self._col.update_many(
+            {"businessId": business_id, "isActive": True}, Update(set={"isActive": False, "updatedAt": iso(now)})
+        )

@@ -1,0 +1,221 @@
+"""Use cases of businesses: create, read, edit and delete one's business; search businesses near a point."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StrictBool
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.domain.base import Timestamp
+from app.domain.businesses import Address, Business, OperatingHours, Rating, point
+from app.domain.services import ServiceType
+from app.domain.users import Role
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.ids import new_id
+from app.store.geo_search import NearbyBusiness
+from app.usecases.inputs import Input, Name, Output, Text
+from geo.areas import ServiceArea, parse_area
+from geo.coordinates import LngLat, parse_position
+from geo.errors import GeoError
+
+MAX_SEARCH_RADIUS_M = 50_000
+DEFAULT_SEARCH_RADIUS_M = 5_000
+MAX_PAGE_SIZE = 100
+
+Line = Annotated[Text, Field(min_length=1, max_length=200)]
+
+
+class AddressInput(Input):
+    street: Line | None = None
+    city: Name | None = None
+    postal_code: Annotated[Text, Field(min_length=1, max_length=20)] | None = None
+    country: Name | None = None
+    # Checked with geo.coordinates.parse_position, which names the offending element.
+    coordinates: list[Any] = Field(description="[longitude, latitude]")
+
+
+class BusinessCreate(Input):
+    name: Name
+    description: Text | None = None
+    address: AddressInput
+    service_area: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, [lng, lat] positions")
+    operating_hours: OperatingHours | None = None
+    premium: StrictBool = False
+
+
+class BusinessUpdate(Input):
+    name: Name | None = None
+    description: Text | None = None
+    address: AddressInput | None = None
+    service_area: dict[str, Any] | None = None
+    operating_hours: OperatingHours | None = None
+    premium: StrictBool | None = None
+
+
+class BusinessView(Output):
+    id: str
+    owner_id: str
+    name: str
+    description: str | None
+    address: Address
+    service_area: dict[str, Any]
+    operating_hours: OperatingHours
+    premium: bool
+    rating: Rating
+    is_active: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, business: Business) -> BusinessView:
+        return cls.model_validate(business.model_dump(include=set(cls.model_fields)))
+
+
+class BusinessSearchHit(BusinessView):
+    distance_m: float
+    serves_location: bool
+
+    @classmethod
+    def found(cls, business: Business, hit: NearbyBusiness) -> BusinessSearchHit:
+        fields = business.model_dump(include=set(BusinessView.model_fields))
+        return cls.model_validate(
+            {**fields, "distance_m": round(hit.distance_m, 1), "serves_location": hit.serves_location}
+        )
+
+
+class BusinessSearch(Input):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lng: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    radius: float = Field(
+        default=DEFAULT_SEARCH_RADIUS_M, gt=0, le=MAX_SEARCH_RADIUS_M, allow_inf_nan=False, description="metres"
+    )
+    service_type: ServiceType | None = None
+    serves_location: bool = False
+    page: int = Field(default=1, ge=1, le=10_000)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def _geo_failure(field: str, exc: GeoError) -> ValidationFailed:
+    path = f"{field}.{exc.path}" if exc.path else field
+    return ValidationFailed(f"{path}: {exc.reason}", [{"field": path, "message": exc.reason, "type": "geojson"}])
+
+
+def _service_area(geojson: dict[str, Any]) -> ServiceArea:
+    try:
+        return parse_area(geojson)
+    except GeoError as exc:
+        raise _geo_failure("serviceArea", exc) from exc
+
+
+def _address(data: AddressInput) -> tuple[Address, dict[str, Any]]:
+    """The stored address and its GeoJSON Point."""
+    try:
+        position = parse_position(data.coordinates, "coordinates")
+    except GeoError as exc:
+        raise _geo_failure("address", exc) from exc
+    fields = data.model_dump(exclude={"coordinates"})
+    return Address(**fields, coordinates=(position.lng, position.lat)), point(position.lng, position.lat)
+
+
+async def owned_business(services: Services, principal: Principal, business_id: str) -> Business:
+    """The active business, when the caller may manage it (its owning account, or an admin)."""
+    business = await services.store.businesses.get(business_id)
+    if business is None or not business.is_active:
+        raise NotFound("no such business")
+    principal.require_business(business.id, business.owner_id)
+    return business
+
+
+def may_manage(principal: Principal, business: Business | None) -> bool:
+    if principal.is_admin:
+        return True
+    return business is not None and principal.role is Role.BUSINESS and business.owner_id == principal.user_id
+
+
+async def create_business(services: Services, principal: Principal, data: BusinessCreate) -> BusinessView:
+    if principal.role is not Role.BUSINESS:
+        raise Forbidden("only business accounts create businesses")
+    if data.premium:
+        # Premium lowers the platform fee: the platform grants it, a business cannot claim it.
+        raise Forbidden("premium is granted by the platform")
+    address, location = _address(data.address)
+    area = _service_area(data.service_area)
+    now = services.clock.now()
+    business = Business(
+        id=new_id(),
+        owner_id=principal.user_id,
+        name=data.name,
+        description=data.description,
+        address=address,
+        location=location,
+        service_area=area.to_geojson(),
+        operating_hours=data.operating_hours or {},
+        created_at=now,
+        updated_at=now,
+    )
+    # Claim the account first: of two concurrent creates only one passes this compare-and-set.
+    if not await services.store.users.set_business(principal.user_id, business.id):
+        raise Conflict("this account already has a business")
+    await services.store.businesses.add(business)
+    return BusinessView.of(business)
+
+
+async def get_business(services: Services, principal: Principal, business_id: str) -> BusinessView:
+    business = await services.store.businesses.get(business_id)
+    if business is None or not business.is_active:
+        raise NotFound("no such business")
+    return BusinessView.of(business)
+
+
+async def update_business(
+    services: Services, principal: Principal, business_id: str, change: BusinessUpdate
+) -> BusinessView:
+    business = await owned_business(services, principal, business_id)
+    given = change.model_dump(exclude_unset=True)
+    if any(given.get(key) is None for key in ("name", "address", "service_area", "premium") if key in given):
+        raise ValidationFailed("name, address, serviceArea and premium cannot be removed")
+    if change.premium is not None and not principal.is_admin:
+        raise Forbidden("premium is granted by the platform")
+    fields: dict[str, Any] = {}
+    if change.address is not None:
+        address, location = _address(change.address)
+        fields["address"] = address.model_dump(mode="json", by_alias=True)
+        fields["location"] = location
+    if change.service_area is not None:
+        fields["serviceArea"] = _service_area(change.service_area).to_geojson()
+    if "operating_hours" in given:
+        hours = change.operating_hours or {}
+        fields["operatingHours"] = {day.value: value.model_dump(mode="json") for day, value in hours.items()}
+    for key, alias in (("name", "name"), ("description", "description"), ("premium", "premium")):
+        if key in given:
+            fields[alias] = given[key]
+    updated = await services.store.businesses.update_fields(business.id, fields, services.clock.now())
+    if updated is None:
+        raise NotFound("no such business")
+    return BusinessView.of(updated)
+
+
+async def delete_business(services: Services, principal: Principal, business_id: str) -> None:
+    """Soft delete: bookings and payments keep their reference; the business leaves search."""
+    business = await owned_business(services, principal, business_id)
+    now = services.clock.now()
+    if not await services.store.businesses.deactivate(business.id, now):
+        raise NotFound("no such business")
+    await services.store.services.deactivate_for_business(business.id, now)
+
+
+async def search_businesses(
+    services: Services, principal: Principal, query: BusinessSearch
+) -> tuple[list[BusinessSearchHit], int]:
+    """Nearest first, with the distance and whether the point is in each service area; and the total."""
+    store = services.store
+    among = await store.services.business_ids_offering(query.service_type) if query.service_type else None
+    hits = await store.geo_search.businesses_near(
+        LngLat(query.lng, query.lat), query.radius, among=among, serving_only=query.serves_location
+    )
+    window = hits[(query.page - 1) * query.limit : query.page * query.limit]
+    found = await store.businesses.get_many([hit.business_id for hit in window])
+    items = [BusinessSearchHit.found(found[hit.business_id], hit) for hit in window if hit.business_id in found]
+    return items, len(hits)

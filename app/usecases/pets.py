@@ -1,0 +1,151 @@
+"""Use cases of pets: an owner's pets, and the co-owners who may see them.
+
+A pet the caller may not see answers 404, never 403, so ids do not reveal which pets exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.domain.base import Timestamp
+from app.domain.pets import MAX_CO_OWNERS, Pet, Species
+from app.domain.users import Role
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.ids import new_id
+from app.usecases.inputs import Email, Input, Name, Output, Text
+
+AgeYears = Annotated[float, Field(strict=True, ge=0, le=40, allow_inf_nan=False)]
+WeightKg = Annotated[float, Field(strict=True, gt=0, le=150, allow_inf_nan=False)]
+
+
+class PetCreate(Input):
+    name: Name
+    species: Species
+    breed: Name | None = None
+    age_years: AgeYears
+    weight_kg: WeightKg
+    notes: Text | None = None
+    special_needs: Text | None = None
+
+
+class PetUpdate(Input):
+    name: Name | None = None
+    species: Species | None = None
+    breed: Name | None = None
+    age_years: AgeYears | None = None
+    weight_kg: WeightKg | None = None
+    notes: Text | None = None
+    special_needs: Text | None = None
+
+
+class CoOwnerInput(Input):
+    email: Email
+
+
+class PetView(Output):
+    id: str
+    owner_id: str
+    co_owner_ids: list[str]
+    name: str
+    species: Species
+    breed: str | None
+    age_years: float | None
+    weight_kg: float | None
+    notes: str | None
+    special_needs: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, pet: Pet) -> PetView:
+        return cls.model_validate(pet.model_dump(include=set(cls.model_fields)))
+
+
+async def _visible(services: Services, principal: Principal, pet_id: str) -> Pet:
+    pet = await services.store.pets.get(pet_id)
+    if pet is None or pet.deleted_at is not None or not (principal.is_admin or pet.visible_to(principal.user_id)):
+        raise NotFound("no such pet")
+    return pet
+
+
+async def _owned(services: Services, principal: Principal, pet_id: str) -> Pet:
+    """The pet, when the caller is its primary owner (or an admin); co-owners only look."""
+    pet = await _visible(services, principal, pet_id)
+    if not principal.is_admin and pet.owner_id != principal.user_id:
+        raise Forbidden("only the pet's primary owner may do this")
+    return pet
+
+
+async def _save(services: Services, pet_id: str, fields: dict[str, Any]) -> PetView:
+    updated = await services.store.pets.update_fields(pet_id, fields, services.clock.now())
+    if updated is None:
+        raise NotFound("no such pet")
+    return PetView.of(updated)
+
+
+async def create_pet(services: Services, principal: Principal, data: PetCreate) -> PetView:
+    principal.require_role(Role.OWNER)
+    now = services.clock.now()
+    pet = Pet(
+        id=new_id(),
+        owner_id=principal.user_id,
+        **data.model_dump(),
+        created_at=now,
+        updated_at=now,
+    )
+    await services.store.pets.add(pet)
+    return PetView.of(pet)
+
+
+async def list_pets(services: Services, principal: Principal, *, page: int, limit: int) -> tuple[list[PetView], int]:
+    pets = await services.store.pets.visible_to(principal.user_id)
+    window = pets[(page - 1) * limit : page * limit]
+    return [PetView.of(pet) for pet in window], len(pets)
+
+
+async def get_pet(services: Services, principal: Principal, pet_id: str) -> PetView:
+    return PetView.of(await _visible(services, principal, pet_id))
+
+
+async def update_pet(services: Services, principal: Principal, pet_id: str, change: PetUpdate) -> PetView:
+    pet = await _owned(services, principal, pet_id)
+    fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
+    required = ("name", "species", "ageYears", "weightKg")
+    if any(fields.get(key) is None for key in required if key in fields):
+        raise ValidationFailed(f"{', '.join(required)} cannot be removed")
+    return await _save(services, pet.id, fields)
+
+
+async def delete_pet(services: Services, principal: Principal, pet_id: str) -> None:
+    """Soft delete: past bookings keep pointing at the pet."""
+    pet = await _owned(services, principal, pet_id)
+    if not await services.store.pets.delete(pet.id, services.clock.now()):
+        raise NotFound("no such pet")
+
+
+async def add_co_owner(services: Services, principal: Principal, pet_id: str, data: CoOwnerInput) -> PetView:
+    pet = await _owned(services, principal, pet_id)
+    user = await services.store.users.by_email(data.email)
+    if user is None or user.erased_at is not None or user.role is not Role.OWNER:
+        raise NotFound("no pet owner account with this email")
+    if user.id == pet.owner_id:
+        raise ValidationFailed("this account is already the pet's primary owner")
+    if user.id in pet.co_owner_ids:
+        return PetView.of(pet)
+    if len(pet.co_owner_ids) >= MAX_CO_OWNERS:
+        raise Conflict(f"a pet has at most {MAX_CO_OWNERS} co-owners")
+    return await _save(services, pet.id, {"coOwnerIds": [*pet.co_owner_ids, user.id]})
+
+
+async def remove_co_owner(services: Services, principal: Principal, pet_id: str, user_id: str) -> PetView:
+    """The primary owner removes a co-owner, or a co-owner leaves."""
+    pet = await _visible(services, principal, pet_id)
+    if not (principal.is_admin or principal.user_id in (pet.owner_id, user_id)):
+        raise Forbidden("only the pet's primary owner may remove a co-owner")
+    if user_id not in pet.co_owner_ids:
+        raise NotFound("this account is not a co-owner of the pet")
+    return await _save(services, pet.id, {"coOwnerIds": [uid for uid in pet.co_owner_ids if uid != user_id]})

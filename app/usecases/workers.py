@@ -1,0 +1,170 @@
+"""Use cases of workers: a business hires (creates) them, lists them, edits them; workers edit their own availability.
+
+Going online/offline and location updates belong to the realtime plane (realtime/).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, field_validator
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.domain.base import Timestamp
+from app.domain.businesses import Rating
+from app.domain.pets import Species, unique_species
+from app.domain.users import MAX_PASSWORD_LENGTH, Role, password_problem
+from app.domain.workers import Availability, Worker
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.ids import new_id
+from app.usecases.auth import create_user
+from app.usecases.businesses import may_manage, owned_business
+from app.usecases.inputs import Email, Input, Name, Output, Phone
+
+Specializations = Annotated[list[Species], Field(min_length=1, max_length=len(Species)), AfterValidator(unique_species)]
+
+# Which profile fields each kind of editor may change.
+BUSINESS_FIELDS = frozenset({"firstName", "lastName", "specializations", "availability"})
+SELF_FIELDS = frozenset({"availability", "phone"})
+# Fields mirrored on the worker's user account, so /v1/users/me agrees with the profile.
+ACCOUNT_FIELDS = ("firstName", "lastName", "phone")
+
+
+class WorkerCreate(Input):
+    email: Email
+    first_name: Name
+    last_name: Name
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
+    specializations: Specializations
+    phone: Phone | None = None
+    availability: Availability | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, password: str) -> str:
+        problem = password_problem(password)
+        if problem:
+            raise ValueError(problem)
+        return password
+
+
+class WorkerUpdate(Input):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    specializations: Specializations | None = None
+    availability: Availability | None = None
+    phone: Phone | None = None
+
+
+class WorkerView(Output):
+    id: str
+    user_id: str
+    business_id: str
+    first_name: str
+    last_name: str
+    # Contact details only for the worker, their business and admins.
+    email: str | None
+    phone: str | None
+    specializations: list[Species]
+    availability: Availability
+    rating: Rating
+    is_active: bool
+    online: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, worker: Worker, *, with_contact: bool) -> WorkerView:
+        fields = worker.model_dump(include=set(cls.model_fields))
+        if not with_contact:
+            fields.update(email=None, phone=None)
+        return cls.model_validate(fields)
+
+
+def _is_self(principal: Principal, worker: Worker) -> bool:
+    return principal.role is Role.WORKER and principal.user_id == worker.user_id
+
+
+async def _get(services: Services, worker_id: str) -> Worker:
+    worker = await services.store.workers.get(worker_id)
+    if worker is None:
+        raise NotFound("no such worker")
+    return worker
+
+
+async def create_worker(services: Services, principal: Principal, business_id: str, data: WorkerCreate) -> WorkerView:
+    business = await owned_business(services, principal, business_id)
+    worker_id = new_id()
+    user = await create_user(
+        services,
+        email=data.email,
+        password=data.password,
+        role=Role.WORKER,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        phone=data.phone,
+        business_id=business.id,
+        worker_id=worker_id,
+    )
+    now = services.clock.now()
+    worker = Worker(
+        id=worker_id,
+        user_id=user.id,
+        business_id=business.id,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        email=user.email,
+        phone=data.phone,
+        specializations=data.specializations,
+        availability=data.availability or {},
+        created_at=now,
+        updated_at=now,
+    )
+    await services.store.workers.add(worker)
+    return WorkerView.of(worker, with_contact=True)
+
+
+async def list_workers(
+    services: Services, principal: Principal, business_id: str, *, page: int, limit: int
+) -> tuple[list[WorkerView], int]:
+    business = await owned_business(services, principal, business_id)
+    workers = services.store.workers
+    found = await workers.list_for_business(business.id, skip=(page - 1) * limit, limit=limit)
+    total = await workers.count_for_business(business.id)
+    return [WorkerView.of(worker, with_contact=True) for worker in found], total
+
+
+async def get_worker(services: Services, principal: Principal, worker_id: str) -> WorkerView:
+    worker = await _get(services, worker_id)
+    business = await services.store.businesses.get(worker.business_id)
+    with_contact = _is_self(principal, worker) or may_manage(principal, business)
+    return WorkerView.of(worker, with_contact=with_contact)
+
+
+async def update_worker(services: Services, principal: Principal, worker_id: str, change: WorkerUpdate) -> WorkerView:
+    worker = await _get(services, worker_id)
+    business = await services.store.businesses.get(worker.business_id)
+    allowed: frozenset[str] = frozenset()
+    if may_manage(principal, business):
+        allowed |= BUSINESS_FIELDS | (SELF_FIELDS if principal.is_admin else frozenset())
+    if _is_self(principal, worker):
+        allowed |= SELF_FIELDS
+    if not allowed:
+        raise Forbidden("only the worker or their business may edit this profile")
+    fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
+    refused = sorted(set(fields) - allowed)
+    if refused:
+        raise Forbidden(f"you may not change {', '.join(refused)}")
+    if any(fields.get(key) is None for key in ("firstName", "lastName", "specializations") if key in fields):
+        raise ValidationFailed("names and specializations cannot be removed")
+    if "availability" in fields and fields["availability"] is None:
+        fields["availability"] = {}
+    now = services.clock.now()
+    updated = await services.store.workers.update_fields(worker.id, fields, now)
+    if updated is None:
+        raise NotFound("no such worker")
+    account = {key: fields[key] for key in ACCOUNT_FIELDS if key in fields}
+    if account:
+        await services.store.users.update_fields(worker.user_id, account, now)
+    return WorkerView.of(updated, with_contact=True)

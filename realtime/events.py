@@ -1,0 +1,130 @@
+"""Socket.IO event handlers: parse at the edge, call the use case, acknowledge.
+
+Every event answers `{ok: true, ...}` or `{ok: false, error: {code, message}}` with the REST error codes.
+A client that sent no ack callback simply gets nothing back; nothing a client sends crashes a handler.
+The socket's identity is the token's principal saved at connect, never anything in a payload.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+import structlog
+from pydantic import BaseModel, ValidationError
+from redis.exceptions import RedisError
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, ValidationFailed
+from app.events import fleet_room
+from realtime import fleet, ingestion, presence
+from realtime.fixes import BatchInput, FixInput
+from realtime.limits import MAX_EVENT_BYTES
+from realtime.session import principal_of
+
+log = structlog.get_logger("walky.socket")
+
+Ack = dict[str, Any]
+Handler = Callable[[str, Principal, object], Awaitable[Ack]]
+
+
+def error_ack(exc: AppError) -> Ack:
+    error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+    if exc.details:
+        error["details"] = exc.details
+    return {"ok": False, "error": error}
+
+
+def payload_size(data: object) -> int:
+    try:
+        return len(orjson.dumps(data))
+    except (TypeError, orjson.JSONEncodeError):
+        # Integers beyond 64 bits, which Python's JSON parser happily produced.
+        return len(json.dumps(data, separators=(",", ":")))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: object) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            {"field": ".".join(str(part) for part in err["loc"]), "message": err["msg"], "type": err["type"]}
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        first = details[0]
+        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        raise ValidationFailed(message, details) from exc
+
+
+def register_events(services: Services) -> None:
+    sio = services.sio
+
+    def event(name: str, *, rate_limited: bool = False) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            async def on_event(sid: str, *args: object) -> Ack:
+                data = args[0] if args else None
+                try:
+                    if payload_size(data) > MAX_EVENT_BYTES:
+                        raise PayloadTooLarge(f"event payload is larger than {MAX_EVENT_BYTES // 1024} KiB")
+                    principal = await principal_of(sio, sid)
+                    if rate_limited:
+                        # Per socket; a batch counts once, like a single update.
+                        await services.limiter.hit(services.settings.location_rate_limit, "location", sid)
+                    return {"ok": True, **await handler(sid, principal, data)}
+                except AppError as exc:
+                    return error_ack(exc)
+                except RedisError:
+                    log.exception("redis failed during a socket event", event=name)
+                    return error_ack(Unavailable("the live-location index is not answering"))
+                except Exception:
+                    log.exception("socket event failed", event=name)
+                    return {"ok": False, "error": {"code": "INTERNAL", "message": "internal server error"}}
+
+            sio.on(name, on_event)
+            return handler
+
+        return register
+
+    @event("location:update", rate_limited=True)
+    async def location_update(sid: str, principal: Principal, data: object) -> Ack:
+        fix = parse(FixInput, data)
+        result = await ingestion.ingest(services, principal, [fix], refuse_unusable=True)
+        return result.model_dump()
+
+    @event("location:batch", rate_limited=True)
+    async def location_batch(sid: str, principal: Principal, data: object) -> Ack:
+        batch = parse(BatchInput, data)
+        result = await ingestion.ingest(services, principal, batch.points)
+        return result.model_dump()
+
+    @event("worker:status")
+    async def worker_status(sid: str, principal: Principal, data: object) -> Ack:
+        worker_id = ingestion.sending_worker(principal)
+        status = parse(presence.StatusInput, data)
+        view = await presence.set_status(services, principal, worker_id, status)
+        return view.model_dump()
+
+    @event("fleet:subscribe")
+    async def fleet_subscribe(sid: str, principal: Principal, data: object) -> Ack:
+        business_id = parse(fleet.FleetInput, data).business_id
+        room = await fleet.authorize_fleet(services, principal, business_id)
+        await sio.enter_room(sid, room)
+        workers = await fleet.fleet_snapshot(services, business_id)
+        return {"businessId": business_id, "workers": [worker.model_dump() for worker in workers]}
+
+    @event("fleet:unsubscribe")
+    async def fleet_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
+        business_id = parse(fleet.FleetInput, data).business_id
+        await sio.leave_room(sid, fleet_room(business_id))
+        return {"businessId": business_id}
+
+    async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
+        return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))
+
+    sio.on("*", unknown_event)

@@ -1,0 +1,90 @@
+"""Fleet view: a business's dispatchers see each accepted fix of their workers (`fleet:location`).
+
+`fleet:subscribe {businessId}` joins the room `fleet:{businessId}` (that business's account or an
+admin) and answers with the current state of the business's workers, so a map can draw at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.events import fleet_room
+from app.usecases.inputs import Input, Output
+from realtime.fixes import AcceptedFixes, FixHook, Id
+from realtime.live_index import iso_ms
+
+log = structlog.get_logger("walky.fleet")
+
+FLEET_LOCATION = "fleet:location"
+# A business larger than this gets the first workers in the snapshot; later fixes still reach the map.
+MAX_SNAPSHOT = 1000
+
+
+class FleetInput(Input):
+    business_id: Id
+
+
+class FleetWorker(Output):
+    worker_id: str
+    online: bool
+    available: bool
+    coordinates: list[float] | None
+    timestamp: int | None
+    last_seen_at: str | None
+
+
+async def authorize_fleet(services: Services, principal: Principal, business_id: str) -> str:
+    """The fleet room of `business_id`, if the caller is that business's account (or an admin)."""
+    business = None if principal.is_admin else await services.store.businesses.get(business_id)
+    principal.require_business(business_id, business.owner_id if business else None)
+    return fleet_room(business_id)
+
+
+async def fleet_snapshot(services: Services, business_id: str) -> list[FleetWorker]:
+    workers = await services.store.workers.list_for_business(business_id, active_only=True, limit=MAX_SNAPSHOT)
+    # Concurrent reads share pipelined round trips in the Redis adapter.
+    states = await asyncio.gather(*(services.live_index.worker(worker.id) for worker in workers))
+    snapshot: list[FleetWorker] = []
+    for worker, state in zip(workers, states, strict=True):
+        fix = state.last_fix if state else None
+        snapshot.append(
+            FleetWorker(
+                worker_id=worker.id,
+                online=bool(state and state.online),
+                available=bool(state and state.available),
+                coordinates=fix.coordinates() if fix else None,
+                timestamp=fix.timestamp_ms if fix else None,
+                last_seen_at=iso_ms(state.last_seen_ms) if state and state.last_seen_ms else None,
+            )
+        )
+    return snapshot
+
+
+def fleet_fanout(services: Services) -> FixHook:
+    """The `on_accepted` hook that sends each accepted fix to the worker's business's fleet room."""
+
+    async def fan_out(accepted: AcceptedFixes) -> None:
+        if not accepted.business_id:
+            return
+        room = fleet_room(accepted.business_id)
+        try:
+            for fix in accepted.fixes:
+                await services.events.emit(
+                    FLEET_LOCATION,
+                    {
+                        "workerId": accepted.worker_id,
+                        "coordinates": fix.coordinates(),
+                        "timestamp": fix.timestamp_ms,
+                        "available": accepted.available,
+                    },
+                    room=room,
+                )
+        except Exception:
+            # The fix is stored and acknowledged regardless; a dispatcher map catches up with the next one.
+            log.exception("fleet fan-out failed", worker_id=accepted.worker_id)
+
+    return fan_out

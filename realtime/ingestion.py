@@ -1,0 +1,107 @@
+"""The ingestion use case: every location fix, from `location:update`, `location:batch` or
+`PUT /v1/workers/{id}/location`, goes through `ingest`.
+
+Hot path: judge each fix against the worker's last accepted one (one index read), write the newest
+accepted fix to the live index (one coalesced write), then run the `on_accepted` hooks (fleet fan-out now;
+the walk trail and `tracking:location` join when bookings do). No database query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
+from weakref import WeakValueDictionary
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.domain.users import Role
+from app.errors import Forbidden, ValidationFailed
+from app.usecases.inputs import Output
+from realtime.fixes import REFUSED, AcceptedFixes, FixInput, LiveFix, RestFixInput, Verdict, judge
+
+
+class IngestResult(Output):
+    accepted: int
+
+
+# One worker's fixes are judged one call at a time in this process, so "newer than the last accepted fix"
+# and the speed check see each other's results. Across processes the index's write is the guard.
+_worker_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+
+
+def _lock(worker_id: str) -> asyncio.Lock:
+    lock = _worker_locks.get(worker_id)
+    if lock is None:
+        lock = _worker_locks[worker_id] = asyncio.Lock()
+    return lock
+
+
+def sending_worker(principal: Principal, claimed_worker_id: str | None = None) -> str:
+    """The worker a fix is for: always the token's; a different claimed id is refused."""
+    if principal.role is not Role.WORKER or not principal.worker_id:
+        raise Forbidden("only workers send location fixes")
+    if claimed_worker_id is not None and claimed_worker_id != principal.worker_id:
+        raise Forbidden("a worker sends only their own location")
+    return principal.worker_id
+
+
+async def ingest(
+    services: Services, principal: Principal, fixes: Sequence[FixInput], *, refuse_unusable: bool = False
+) -> IngestResult:
+    """Accept what is usable of `fixes` (oldest first). With `refuse_unusable` (a single update), a fix
+    outside the time window or too inaccurate is a VALIDATION_ERROR instead of silently not accepted."""
+    worker_id = sending_worker(principal)
+    for item in fixes:
+        sending_worker(principal, item.worker_id)
+    now_ms = int(services.clock.now().timestamp() * 1000)
+    verdicts: Counter[Verdict] = Counter()
+    accepted: list[FixInput] = []
+    available = False
+    async with _lock(worker_id):
+        state = await services.live_index.worker(worker_id)
+        last: LiveFix | None = state.last_fix if state else None
+        for item in fixes:
+            fix = item.to_fix()
+            verdict = judge(fix, last, now_ms)
+            if refuse_unusable and verdict in REFUSED:
+                services.metrics.location_fixes.labels(outcome=verdict.value).inc()
+                field, reason = REFUSED[verdict]
+                raise ValidationFailed(reason, [{"field": field, "message": reason}])
+            verdicts[verdict] += 1
+            if verdict is Verdict.ACCEPTED:
+                accepted.append(item)
+                last = fix
+        if accepted:
+            newest = accepted[-1].to_fix()
+            recorded = await services.live_index.record_fix(
+                worker_id, principal.business_id, newest, min(newest.timestamp_ms, now_ms)
+            )
+            available = recorded.available
+            if not recorded.stored:
+                # Another process stored a newer fix meanwhile: ours would have moved the worker back.
+                verdicts[Verdict.OUT_OF_ORDER] += len(accepted)
+                verdicts[Verdict.ACCEPTED] -= len(accepted)
+                accepted = []
+    for verdict, count in verdicts.items():
+        if count:
+            services.metrics.location_fixes.labels(outcome=verdict.value).inc(count)
+    if accepted:
+        batch = AcceptedFixes(
+            worker_id=worker_id,
+            business_id=principal.business_id,
+            fixes=[item.to_fix() for item in accepted],
+            booking_ids=[item.booking_id for item in accepted],
+            available=available,
+        )
+        for hook in services.fix_hooks:
+            await hook(batch)
+    return IngestResult(accepted=len(accepted))
+
+
+async def report_location(services: Services, principal: Principal, worker_id: str, body: RestFixInput) -> IngestResult:
+    """`PUT /v1/workers/{id}/location`: one fix over REST; without a timestamp it is taken now."""
+    sending_worker(principal, worker_id)
+    timestamp = body.timestamp if body.timestamp is not None else int(services.clock.now().timestamp() * 1000)
+    fix = FixInput(coordinates=body.coordinates, timestamp=timestamp, accuracy=body.accuracy, worker_id=worker_id)
+    return await ingest(services, principal, [fix], refuse_unusable=True)

@@ -1,0 +1,94 @@
+"""Nearby search: online, available workers nearest first (`GET /v1/locations/workers`).
+
+Positions are private: exact coordinates go only to admins and to the account of the worker's own
+business; everyone else gets distances.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from app.auth.principal import Principal
+from app.composition import Services
+from app.domain.businesses import Rating
+from app.domain.services import ServiceType
+from app.domain.users import Role
+from app.usecases.inputs import Input, Output
+from geo.coordinates import LngLat
+from realtime.live_index import iso_ms
+
+MAX_RADIUS_M = 50_000.0
+DEFAULT_RADIUS_M = 5_000.0
+# Inactive or deleted workers are dropped after the index answers; ask for a few more to still fill a page.
+_OVERFETCH = 10
+
+
+class NearbyQuery(Input):
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lng: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    radius: Annotated[float, Field(gt=0, allow_inf_nan=False, description=f"Metres; capped at {MAX_RADIUS_M:g}")] = (
+        DEFAULT_RADIUS_M
+    )
+    service_type: ServiceType | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+    @model_validator(mode="after")
+    def _cap(self) -> Self:
+        self.radius = min(self.radius, MAX_RADIUS_M)
+        return self
+
+    @property
+    def center(self) -> LngLat:
+        return LngLat(self.lng, self.lat)
+
+
+class NearbyWorkerView(Output):
+    worker_id: str
+    business_id: str
+    distance_m: float
+    rating: Rating
+    last_seen_at: str
+    coordinates: list[float] | None = Field(
+        default=None, description="[lng, lat]; only for admins and the worker's own business"
+    )
+
+
+def _sees_positions_of(principal: Principal, business_id: str | None) -> bool:
+    if principal.is_admin:
+        return True
+    return principal.role is Role.BUSINESS and business_id is not None and principal.business_id == business_id
+
+
+async def find_nearby_workers(services: Services, principal: Principal, query: NearbyQuery) -> list[NearbyWorkerView]:
+    business_ids = (
+        await services.store.services.business_ids_offering(query.service_type) if query.service_type else None
+    )
+    if business_ids is not None and not business_ids:
+        return []
+    now_ms = int(services.clock.now().timestamp() * 1000)
+    hits = await services.live_index.nearby(
+        query.center, query.radius, limit=query.limit + _OVERFETCH, now_ms=now_ms, business_ids=business_ids
+    )
+    workers = await services.store.workers.get_many([hit.worker_id for hit in hits]) if hits else {}
+    views: list[NearbyWorkerView] = []
+    for hit in hits:
+        worker = workers.get(hit.worker_id)
+        if worker is None or not worker.is_active:
+            continue
+        views.append(
+            NearbyWorkerView(
+                worker_id=hit.worker_id,
+                business_id=worker.business_id,
+                distance_m=round(hit.distance_m, 1),
+                rating=worker.rating,
+                last_seen_at=iso_ms(hit.last_seen_ms),
+                coordinates=[hit.position.lng, hit.position.lat]
+                if _sees_positions_of(principal, worker.business_id)
+                else None,
+            )
+        )
+        if len(views) == query.limit:
+            break
+    return views

@@ -1,0 +1,79 @@
+"""What only the offline adapter promises; shared behaviour is in test_gateway_contract.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.errors import Conflict, NotFound, PaymentFailed
+from app.payments.gateway import IntentStatus
+from app.payments.offline_gateway import OfflineGateway
+
+
+async def create(gateway: OfflineGateway, booking_id: str = "b1", amount: int = 2300, currency: str = "usd"):
+    return await gateway.create_payment_intent(
+        booking_id, amount=amount, currency=currency, application_fee=amount // 10, destination_account="acct_1"
+    )
+
+
+async def test_ids_derive_from_ours() -> None:
+    gateway = OfflineGateway()
+    intent = await create(gateway)
+    assert intent.id == "pi_offline_b1"
+    assert intent.client_secret == "pi_offline_b1_secret_offline"
+    assert (await gateway.create_connected_account("biz1", "o@example.com", "US")).id == "acct_offline_biz1"
+    await gateway.capture(intent.id, "b1", amount_to_capture=None, application_fee=None)
+    refund = await gateway.refund(intent.id, "b1", amount=100, reason="r", refund_key="cancellation")
+    assert refund.id == "re_offline_b1_cancellation"
+
+
+async def test_an_intent_is_authorised_on_creation() -> None:
+    intent = await create(OfflineGateway())
+    assert intent.status is IntentStatus.REQUIRES_CAPTURE
+    assert intent.amount_capturable == 2300
+
+
+async def test_onboarding_returns_straight_to_the_app() -> None:
+    gateway = OfflineGateway()
+    assert await gateway.create_onboarding_link("acct_offline_biz1", "https://w.test/r", "https://w.test/done") == (
+        "https://w.test/done"
+    )
+
+
+async def test_currency_is_normalised_and_zero_decimal_minimums_are_whole_units() -> None:
+    gateway = OfflineGateway()
+    assert (await create(gateway, currency="JPY", amount=50)).currency == "jpy"
+    with pytest.raises(PaymentFailed, match="at least 50 jpy"):
+        await create(gateway, booking_id="b2", currency="jpy", amount=49)
+
+
+async def test_a_fee_above_the_amount_is_refused() -> None:
+    with pytest.raises(PaymentFailed, match="application fee"):
+        await OfflineGateway().create_payment_intent(
+            "b1", amount=100, currency="usd", application_fee=101, destination_account="acct_1"
+        )
+
+
+async def test_a_capture_key_reused_with_other_amounts_is_a_conflict() -> None:
+    gateway = OfflineGateway()
+    intent = await create(gateway)
+    await gateway.capture(intent.id, "b1", amount_to_capture=1000, application_fee=150)
+    with pytest.raises(Conflict):
+        await gateway.capture(intent.id, "b1", amount_to_capture=2000, application_fee=300)
+
+
+async def test_a_fee_above_the_captured_amount_is_refused() -> None:
+    gateway = OfflineGateway()
+    intent = await create(gateway)
+    with pytest.raises(PaymentFailed, match="application fee"):
+        await gateway.capture(intent.id, "b1", amount_to_capture=100, application_fee=101)
+
+
+async def test_state_is_memory_only_and_an_intent_is_re_derived_by_creating_it_again() -> None:
+    before = await create(OfflineGateway())
+    restarted = OfflineGateway()
+    with pytest.raises(NotFound):
+        await restarted.retrieve_intent(before.id)
+    again = await create(restarted)
+    assert again == before
+    captured = await restarted.capture(again.id, "b1", amount_to_capture=None, application_fee=None)
+    assert captured.amount_received == 2300

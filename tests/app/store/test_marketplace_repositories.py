@@ -1,0 +1,74 @@
+"""Marketplace repositories on every adapter, including equality on an array field (pets' co-owners)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.pets import Pet, Species
+from app.domain.services import PriceType, Pricing, Service, ServiceType
+from app.store.schema import PETS
+from app.store.sqlite.collection import where_sql
+from app.store.store import Store
+from tests.app.marketplace import NOW
+
+
+def pet(pet_id: str, owner_id: str, co_owner_ids: list[str]) -> Pet:
+    return Pet(
+        id=pet_id,
+        owner_id=owner_id,
+        co_owner_ids=co_owner_ids,
+        name=pet_id,
+        species=Species.DOG,
+        created_at=NOW.replace(minute=int(pet_id[-1])),
+        updated_at=NOW,
+    )
+
+
+async def test_pets_visible_to_owner_and_co_owners(store: Store) -> None:
+    await store.pets.add(pet("p1", "ann", ["bob"]))
+    await store.pets.add(pet("p2", "bob", []))
+    await store.pets.add(pet("p3", "eve", ["ann", "bob"]))
+    assert [p.id for p in await store.pets.visible_to("bob")] == ["p1", "p2", "p3"]
+    assert [p.id for p in await store.pets.visible_to("ann")] == ["p1", "p3"]
+    assert await store.pets.visible_to("nobody") == []
+    assert await store.pets.delete("p3", NOW)
+    assert [p.id for p in await store.pets.visible_to("ann")] == ["p1"]
+    # Equality with an element, as MongoDB matches arrays, on the raw collection too.
+    assert await store.backend.collection(PETS).count({"coOwnerIds": "bob"}) == 2
+
+
+def test_sqlite_array_fields_match_elements_and_refuse_operators() -> None:
+    clause, params = where_sql({"coOwnerIds": "bob", "ownerId": "ann"}, frozenset({"coOwnerIds"}))
+    assert clause == (
+        "EXISTS (SELECT 1 FROM json_each(doc, '$.coOwnerIds') WHERE value = ?) AND json_extract(doc, '$.ownerId') = ?"
+    )
+    assert params == ["bob", "ann"]
+    for condition in ({"$gt": ""}, ["bob"], None):
+        with pytest.raises(ValueError, match="array field"):
+            where_sql({"coOwnerIds": condition}, frozenset({"coOwnerIds"}))
+
+
+async def test_services_by_type_and_business(store: Store) -> None:
+    def service(service_id: str, business_id: str, kind: ServiceType, active: bool = True) -> Service:
+        return Service(
+            id=service_id,
+            business_id=business_id,
+            name=service_id,
+            service_type=kind,
+            pricing=Pricing(base_price=1000, currency="EUR", price_type=PriceType.FIXED),
+            duration=30,
+            pet_types=[Species.DOG],
+            max_pets=1,
+            is_active=active,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+
+    await store.services.add(service("s1", "b1", ServiceType.WALKING))
+    await store.services.add(service("s2", "b2", ServiceType.WALKING, active=False))
+    await store.services.add(service("s3", "b1", ServiceType.GROOMING, active=False))
+    assert await store.services.business_ids_offering(ServiceType.WALKING) == {"b1"}
+    assert [s.id for s in await store.services.list_for_business("b1")] == ["s1"]
+    assert [s.id for s in await store.services.list_for_business("b1", active_only=False)] == ["s1", "s3"]
+    assert await store.services.deactivate_for_business("b1", NOW) == 1
+    assert await store.services.business_ids_offering(ServiceType.WALKING) == set()

@@ -1,0 +1,135 @@
+"""Pets over REST: owners, co-owners who can look, strangers who get 404, and input validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.app.marketplace import business_account, error_code, loose_json, owner
+
+
+def pet_body(**extra: Any) -> dict[str, Any]:
+    return {"name": "Rex", "species": "dog", "breed": "Beagle", "ageYears": 3.5, "weightKg": 12, **extra}
+
+
+async def _pet(client: httpx.AsyncClient, headers: dict[str, str], **extra: Any) -> dict[str, Any]:
+    response = await client.post("/v1/pets", json=pet_body(**extra), headers=headers)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def test_owner_manages_pets(client: httpx.AsyncClient) -> None:
+    ann, ann_id = await owner(client, "ann@example.com")
+    rex = await _pet(client, ann)
+    assert (rex["ownerId"], rex["coOwnerIds"], rex["weightKg"], rex["specialNeeds"]) == (ann_id, [], 12.0, None)
+    await _pet(client, ann, name="Tom", species="cat")
+    listed = await client.get("/v1/pets", params={"limit": 1, "page": 2}, headers=ann)
+    assert [p["name"] for p in listed.json()["data"]] == ["Tom"]
+    assert listed.json()["meta"] == {"page": 2, "limit": 1, "total": 2}
+    edited = await client.put(f"/v1/pets/{rex['id']}", json={"weightKg": 13.2, "notes": "pulls"}, headers=ann)
+    assert edited.status_code == 200 and (edited.json()["data"]["weightKg"], edited.json()["data"]["notes"]) == (
+        13.2,
+        "pulls",
+    )
+    assert (await client.delete(f"/v1/pets/{rex['id']}", headers=ann)).status_code == 200
+    assert (await client.get(f"/v1/pets/{rex['id']}", headers=ann)).status_code == 404
+    assert [p["name"] for p in (await client.get("/v1/pets", headers=ann)).json()["data"]] == ["Tom"]
+
+
+async def test_co_owners_see_the_pet_and_strangers_get_not_found(client: httpx.AsyncClient) -> None:
+    ann, _ = await owner(client, "ann@example.com")
+    bob, bob_id = await owner(client, "bob@example.com")
+    eve, _ = await owner(client, "eve@example.com")
+    biz, _ = await business_account(client, "biz@example.com")
+    rex = await _pet(client, ann)
+    path = f"/v1/pets/{rex['id']}"
+    assert (await client.get(path, headers=bob)).status_code == 404
+
+    shared = await client.post(f"{path}/co-owners", json={"email": "BOB@example.com"}, headers=ann)
+    assert shared.status_code == 200 and shared.json()["data"]["coOwnerIds"] == [bob_id]
+    again = await client.post(f"{path}/co-owners", json={"email": "bob@example.com"}, headers=ann)
+    assert again.json()["data"]["coOwnerIds"] == [bob_id]
+    assert (await client.get(path, headers=bob)).json()["data"]["name"] == "Rex"
+    assert [p["id"] for p in (await client.get("/v1/pets", headers=bob)).json()["data"]] == [rex["id"]]
+    # Co-owners look but do not edit.
+    edit = await client.put(path, json={"name": "Max"}, headers=bob)
+    assert edit.status_code == 403 and error_code(edit) == "FORBIDDEN"
+    assert (await client.post(f"{path}/co-owners", json={"email": "eve@example.com"}, headers=bob)).status_code == 403
+
+    for attempt in (
+        client.get(path, headers=eve),
+        client.put(path, json={"name": "Max"}, headers=eve),
+        client.delete(path, headers=eve),
+        client.post(f"{path}/co-owners", json={"email": "eve@example.com"}, headers=eve),
+        client.delete(f"{path}/co-owners/{bob_id}", headers=eve),
+        client.get(path, headers=biz),
+    ):
+        response = await attempt
+        assert response.status_code == 404 and error_code(response) == "NOT_FOUND"
+    assert (await client.get("/v1/pets", headers=eve)).json()["data"] == []
+
+    unknown = await client.post(f"{path}/co-owners", json={"email": "nobody@example.com"}, headers=ann)
+    assert unknown.status_code == 404
+    not_an_owner = await client.post(f"{path}/co-owners", json={"email": "biz@example.com"}, headers=ann)
+    assert not_an_owner.status_code == 404
+    itself = await client.post(f"{path}/co-owners", json={"email": "ann@example.com"}, headers=ann)
+    assert itself.status_code == 422
+
+    removed = await client.delete(f"{path}/co-owners/{bob_id}", headers=ann)
+    assert removed.status_code == 200 and removed.json()["data"]["coOwnerIds"] == []
+    assert (await client.get(path, headers=bob)).status_code == 404
+    assert (await client.delete(f"{path}/co-owners/{bob_id}", headers=ann)).status_code == 404
+
+
+async def test_a_co_owner_may_leave(client: httpx.AsyncClient) -> None:
+    ann, _ = await owner(client, "ann@example.com")
+    bob, bob_id = await owner(client, "bob@example.com")
+    rex = await _pet(client, ann)
+    await client.post(f"/v1/pets/{rex['id']}/co-owners", json={"email": "bob@example.com"}, headers=ann)
+    left = await client.delete(f"/v1/pets/{rex['id']}/co-owners/{bob_id}", headers=bob)
+    assert left.status_code == 200 and left.json()["data"]["coOwnerIds"] == []
+
+
+async def test_only_owner_accounts_create_pets(client: httpx.AsyncClient) -> None:
+    biz, _ = await business_account(client, "biz@example.com")
+    response = await client.post("/v1/pets", json=pet_body(), headers=biz)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"species": "dragon"},
+        {"species": {"$in": ["dog"]}},
+        {"name": {"$gt": ""}},
+        {"name": ""},
+        {"name": "x" * 101},
+        {"ageYears": -1},
+        {"ageYears": 41},
+        {"ageYears": "3"},
+        {"ageYears": float("nan")},
+        {"weightKg": 0},
+        {"weightKg": 150.5},
+        {"weightKg": float("inf")},
+        {"weightKg": True},
+        {"notes": "bad\u0000byte"},
+    ],
+)
+async def test_bad_pet_fields_are_validation_errors(client: httpx.AsyncClient, change: dict[str, Any]) -> None:
+    ann, _ = await owner(client, "ann@example.com")
+    created = await client.post("/v1/pets", **loose_json(pet_body(**change), ann))
+    assert created.status_code == 422 and error_code(created) == "VALIDATION_ERROR", created.text
+    rex = await _pet(client, ann)
+    updated = await client.put(f"/v1/pets/{rex['id']}", **loose_json(change, ann))
+    assert updated.status_code == 422 and error_code(updated) == "VALIDATION_ERROR", updated.text
+
+
+async def test_co_owner_email_is_validated(client: httpx.AsyncClient) -> None:
+    ann, _ = await owner(client, "ann@example.com")
+    rex = await _pet(client, ann)
+    for body in ({"email": {"$gt": ""}}, {"email": "nope"}, {}):
+        response = await client.post(f"/v1/pets/{rex['id']}/co-owners", json=body, headers=ann)
+        assert response.status_code == 422 and error_code(response) == "VALIDATION_ERROR"

@@ -1,0 +1,96 @@
+"""Concurrent Redis writes share pipeline round trips."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from geo.coordinates import LngLat
+from realtime.coalescer import PipelineCoalescer
+from realtime.fixes import LiveFix
+from realtime.redis_index import RedisLiveIndex
+
+NOW = 1_800_000_000_000
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+async def test_concurrent_fixes_share_round_trips(redis: Redis) -> None:
+    index = RedisLiveIndex(redis, "t:")
+    # Load the script first so the count below is about fixes only.
+    await index.record_fix("warmup", None, LiveFix(LngLat(0, 0), NOW, None), NOW)
+    before = index.coalescer.round_trips
+    n = 300
+    outcomes = await asyncio.gather(
+        *(index.record_fix(f"w{i}", "b1", LiveFix(LngLat(i / 1000, 0), NOW, 5.0), NOW) for i in range(n))
+    )
+    trips = index.coalescer.round_trips - before
+    assert all(outcome.stored for outcome in outcomes)
+    # The first fix goes alone; everything queued while it was in flight goes in the next pipeline.
+    assert trips <= 3, trips
+    for i in (0, 150, 299):
+        state = await index.worker(f"w{i}")
+        assert state is not None and state.last_fix == LiveFix(LngLat(i / 1000, 0), NOW, 5.0)
+
+
+async def test_sequential_operations_each_go_at_once(redis: Redis) -> None:
+    coalescer = PipelineCoalescer(redis)
+
+    def ping(pipe: Pipeline) -> int:
+        pipe.ping()
+        return 1
+
+    for _ in range(3):
+        assert await asyncio.wait_for(coalescer.run(ping), 1) == [True]
+    assert coalescer.round_trips == 3
+
+
+async def test_a_failing_command_fails_only_its_own_operation(redis: Redis) -> None:
+    await redis.set("t:string", "x")
+    coalescer = PipelineCoalescer(redis)
+
+    def good(pipe: Pipeline) -> int:
+        pipe.incr("t:counter")
+        pipe.incr("t:counter")
+        return 2
+
+    def bad(pipe: Pipeline) -> int:
+        pipe.hget("t:string", "field")
+        return 1
+
+    first, second, third = await asyncio.gather(coalescer.run(good), coalescer.run(bad), coalescer.run(good))
+    assert first == [1, 2]
+    assert isinstance(second[0], ResponseError)
+    assert third == [3, 4]
+
+
+async def test_connection_failure_reaches_every_waiting_operation() -> None:
+    dead = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)
+    coalescer = PipelineCoalescer(dead)
+
+    def ping(pipe: Pipeline) -> int:
+        pipe.ping()
+        return 1
+
+    results = await asyncio.gather(*(coalescer.run(ping) for _ in range(5)), return_exceptions=True)
+    assert all(isinstance(result, RedisConnectionError) for result in results), results
+    await dead.aclose()
+
+
+async def test_script_cache_loss_is_recovered(redis: Redis) -> None:
+    index = RedisLiveIndex(redis, "t:")
+    await index.record_fix("w1", None, LiveFix(LngLat(0, 0), NOW, None), NOW)
+    await redis.script_flush()
+    outcome = await index.record_fix("w1", None, LiveFix(LngLat(0, 0.001), NOW + 1000, None), NOW + 1000)
+    assert outcome.stored

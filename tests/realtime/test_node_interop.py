@@ -1,0 +1,63 @@
+"""Interop: the official Node `socket.io-client` 4.x against a real server, unmodified."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.realtime.conftest import LiveServer
+
+NODE_DIR = Path(__file__).parent / "node"
+
+
+@pytest.fixture(scope="session")
+def node_client() -> Path:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("node/npm are not installed: the socket.io-client interop tests need them")
+    # xdist workers may get here together: one installs, the others wait for it.
+    with (Path(tempfile.gettempdir()) / "walky-node-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (NODE_DIR / "node_modules" / "socket.io-client").is_dir():
+            subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True, timeout=300
+            )
+    return NODE_DIR / "client.mjs"
+
+
+async def run_client(script: Path, url: str, token: str, scenario: str) -> dict[str, Any]:
+    proc = await asyncio.create_subprocess_exec(
+        "node", str(script), url, token, scenario, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, stderr.decode()
+    result: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
+    return result
+
+
+async def test_bad_or_missing_token_gets_connect_error_unauthorized(live: LiveServer, node_client: Path) -> None:
+    for token in ("-", "not-a-token"):
+        assert await run_client(node_client, live.url, token, "connect") == {"connectError": "unauthorized"}
+
+
+async def test_stream_fixes_with_acks(live: LiveServer, node_client: Path) -> None:
+    worker_id, token = await live.add_worker("b1")
+    result = await run_client(node_client, live.url, token, "stream")
+    assert result["first"] == {"ok": True, "accepted": 1}
+    assert result["second"] == {"ok": True, "accepted": 1}
+    assert result["duplicate"] == {"ok": True, "accepted": 0}
+    assert result["invalid"]["ok"] is False
+    assert result["invalid"]["error"]["code"] == "VALIDATION_ERROR"
+    assert result["batch"] == {"ok": True, "accepted": 2}
+    assert result["status"]["ok"] is True and result["status"]["online"] is True
+    state = await live.services.live_index.worker(worker_id)
+    assert state is not None and state.last_fix is not None
+    assert state.last_fix.position.lat == 51.50723
