@@ -14,6 +14,8 @@ from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
 from app.metrics import Metrics
+from app.payments.gateway import PaymentGateway
+from app.payments.offline_gateway import OfflineGateway
 from app.ratelimit import RateLimiter
 from app.settings import DEV_JWT_SECRET, Settings
 from app.store.backend import StoreBackend
@@ -26,6 +28,7 @@ from realtime.memory_index import MemoryLiveIndex
 from realtime.publisher import SocketPublisher
 from realtime.redis_index import RedisLiveIndex
 from realtime.sweeper import Sweeper
+from realtime.walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +52,7 @@ class Services:
     limiter: RateLimiter
     sio: socketio.AsyncServer
     events: EventPublisher
+    active_walks: ActiveWalks
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -56,6 +60,8 @@ class Services:
     booking_listeners: list[BookingListener] = field(default_factory=list)
     # Started after the store is set up, stopped (in reverse) before anything is closed.
     background: list[Background] = field(default_factory=list)
+    # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).
+    payment_gateway: PaymentGateway = field(default_factory=OfflineGateway)
 
     async def start(self) -> None:
         await self.store.setup()
@@ -69,6 +75,19 @@ class Services:
         await self.store.close()
         if self.redis is not None:
             await self.redis.aclose()
+        aclose = getattr(self.payment_gateway, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def build_payment_gateway(settings: Settings) -> PaymentGateway:
+    """Chosen by settings alone: Stripe Connect with a secret key, the offline gateway without."""
+    if settings.stripe_secret_key:
+        # Imported here so the embedded default starts without loading the Stripe HTTP client.
+        from app.payments.stripe_gateway import StripeGateway
+
+        return StripeGateway(settings.stripe_secret_key)
+    return OfflineGateway()
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -99,6 +118,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         engineio_logger=False,
     )
     clock = clock or SystemClock()
+    active_walks: ActiveWalks = (
+        RedisActiveWalks(redis, settings.redis_key_prefix) if redis is not None else MemoryActiveWalks()
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -109,6 +131,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         limiter=RateLimiter(settings.redis_url, settings.redis_key_prefix),
         sio=sio,
         events=SocketPublisher(sio),
+        active_walks=active_walks,
         redis=redis,
-        background=[Sweeper(live_index, clock)],
+        background=[Sweeper(live_index, clock), active_walks],
+        payment_gateway=build_payment_gateway(settings),
     )

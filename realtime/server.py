@@ -18,6 +18,7 @@ from realtime.events import register_events
 from realtime.fleet import fleet_fanout
 from realtime.presence import PresenceTracker
 from realtime.session import PRINCIPAL, principal_of
+from realtime.tracking import WalkTracker
 
 __all__ = ["create_socket_server", "principal_of"]
 
@@ -29,6 +30,9 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
     tracker = PresenceTracker(services)
     services.background.append(tracker)
     services.fix_hooks.append(fleet_fanout(services))
+    walk_tracker = WalkTracker(services)
+    services.fix_hooks.append(walk_tracker.on_fixes)
+    services.booking_listeners.append(walk_tracker)
 
     async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -43,7 +47,11 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
         await sio.enter_room(sid, user_room(principal.user_id))
         if principal.worker_id:
             await sio.enter_room(sid, worker_room(principal.worker_id))
-            await tracker.connected(principal.worker_id)
+            try:
+                await tracker.connected(principal.worker_id)
+            except Exception:
+                # Redis away: let the worker connect anyway; fixes will answer UNAVAILABLE until it is back.
+                log.exception("presence update on connect failed", worker_id=principal.worker_id)
         services.metrics.open_sockets.inc()
 
     async def disconnect(sid: str, reason: object = None) -> None:

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from app.clock import iso
-from app.domain.businesses import Business
+from app.domain.businesses import Business, Rating
 from app.store.documents import DocumentCollection, Update
+from app.store.ratings import apply_rating
 
 
 class BusinessRepository:
@@ -41,3 +42,7 @@ class BusinessRepository:
             Update(set={"isActive": False, "deletedAt": stamp, "updatedAt": stamp}),
         )
         return doc is not None
+
+    async def apply_rating(self, business_id: str, delta_sum: int, delta_count: int) -> Rating | None:
+        """Atomically add (or take back) review stars; see app/store/ratings.py."""
+        return await apply_rating(self._col, business_id, delta_sum, delta_count)

@@ -28,6 +28,10 @@ SCHEDULES = "worker_schedules"
 NOTIFICATIONS = "notifications"
 IDEMPOTENCY = "idempotency_keys"
 TRAILS = "trail_points"
+PAYMENTS = "payments"
+PAYOUT_ACCOUNTS = "payout_accounts"
+WEBHOOK_EVENTS = "webhook_events"
+REVIEWS = "reviews"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -66,6 +70,20 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
+    PAYMENTS: (
+        # One payment record per booking, however often the intent route is called.
+        Index("booking_unique", (("bookingId", "asc"),), unique=True),
+        Index("intent_unique", (("intentId", "asc"),), unique=True),
+        Index("owner", (("ownerId", "asc"), ("createdAt", "desc"))),
+        Index("business", (("businessId", "asc"), ("createdAt", "desc"))),
+    ),
+    PAYOUT_ACCOUNTS: (Index("account_unique", (("accountId", "asc"),), unique=True),),
+    WEBHOOK_EVENTS: (),
+    REVIEWS: (
+        Index("booking_unique", (("bookingId", "asc"),), unique=True),
+        Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+    ),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).

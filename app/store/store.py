@@ -8,20 +8,26 @@ from app.store.businesses import BusinessRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
 from app.store.notifications import NotificationRepository
+from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
 from app.store.pets import PetRepository
 from app.store.refresh_tokens import RefreshTokenRepository
+from app.store.reviews import ReviewRepository
 from app.store.schedules import ScheduleRepository
 from app.store.schema import (
     BOOKINGS,
     BUSINESSES,
     IDEMPOTENCY,
     NOTIFICATIONS,
+    PAYMENTS,
+    PAYOUT_ACCOUNTS,
     PETS,
     REFRESH_TOKENS,
+    REVIEWS,
     SCHEDULES,
     SERVICES,
     TRAILS,
     USERS,
+    WEBHOOK_EVENTS,
     WORKERS,
 )
 from app.store.services import ServiceRepository
@@ -44,6 +50,10 @@ class Store:
         self.notifications = NotificationRepository(backend.collection(NOTIFICATIONS))
         self.idempotency = IdempotencyRepository(backend.collection(IDEMPOTENCY))
         self.trails = TrailRepository(backend.collection(TRAILS))
+        self.payments = PaymentRepository(backend.collection(PAYMENTS))
+        self.payout_accounts = PayoutAccountRepository(backend.collection(PAYOUT_ACCOUNTS))
+        self.webhook_events = WebhookEventRepository(backend.collection(WEBHOOK_EVENTS))
+        self.reviews = ReviewRepository(backend.collection(REVIEWS))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

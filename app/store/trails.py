@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app.store.batching import BatchInserter
 from app.store.documents import DocumentCollection
 from geo.coordinates import LngLat
 from geo.trail import TrailPoint
@@ -33,9 +34,12 @@ def _point(doc: dict[str, Any]) -> TrailPoint:
 class TrailRepository:
     def __init__(self, collection: DocumentCollection) -> None:
         self._col = collection
+        # Fixes of many live walks arrive at once: they share transactions.
+        self.writer = BatchInserter(collection)
 
-    async def append(self, booking_id: str, points: Sequence[TrailPoint]) -> int:
-        return await self._col.insert_many_new([_doc(booking_id, p) for p in points])
+    async def append(self, booking_id: str, points: Sequence[TrailPoint]) -> None:
+        """Store points durably (returns once written); replayed points are stored once."""
+        await self.writer.insert([_doc(booking_id, p) for p in points])
 
     async def points(self, booking_id: str) -> list[TrailPoint]:
         docs = await self._col.find({"bookingId": booking_id}, sort=[("t", 1)])

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from app.clock import iso
+from app.domain.businesses import Rating
 from app.domain.workers import Worker
 from app.store.documents import DocumentCollection, Update
+from app.store.ratings import apply_rating
 
 
 class WorkerRepository:
@@ -41,6 +43,10 @@ class WorkerRepository:
     async def update_fields(self, worker_id: str, fields: dict[str, Any], now: datetime) -> Worker | None:
         doc = await self._col.update_one({"id": worker_id}, Update(set={**fields, "updatedAt": iso(now)}))
         return Worker.from_doc(doc) if doc else None
+
+    async def apply_rating(self, worker_id: str, delta_sum: int, delta_count: int) -> Rating | None:
+        """Atomically add (or take back) review stars; see app/store/ratings.py."""
+        return await apply_rating(self._col, worker_id, delta_sum, delta_count)
 
     @staticmethod
     def _of_business(business_id: str, active_only: bool) -> dict[str, Any]:

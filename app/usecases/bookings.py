@@ -311,11 +311,18 @@ async def _fit_worker(services: Services, booking: Booking, worker_id: str) -> W
 
 
 async def assign_worker(
-    services: Services, principal: Principal, booking: Booking, worker: Worker, extra: dict[str, Any] | None = None
+    services: Services,
+    principal: Principal,
+    booking: Booking,
+    worker: Worker,
+    *,
+    extra: dict[str, Any] | None = None,
+    where: dict[str, Any] | None = None,
 ) -> Booking:
     """Confirm `booking` with `worker`: claim the worker's time, then compare-and-set the booking.
 
-    Used by a business confirming with a chosen worker and by the dispatcher when a worker accepts.
+    Used by a business confirming with a chosen worker and by the dispatcher when a worker accepts
+    (`where` then pins the offer being accepted, so a stale or expired offer cannot win).
     """
     now = services.clock.now()
     await services.store.schedules.claim(worker.id, booking.id, booking.scheduled_at, booking.ends_at, now)
@@ -333,6 +340,7 @@ async def assign_worker(
             "dispatch": dispatch.model_dump(mode="json", by_alias=True),
             **(extra or {}),
         },
+        where=where,
     )
     if confirmed is None:
         await services.store.schedules.release(worker.id, booking.id, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -34,7 +35,7 @@ async def test_create_booking_prices_and_numbers(world: World) -> None:
     assert booking["history"][0]["status"] == "pending"
 
 
-async def test_additional_pets_and_premium_fee(client: httpx.AsyncClient, services) -> None:  # type: ignore[no-untyped-def]
+async def test_additional_pets_and_premium_fee(client: httpx.AsyncClient, services) -> None:
     world = await build_world(client, base_price=1999)
     # Premium is granted by the platform, not self-declared.
     await services.store.businesses.update_fields(world.business_id, {"premium": True}, services.clock.now())
@@ -90,7 +91,7 @@ async def test_failed_first_attempt_does_not_pin_its_error(world: World) -> None
         ({"scheduledAt": "2027-01-01T10:00:00"}, 422),
     ],
 )
-async def test_bad_booking_requests(world: World, patch: dict[str, object], code: int) -> None:
+async def test_bad_booking_requests(world: World, patch: dict[str, Any], code: int) -> None:
     response = await world.book(**patch)
     assert response.status_code == code, response.text
     assert response.json()["success"] is False
@@ -122,7 +123,7 @@ async def test_only_owners_book_and_strangers_cannot_see(world: World, client: h
     assert stolen.status_code == 422
 
 
-async def test_full_lifecycle_with_walk_report(world: World, services) -> None:  # type: ignore[no-untyped-def]
+async def test_full_lifecycle_with_walk_report(world: World, services) -> None:
     worker_id, worker = await world.add_worker("walker@example.com")
     booking_id = (await world.book(hours_ahead=0.5)).json()["data"]["id"]
     confirmed = await world.client.post(
@@ -157,7 +158,7 @@ async def test_full_lifecycle_with_walk_report(world: World, services) -> None: 
 
 
 async def test_wrong_roles_and_states(world: World) -> None:
-    worker_id, worker = await world.add_worker("w@example.com")
+    _worker_id, worker = await world.add_worker("w@example.com")
     booking_id = (await world.book()).json()["data"]["id"]
     assert (
         await world.client.post(f"/v1/bookings/{booking_id}/confirm", headers=world.owner_headers)

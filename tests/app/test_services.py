@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from app.composition import Services
 from app.domain.services import ServiceType
@@ -79,35 +78,35 @@ async def test_others_cannot_add_or_edit_services(client: httpx.AsyncClient) -> 
     assert (await client.post("/v1/businesses/nope/services", json=service_body(), headers=headers)).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"serviceType": "swimming"},
-        {"serviceType": {"$ne": None}},
-        {"pricing": {"basePrice": -1, "currency": "EUR", "priceType": "fixed"}},
-        {"pricing": {"basePrice": 10.5, "currency": "EUR", "priceType": "fixed"}},
-        {"pricing": {"basePrice": "100", "currency": "EUR", "priceType": "fixed"}},
-        {"pricing": {"basePrice": True, "currency": "EUR", "priceType": "fixed"}},
-        {"pricing": {"basePrice": 100, "currency": "eur", "priceType": "fixed"}},
-        {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "weekly"}},
-        {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "fixed", "additionalPetPrice": -5}},
-        {"pricing": {"basePrice": float("nan"), "currency": "EUR", "priceType": "fixed"}},
-        {"duration": 10},
-        {"duration": 1441},
-        {"duration": float("inf")},
-        {"petTypes": []},
-        {"petTypes": ["dragon"]},
-        {"maxPets": 0},
-        {"maxPets": 11},
-        {"name": None},
-    ],
-)
-async def test_bad_service_fields_are_validation_errors(client: httpx.AsyncClient, change: dict[str, Any]) -> None:
+BAD_SERVICE_FIELDS: list[dict[str, Any]] = [
+    {"serviceType": "swimming"},
+    {"serviceType": {"$ne": None}},
+    {"pricing": {"basePrice": -1, "currency": "EUR", "priceType": "fixed"}},
+    {"pricing": {"basePrice": 10.5, "currency": "EUR", "priceType": "fixed"}},
+    {"pricing": {"basePrice": "100", "currency": "EUR", "priceType": "fixed"}},
+    {"pricing": {"basePrice": True, "currency": "EUR", "priceType": "fixed"}},
+    {"pricing": {"basePrice": 100, "currency": "eur", "priceType": "fixed"}},
+    {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "weekly"}},
+    {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "fixed", "additionalPetPrice": -5}},
+    {"pricing": {"basePrice": float("nan"), "currency": "EUR", "priceType": "fixed"}},
+    {"duration": 10},
+    {"duration": 1441},
+    {"duration": float("inf")},
+    {"petTypes": []},
+    {"petTypes": ["dragon"]},
+    {"maxPets": 0},
+    {"maxPets": 11},
+    {"name": None},
+]
+
+
+async def test_bad_service_fields_are_validation_errors(client: httpx.AsyncClient) -> None:
     headers, business_id = await business_account(client, "biz@example.com")
-    created = await client.post(f"/v1/businesses/{business_id}/services", **loose_json(service_body(**change), headers))
-    assert created.status_code == 422 and error_code(created) == "VALIDATION_ERROR", created.text
-    service_id = (
-        await client.post(f"/v1/businesses/{business_id}/services", json=service_body(), headers=headers)
-    ).json()["data"]["id"]
-    updated = await client.put(f"/v1/services/{service_id}", **loose_json(change, headers))
-    assert updated.status_code == 422 and error_code(updated) == "VALIDATION_ERROR", updated.text
+    created = await client.post(f"/v1/businesses/{business_id}/services", json=service_body(), headers=headers)
+    service_id = created.json()["data"]["id"]
+    for change in BAD_SERVICE_FIELDS:
+        body = loose_json(service_body(**change), headers)
+        refused = await client.post(f"/v1/businesses/{business_id}/services", **body)
+        assert refused.status_code == 422 and error_code(refused) == "VALIDATION_ERROR", (change, refused.text)
+        updated = await client.put(f"/v1/services/{service_id}", **loose_json(change, headers))
+        assert updated.status_code == 422 and error_code(updated) == "VALIDATION_ERROR", (change, updated.text)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -11,9 +13,14 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
+from app.auth.principal import Principal
+from app.composition import build_services
+from app.domain.users import Role
+from app.settings import Settings
 from geo.coordinates import LngLat
 from realtime.coalescer import PipelineCoalescer
-from realtime.fixes import LiveFix
+from realtime.fixes import FixInput, LiveFix
+from realtime.ingestion import ingest
 from realtime.redis_index import RedisLiveIndex
 
 NOW = 1_800_000_000_000
@@ -94,3 +101,32 @@ async def test_script_cache_loss_is_recovered(redis: Redis) -> None:
     await redis.script_flush()
     outcome = await index.record_fix("w1", None, LiveFix(LngLat(0, 0.001), NOW + 1000, None), NOW + 1000)
     assert outcome.stored
+
+
+async def test_the_ingestion_hot_path_coalesces_across_workers(tmp_path: Path, redis_url: str) -> None:
+    services = build_services(Settings(data_dir=tmp_path, redis_url=redis_url, _env_file=None))
+    await services.start()
+    try:
+        index = services.live_index
+        assert isinstance(index, RedisLiveIndex)
+        ts = int(time.time() * 1000)
+        warmup = Principal("u", Role.WORKER, "b1", "warmup")
+        await ingest(services, warmup, [FixInput(coordinates=LngLat(0, 0), timestamp=ts)])
+        before = index.coalescer.round_trips
+        n = 200
+        results = await asyncio.gather(
+            *(
+                ingest(
+                    services,
+                    Principal(f"u{i}", Role.WORKER, "b1", f"w{i}"),
+                    [FixInput(coordinates=LngLat(i / 1000, 0), timestamp=ts)],
+                )
+                for i in range(n)
+            )
+        )
+        assert sum(result.accepted for result in results) == n
+        # One read and one write per fix, 2n commands, in a handful of pipelines.
+        trips = index.coalescer.round_trips - before
+        assert trips <= 6, trips
+    finally:
+        await services.close()

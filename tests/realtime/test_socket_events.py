@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import socketio
+import websockets
 
 from app.auth.principal import Principal
 from app.domain.users import Role
@@ -290,3 +292,17 @@ async def test_redis_mode_end_to_end(live_redis: LiveServer) -> None:
     assert redis is not None
     assert await redis.zscore("walky:live:geo", worker_id) is not None
     assert await redis.hget(f"walky:live:w:{worker_id}", "on") == b"1"  # type: ignore[misc]
+
+
+async def test_pathologically_nested_payload_does_not_take_the_server_down(live: LiveServer) -> None:
+    # Raw Engine.IO frames: no client library would encode 100k nested arrays.
+    _, token = await live.add_worker("b1")
+    url = live.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    async with websockets.connect(url) as ws:
+        assert str(await ws.recv()).startswith("0{")
+        await ws.send("40" + json.dumps({"token": token}))
+        assert str(await ws.recv()).startswith("40{")
+        depth = 100_000
+        await ws.send('421["location:update",' + "[" * depth + "]" * depth + "]")
+        await ws.send('422["location:update",' + json.dumps(fix()) + "]")
+        assert await asyncio.wait_for(ws.recv(), 5) == '432[{"ok":true,"accepted":1}]'

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
-from app.usecases import bookings
+from app.usecases import bookings, tracking
 from app.usecases.idempotency import run_once
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
@@ -77,3 +77,10 @@ async def cancel(
     booking_id: str, body: bookings.CancelInput, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[Booking]:
     return ok(await bookings.cancel_booking(services, principal, booking_id, body))
+
+
+@router.get("/{booking_id}/tracking", summary="The live walk: last fix, trail, distance and duration")
+async def get_tracking(
+    booking_id: str, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[tracking.TrackingView]:
+    return ok(await tracking.get_tracking(services, principal, booking_id))

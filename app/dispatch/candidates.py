@@ -1,0 +1,128 @@
+"""Who may take a booking: the search in growing rings around the pickup point.
+
+Eligible walkers are online, available and fresh in the live index (the index filters those), work
+for a business that serves the pickup point and offers the service type (only the booking's own
+business when it has one), are active with specializations covering every pet's species, hold no
+live offer for another booking, are not on a walk and have no booking overlapping this one, and were
+not offered this booking before.
+
+Cost per ring: one `nearby` call, one batched worker read, one batched "who holds an offer" query,
+then schedules read only for the best-ranked tie group (usually one walker) until a free one is found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.composition import Services
+from app.domain.bookings import Booking, DispatchState
+from app.domain.pets import Species
+from app.domain.schedules import WorkerSchedule
+from app.domain.workers import Worker
+from app.dispatch.ranking import Candidate, idlest, tie_groups
+from geo.coordinates import LngLat
+
+RINGS_M = (1_000.0, 3_000.0, 5_000.0, 10_000.0)
+# Nearby hits asked per ring (plus one per walker already tried); widened while filters leave nobody.
+BASE_LIMIT = 24
+MAX_LIMIT = 1_536
+
+
+@dataclass(frozen=True, slots=True)
+class BookingNeeds:
+    """What a walker must satisfy for this booking, read once per search."""
+
+    pickup: LngLat
+    business_ids: frozenset[str]
+    species: frozenset[Species]
+
+
+async def booking_needs(services: Services, booking: Booking) -> BookingNeeds:
+    pickup = LngLat(*booking.location.coordinates)
+    if booking.business_id is not None:
+        # The business asked the dispatcher to pick among its own staff (the booking's service already
+        # checked that the business serves the pickup point).
+        business_ids = frozenset({booking.business_id})
+    else:
+        serving, offering = await asyncio.gather(
+            services.store.geo_search.businesses_serving(pickup),
+            services.store.services.business_ids_offering(booking.service_type),
+        )
+        business_ids = frozenset(serving) & frozenset(offering)
+    pets = [await services.store.pets.get(pet_id) for pet_id in booking.pet_ids]
+    species = frozenset(pet.species for pet in pets if pet is not None)
+    return BookingNeeds(pickup=pickup, business_ids=business_ids, species=species)
+
+
+def fits(worker: Worker | None, needs: BookingNeeds) -> bool:
+    if worker is None or not worker.is_active or worker.business_id not in needs.business_ids:
+        return False
+    return needs.species <= set(worker.specializations)
+
+
+def free_for(schedule: WorkerSchedule, booking: Booking) -> bool:
+    return schedule.in_progress is None and schedule.conflict(booking.id, booking.scheduled_at, booking.ends_at) is None
+
+
+def idle_since(schedule: WorkerSchedule, now: datetime) -> datetime | None:
+    ended = [slot.end for slot in schedule.slots if slot.end <= now]
+    return max(ended) if ended else None
+
+
+async def holding_offers(services: Services, worker_ids: Collection[str]) -> set[str]:
+    """Those of `worker_ids` holding a live offer for some booking (one query)."""
+    if not worker_ids:
+        return set()
+    offered = await services.store.bookings.find(
+        {"dispatch.state": DispatchState.OFFERED.value, "dispatch.current.workerId": {"$in": list(worker_ids)}}
+    )
+    return {b.dispatch.current.worker_id for b in offered if b.dispatch and b.dispatch.current}
+
+
+async def _choose(services: Services, booking: Booking, candidates: list[Candidate], now: datetime) -> Candidate | None:
+    for group in tie_groups(candidates):
+        schedules = await asyncio.gather(*(services.store.schedules.get(c.worker_id) for c in group))
+        free = [(c, idle_since(s, now)) for c, s in zip(group, schedules, strict=True) if free_for(s, booking)]
+        if free:
+            return idlest(free)
+    return None
+
+
+async def find_candidate(
+    services: Services, booking: Booking, now: datetime, needs: BookingNeeds | None = None
+) -> Candidate | None:
+    """The best walker to offer `booking` to now, or None when nobody within the last ring qualifies."""
+    needs = needs or await booking_needs(services, booking)
+    if not needs.business_ids:
+        return None
+    tried = set(booking.dispatch.offers_tried if booking.dispatch else ())
+    examined: set[str] = set()
+    now_ms = int(now.timestamp() * 1000)
+    for radius in RINGS_M:
+        limit = BASE_LIMIT + len(tried)
+        while True:
+            hits = await services.live_index.nearby(
+                needs.pickup, radius, limit=limit, now_ms=now_ms, business_ids=needs.business_ids
+            )
+            fresh = [h for h in hits if h.worker_id not in tried and h.worker_id not in examined]
+            if fresh:
+                examined.update(h.worker_id for h in fresh)
+                ids = [h.worker_id for h in fresh]
+                workers, busy = await asyncio.gather(
+                    services.store.workers.get_many(ids), holding_offers(services, ids)
+                )
+                candidates = [
+                    Candidate(h.worker_id, worker.business_id, h.distance_m, worker.rating.average)
+                    for h in fresh
+                    if h.worker_id not in busy and fits(worker := workers.get(h.worker_id), needs) and worker
+                ]
+                chosen = await _choose(services, booking, candidates, now)
+                if chosen is not None:
+                    return chosen
+            if len(hits) < limit or limit >= MAX_LIMIT:
+                break
+            limit = min(limit * 4, MAX_LIMIT)
+    return None

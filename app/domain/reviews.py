@@ -1,0 +1,47 @@
+"""Reviews: an owner's rating of a completed booking, the business's response, and flags for moderation."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from app.domain.base import Entity, Timestamp
+from app.domain.businesses import Value
+
+MIN_RATING = 1
+MAX_RATING = 5
+
+
+class ReviewStatus(StrEnum):
+    PUBLISHED = "published"
+    # Hidden from the public lists until a moderator looks at it; still counted in the ratings.
+    FLAGGED = "flagged"
+
+
+class ReviewResponse(Value):
+    text: str
+    by: str
+    at: Timestamp
+
+
+class ReviewFlag(Value):
+    by: str
+    role: str
+    reason: str | None
+    at: Timestamp
+
+
+class Review(Entity):
+    booking_id: str
+    business_id: str
+    worker_id: str | None
+    author_id: str
+    rating: int = Field(ge=MIN_RATING, le=MAX_RATING)
+    title: str | None = None
+    comment: str | None = None
+    response: ReviewResponse | None = None
+    status: ReviewStatus = ReviewStatus.PUBLISHED
+    flags: list[ReviewFlag] = Field(default_factory=list)
+    created_at: Timestamp
+    updated_at: Timestamp
