@@ -13,11 +13,15 @@ from starlette.types import ASGIApp
 
 from app.clock import Clock
 from app.composition import Services, build_services
+from app.dispatch.dispatcher import install_dispatcher
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import payments as payments_routes
+from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.settings import Settings
+from app.usecases.payments import PaymentsListener
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -26,6 +30,8 @@ log = structlog.get_logger("walky")
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
     settings = settings or Settings()
     services = build_services(settings, clock)
+    install_dispatcher(services)
+    services.booking_listeners.append(PaymentsListener(services))
     sio = create_socket_server(services)
 
     @asynccontextmanager
@@ -60,6 +66,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         notifications.router,
         locations.router,
         presence.router,
+        payments_routes.router,
+        reviews_routes.router,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.

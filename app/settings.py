@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     log_level: str = "info"
     shutdown_timeout_s: int = Field(default=8, gt=0)
+    # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
+    offer_expiry_s: int = Field(default=20, gt=0)
+    dispatch_sweep_s: float = Field(default=2.0, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

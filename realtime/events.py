@@ -19,7 +19,8 @@ from redis.exceptions import RedisError
 from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, ValidationFailed
-from app.events import fleet_room
+from app.events import booking_room, fleet_room
+from app.usecases import tracking
 from realtime import fleet, ingestion, presence
 from realtime.fixes import BatchInput, FixInput
 from realtime.limits import MAX_EVENT_BYTES
@@ -123,6 +124,19 @@ def register_events(services: Services) -> None:
         business_id = parse(fleet.FleetInput, data).business_id
         await sio.leave_room(sid, fleet_room(business_id))
         return {"businessId": business_id}
+
+    @event("tracking:subscribe")
+    async def tracking_subscribe(sid: str, principal: Principal, data: object) -> Ack:
+        subscription = parse(tracking.TrackingSubscription, data)
+        answer = await tracking.subscribe(services, principal, subscription)
+        await sio.enter_room(sid, booking_room(subscription.booking_id))
+        return answer
+
+    @event("tracking:unsubscribe")
+    async def tracking_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
+        booking_id = parse(tracking.TrackingSubscription, data).booking_id
+        await sio.leave_room(sid, booking_room(booking_id))
+        return {"bookingId": booking_id}
 
     async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
         return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))

@@ -19,6 +19,8 @@ from redis.asyncio import Redis
 from geo.coordinates import LngLat
 
 log = structlog.get_logger("walky.walks")
+RECONNECT_MIN_S = 0.5
+RECONNECT_MAX_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,23 +111,36 @@ class RedisActiveWalks:
             del self._local[worker_id]
 
     async def start(self) -> None:
-        # Subscribe before loading, so a change between the two is not lost.
-        self._pubsub = self.redis.pubsub()
-        await self._pubsub.subscribe(self.channel)
-        for worker_id, raw in (await self.redis.hgetall(self.key)).items():
-            self._local[worker_id.decode()] = _load(raw)
-        self._listener = asyncio.create_task(self._listen(self._pubsub))
+        # Never blocks start-up: with Redis away the app still starts (readiness reports it) and the
+        # cache fills once Redis answers.
+        self._listener = asyncio.create_task(self._follow())
+
+    async def _follow(self) -> None:
+        """Keep the local copy in step with Redis, reconnecting with backoff after failures."""
+        delay = RECONNECT_MIN_S
+        while True:
+            try:
+                pubsub = self.redis.pubsub()
+                self._pubsub = pubsub
+                # Subscribe before loading, so a change between the two is not lost.
+                await pubsub.subscribe(self.channel)
+                stored = await self.redis.hgetall(self.key)
+                self._local = {worker_id.decode(): _load(raw) for worker_id, raw in stored.items()}
+                delay = RECONNECT_MIN_S
+                await self._listen(pubsub)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("active walks lost Redis; retrying", retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_S)
 
     async def _listen(self, pubsub: Any) -> None:
         async for message in pubsub.listen():
             if message.get("type") != "message":
                 continue
             worker_id = message["data"].decode()
-            try:
-                raw = await self.redis.hget(self.key, worker_id)
-            except Exception:
-                log.exception("active walk refresh failed", worker_id=worker_id)
-                continue
+            raw = await self.redis.hget(self.key, worker_id)
             if raw is None:
                 self._local.pop(worker_id, None)
             else:

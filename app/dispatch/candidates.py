@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.composition import Services
+from app.dispatch.ranking import Candidate, idlest, tie_groups
 from app.domain.bookings import Booking, DispatchState
 from app.domain.pets import Species
 from app.domain.schedules import WorkerSchedule
 from app.domain.workers import Worker
-from app.dispatch.ranking import Candidate, idlest, tie_groups
 from geo.coordinates import LngLat
 
 RINGS_M = (1_000.0, 3_000.0, 5_000.0, 10_000.0)

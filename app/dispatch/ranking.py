@@ -51,6 +51,7 @@ def tie_groups(candidates: Sequence[Candidate]) -> Iterator[list[Candidate]]:
 def idlest(group: Sequence[tuple[Candidate, datetime | None]]) -> Candidate:
     """The candidate idle the longest (None: no past booking on record, the longest of all); then the
     nearer, then by id so the choice is deterministic."""
+
     def key(item: tuple[Candidate, datetime | None]) -> tuple[bool, float, float, str]:
         candidate, idle_since = item
         return (

@@ -149,7 +149,11 @@ async def test_active_walks_replicate_through_redis(redis_url: str) -> None:
         late = RedisActiveWalks(Redis.from_url(redis_url), "t:")
         await a.put(ActiveWalk("b2", "w2", LngLat(0, 0), False))
         await late.start()
-        assert late.get("w2") is not None
+        for _ in range(100):
+            if late.get("w2") is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert late.get("w2") == ActiveWalk("b2", "w2", LngLat(0, 0), False)
         await late.stop()
     finally:
         await a.stop()

@@ -1,0 +1,154 @@
+"""A walker answers an offer: `dispatch:accept` / `dispatch:decline` `{offerId}`.
+
+Accept semantics: the first accept of a live offer confirms the booking with that walker (bookings'
+`assign_worker`, compare-and-set with the offer id pinned and `expiresAt` still in the future, so an
+offer that expired, was declined or whose booking was cancelled cannot win). The answer says whether
+the booking is yours:
+- won (or accepted again by the walker who already holds it): `{assigned: true, bookingId, status}`;
+- too late (the offer expired or was declined, the booking went to someone else or was cancelled), or
+  the walker is now busy at that time: `CONFLICT`;
+- an offer id that is unknown or was never made to this walker: `NOT_FOUND` (we do not tell walkers
+  about other walkers' offers); a caller who is not a worker: `FORBIDDEN`; a malformed payload:
+  `VALIDATION_ERROR`.
+Decline answers `{declined: true, bookingId}`; declining an offer that is no longer live is `CONFLICT`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StrictStr
+
+from app.auth.principal import Principal
+from app.clock import iso
+from app.composition import Services
+from app.dispatch.dispatcher import booking_of_offer, dispatcher_of
+from app.domain import money
+from app.domain.bookings import Booking, BookingPricing, BookingStatus, DispatchState, Offer
+from app.domain.users import Role
+from app.errors import Conflict, Forbidden, NotFound
+from app.usecases.bookings import assign_worker
+from app.usecases.inputs import Input
+
+OfferId = Annotated[StrictStr, Field(min_length=1, max_length=100)]
+
+
+class OfferInput(Input):
+    """`dispatch:accept` / `dispatch:decline` payload."""
+
+    offer_id: OfferId
+
+
+def _worker_of(principal: Principal) -> str:
+    if principal.role is not Role.WORKER or not principal.worker_id:
+        raise Forbidden("only workers answer dispatch offers")
+    return principal.worker_id
+
+
+async def _offer_for(services: Services, worker_id: str, offer_id: str) -> tuple[Booking, Offer | None]:
+    """The booking the offer was for, and the offer if it is still the live one. NOT_FOUND unless the
+    offer was made to this walker (live, or tried before, or the booking is theirs)."""
+    booking_id = booking_of_offer(offer_id)
+    booking = await services.store.bookings.get(booking_id) if booking_id else None
+    dispatch = booking.dispatch if booking else None
+    if booking is None or dispatch is None:
+        raise NotFound("no such offer")
+    current = dispatch.current
+    if current is not None and current.offer_id == offer_id:
+        if current.worker_id != worker_id:
+            raise NotFound("no such offer")
+        return booking, current
+    if worker_id in dispatch.offers_tried or booking.worker_id == worker_id:
+        return booking, None
+    raise NotFound("no such offer")
+
+
+def _yours(booking: Booking) -> dict[str, Any]:
+    return {"assigned": True, "bookingId": booking.id, "status": booking.status.value}
+
+
+async def _pricing(services: Services, booking: Booking, business_id: str) -> dict[str, Any]:
+    """An asap booking is priced by the accepting walker's business's service of that type."""
+    if booking.pricing is not None or booking.service_id is not None:
+        return {}
+    business = await services.store.businesses.get(business_id)
+    offered = [
+        s
+        for s in await services.store.services.list_for_business(business_id)
+        if s.is_active and s.service_type == booking.service_type
+    ]
+    if business is None or not offered:
+        return {}
+    service = offered[0]
+    total = money.price(service.pricing.base_price, service.pricing.additional_pet_price, len(booking.pet_ids))
+    pricing = BookingPricing(
+        base_price=service.pricing.base_price,
+        additional=total - service.pricing.base_price,
+        platform_fee=money.platform_fee(total, premium=business.premium),
+        total_amount=total,
+        currency=service.pricing.currency,
+    )
+    return {"serviceId": service.id, "pricing": pricing.model_dump(mode="json", by_alias=True)}
+
+
+async def accept_offer(services: Services, principal: Principal, offer_id: str) -> dict[str, Any]:
+    worker_id = _worker_of(principal)
+    booking, offer = await _offer_for(services, worker_id, offer_id)
+    if offer is None:
+        if booking.worker_id == worker_id and booking.status is not BookingStatus.CANCELLED:
+            return _yours(booking)  # a second tap on an offer already won
+        raise Conflict("this offer is no longer open")
+    worker = await services.store.workers.get(worker_id)
+    if worker is None or not worker.is_active:
+        raise Forbidden("only active workers answer dispatch offers")
+    dispatcher = dispatcher_of(services)
+    now = services.clock.now()
+    pinned = {
+        "dispatch.state": DispatchState.OFFERED.value,
+        "dispatch.current.offerId": offer_id,
+        "dispatch.current.expiresAt": {"$gt": iso(now)},
+    }
+    extra = await _pricing(services, booking, offer.business_id)
+    if dispatcher is None:
+        return _yours(await assign_worker(services, principal, booking, worker, extra=extra, where=pinned))
+    async with dispatcher.booking_lock(booking.id):
+        # Under the lock, a second tap from the same walker waits for the first and is told it won.
+        fresh = await services.store.bookings.get(booking.id)
+        if fresh is not None and fresh.worker_id == worker_id and fresh.status is not BookingStatus.CANCELLED:
+            return _yours(fresh)
+        try:
+            confirmed = await assign_worker(services, principal, booking, worker, extra=extra, where=pinned)
+        except Conflict:
+            lost = await services.store.bookings.get(booking.id)
+            still_live = (
+                lost is not None
+                and lost.dispatch is not None
+                and lost.dispatch.current is not None
+                and lost.dispatch.current.offer_id == offer_id
+            )
+            if not still_live:
+                raise Conflict("this offer is no longer open") from None
+            if offer.expires_at > services.clock.now():
+                # The offer is still live, so the walker's own schedule refused it (busy at that time).
+                busy = Conflict("you already have a booking at that time")
+            else:
+                busy = Conflict("this offer has expired")
+        else:
+            dispatcher.cancel_timer(booking.id)
+            return _yours(confirmed)
+    # Busy or expired: move the booking on to the next walker, then tell this one.
+    await dispatcher.retire(booking.id, offer_id, reason="unavailable")
+    raise busy
+
+
+async def decline_offer(services: Services, principal: Principal, offer_id: str) -> dict[str, Any]:
+    worker_id = _worker_of(principal)
+    booking, offer = await _offer_for(services, worker_id, offer_id)
+    if offer is None:
+        raise Conflict("this offer is no longer open")
+    dispatcher = dispatcher_of(services)
+    if dispatcher is None:
+        raise Conflict("dispatch is not running on this server")
+    if await dispatcher.retire(booking.id, offer_id, reason="declined") is None:
+        raise Conflict("this offer is no longer open")
+    return {"declined": True, "bookingId": booking.id}

@@ -1,0 +1,130 @@
+"""Payments (Stripe Connect): payout onboarding, payment intents, payments, refunds and the Stripe webhook."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, Page, ok, page
+from app.usecases import payments, webhooks
+from app.usecases.idempotency import run_once
+
+router = APIRouter(tags=["payments"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _replayed(data: Any, replayed: bool) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse({"success": True, "data": data}, headers=headers)
+
+
+@router.post(
+    "/v1/businesses/{business_id}/payouts/onboarding",
+    summary="Create the business's Express connected account (once) and an onboarding link",
+    response_model=Envelope[payments.OnboardingView],
+)
+async def start_onboarding(
+    business_id: str,
+    request: Request,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    body: payments.OnboardingInput | None = None,
+) -> Envelope[payments.OnboardingView]:
+    default_url = str(request.url_for("get_payouts", business_id=business_id))
+    view = await payments.start_onboarding(
+        services, principal, business_id, body or payments.OnboardingInput(), default_url
+    )
+    return ok(view)
+
+
+@router.get("/v1/businesses/{business_id}/payouts", summary="Whether the business can take payments yet")
+async def get_payouts(
+    business_id: str, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[payments.PayoutView]:
+    return ok(await payments.get_payouts(services, principal, business_id))
+
+
+@router.post(
+    "/v1/payments/intent",
+    summary="The booking's payment intent (the same one on every call)",
+    response_model=Envelope[payments.IntentView],
+)
+async def create_intent(
+    body: payments.IntentInput,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> dict[str, Any]:
+        view = await payments.create_intent(services, principal, body)
+        return view.model_dump(mode="json", by_alias=True)
+
+    data, replayed = await run_once(
+        services,
+        principal,
+        scope="payments.intent",
+        key=idempotency_key,
+        payload=body.model_dump(mode="json"),
+        action=create,
+    )
+    return _replayed(data, replayed)
+
+
+@router.get("/v1/payments")
+async def list_payments(
+    query: Annotated[payments.PaymentQuery, Query()], principal: PrincipalDep, services: ServicesDep
+) -> Page[payments.PaymentView]:
+    items, total = await payments.list_payments(services, principal, query)
+    return page(items, page=query.page, limit=query.limit, total=total)
+
+
+@router.get("/v1/payments/{payment_id}")
+async def get_payment(
+    payment_id: str, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[payments.PaymentView]:
+    return ok(await payments.get_payment(services, principal, payment_id))
+
+
+@router.post(
+    "/v1/payments/{payment_id}/refund",
+    summary="Refund part or all of what was captured (business or admin)",
+    response_model=Envelope[payments.PaymentView],
+)
+async def refund(
+    payment_id: str,
+    body: payments.RefundInput,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def run() -> dict[str, Any]:
+        view = await payments.refund_payment(services, principal, payment_id, body, idempotency_key)
+        return view.model_dump(mode="json", by_alias=True)
+
+    data, replayed = await run_once(
+        services,
+        principal,
+        scope=f"payments.refund:{payment_id}",
+        key=idempotency_key,
+        payload=body.model_dump(mode="json"),
+        action=run,
+    )
+    return _replayed(data, replayed)
+
+
+@router.post(
+    "/v1/webhooks/stripe",
+    tags=["webhooks"],
+    summary="Stripe events: raw body, Stripe-Signature verified (400 VALIDATION_ERROR otherwise)",
+)
+async def stripe_webhook(
+    request: Request,
+    services: ServicesDep,
+    stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
+) -> Envelope[dict[str, Any]]:
+    payload = await request.body()
+    return ok(await webhooks.receive_stripe_event(services, payload, stripe_signature))

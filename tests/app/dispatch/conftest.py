@@ -1,0 +1,56 @@
+"""Dispatch tests run the app on a clock they move, with the background sweeper out of the way
+(tests call `sweep_once` themselves), and record every emitted event."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.composition import Services
+from app.dispatch.dispatcher import Dispatcher, dispatcher_of
+from app.service import create_app, services_of
+from app.settings import Settings
+from tests.app.bookings_world import World, build_world
+from tests.app.dispatch.helpers import MovableClock, Recorder
+from tests.support.asgi import lifespan
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", dispatch_sweep_s=3600, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(datetime.now(UTC))
+
+
+@pytest.fixture
+async def app_services(settings: Settings, clock: MovableClock) -> AsyncIterator[tuple[object, Services]]:
+    app = create_app(settings, clock=clock)
+    async with lifespan(app):
+        services = services_of(app)
+        services.events = Recorder(services.events)
+        yield app, services
+
+
+@pytest.fixture
+def recorder(services: Services) -> Recorder:
+    assert isinstance(services.events, Recorder)
+    return services.events
+
+
+@pytest.fixture
+def dispatcher(services: Services) -> Dispatcher:
+    found = dispatcher_of(services)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+async def world(client: httpx.AsyncClient) -> World:
+    return await build_world(client)
