@@ -299,6 +299,32 @@ def _conflict(booking: Booking, action: Action) -> Conflict:
     return Conflict(f"cannot {action.value} a booking that is {booking.status.value}")
 
 
+async def _apply(
+    services: Services,
+    principal: Principal,
+    booking: Booking,
+    action: Action,
+    *,
+    now: datetime,
+    fields: dict[str, Any],
+    where: dict[str, Any] | None = None,
+) -> Booking:
+    """Compare-and-set the transition; Conflict (naming the state that won) when another writer got there first."""
+    transition = TRANSITIONS[action]
+    moved = await services.store.bookings.transition(
+        booking.id,
+        sources=transition.sources,
+        target=transition.target,
+        entry=_entry(principal, transition.target, now),
+        fields=fields,
+        where=where,
+    )
+    if moved is None:
+        current = await services.store.bookings.get(booking.id)
+        raise _conflict(current or booking, action)
+    return moved
+
+
 async def _fit_worker(services: Services, booking: Booking, worker_id: str) -> Worker:
     worker = await services.store.workers.get(worker_id)
     if worker is None or not worker.is_active or worker.business_id != booking.business_id:
@@ -329,23 +355,17 @@ async def assign_worker(
     dispatch = (booking.dispatch or Dispatch(state=DispatchState.ASSIGNED)).model_copy(
         update={"state": DispatchState.ASSIGNED, "current": None}
     )
-    confirmed = await services.store.bookings.transition(
-        booking.id,
-        sources=TRANSITIONS[Action.CONFIRM].sources,
-        target=BookingStatus.CONFIRMED,
-        entry=_entry(principal, BookingStatus.CONFIRMED, now),
-        fields={
-            "workerId": worker.id,
-            "businessId": worker.business_id,
-            "dispatch": dispatch.model_dump(mode="json", by_alias=True),
-            **(extra or {}),
-        },
-        where=where,
-    )
-    if confirmed is None:
+    fields = {
+        "workerId": worker.id,
+        "businessId": worker.business_id,
+        "dispatch": dispatch.model_dump(mode="json", by_alias=True),
+        **(extra or {}),
+    }
+    try:
+        confirmed = await _apply(services, principal, booking, Action.CONFIRM, now=now, fields=fields, where=where)
+    except Conflict:
         await services.store.schedules.release(worker.id, booking.id, now)
-        current = await services.store.bookings.get(booking.id)
-        raise _conflict(current or booking, Action.CONFIRM)
+        raise
     await announce(services, confirmed, "Booking confirmed", f"{worker.first_name} will take care of it.")
     return confirmed
 
@@ -385,17 +405,11 @@ async def start_booking(services: Services, principal: Principal, booking_id: st
     if not await services.store.schedules.begin(booking.worker_id, booking.id):
         raise Conflict("finish your current walk before starting another")
     now = services.clock.now()
-    started = await services.store.bookings.transition(
-        booking.id,
-        sources=TRANSITIONS[Action.START].sources,
-        target=BookingStatus.IN_PROGRESS,
-        entry=_entry(principal, BookingStatus.IN_PROGRESS, now),
-        fields={"startedAt": iso(now)},
-    )
-    if started is None:
+    try:
+        started = await _apply(services, principal, booking, Action.START, now=now, fields={"startedAt": iso(now)})
+    except Conflict:
         await services.store.schedules.release(booking.worker_id, booking.id, now)
-        current = await services.store.bookings.get(booking.id)
-        raise _conflict(current or booking, Action.START)
+        raise
     for listener in services.booking_listeners:
         await listener.started(started)
     await announce(services, started, "Walk started", "The walk has started: follow it live.")
@@ -412,16 +426,7 @@ async def complete_booking(services: Services, principal: Principal, booking_id:
     now = services.clock.now()
     walk = walk_report(await services.store.trails.points(booking.id), booking, now)
     fields: dict[str, Any] = {"completedAt": iso(now), "walk": walk.model_dump(mode="json", by_alias=True)}
-    completed = await services.store.bookings.transition(
-        booking.id,
-        sources=TRANSITIONS[Action.COMPLETE].sources,
-        target=BookingStatus.COMPLETED,
-        entry=_entry(principal, BookingStatus.COMPLETED, now),
-        fields=fields,
-    )
-    if completed is None:
-        current = await services.store.bookings.get(booking.id)
-        raise _conflict(current or booking, Action.COMPLETE)
+    completed = await _apply(services, principal, booking, Action.COMPLETE, now=now, fields=fields)
     assert completed.worker_id is not None
     await services.store.schedules.release(completed.worker_id, completed.id, now)
     for listener in services.booking_listeners:
@@ -452,16 +457,7 @@ async def cancel_booking(services: Services, principal: Principal, booking_id: s
         fields["dispatch"] = booking.dispatch.model_copy(
             update={"state": DispatchState.UNASSIGNED, "current": None}
         ).model_dump(mode="json", by_alias=True)
-    cancelled = await services.store.bookings.transition(
-        booking.id,
-        sources=TRANSITIONS[Action.CANCEL].sources,
-        target=BookingStatus.CANCELLED,
-        entry=_entry(principal, BookingStatus.CANCELLED, now),
-        fields=fields,
-    )
-    if cancelled is None:
-        current = await services.store.bookings.get(booking.id)
-        raise _conflict(current or booking, Action.CANCEL)
+    cancelled = await _apply(services, principal, booking, Action.CANCEL, now=now, fields=fields)
     if cancelled.worker_id:
         await services.store.schedules.release(cancelled.worker_id, cancelled.id, now)
     for listener in services.booking_listeners:

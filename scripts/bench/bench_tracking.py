@@ -77,7 +77,7 @@ async def one_round(
 
 async def run(walks: int, rounds: int, burst: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), location_rate_limit="1000/second"))  # type: ignore[call-arg]
+        app = create_app(Settings(data_dir=Path(tmp), location_rate_limit="1000/second"))
         async with lifespan(app):
             services = services_of(app)
             services.events = TimingPublisher()
