@@ -27,6 +27,7 @@ from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
 from realtime.publisher import SocketPublisher
 from realtime.redis_index import RedisLiveIndex
+from realtime.redis_manager import BatchingRedisManager
 from realtime.sweeper import Sweeper
 from realtime.walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 
@@ -104,7 +105,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     live_index: LiveIndex = RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_key_prefix}socketio")
+        BatchingRedisManager(settings.redis_url, channel=f"{settings.redis_key_prefix}socketio")
         if settings.redis_url
         else None
     )

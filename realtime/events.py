@@ -18,12 +18,13 @@ from redis.exceptions import RedisError
 
 from app.auth.principal import Principal
 from app.composition import Services
+from app.dispatch import offers as dispatch_offers
 from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, ValidationFailed
 from app.events import booking_room, fleet_room
 from app.usecases import tracking
 from realtime import fleet, ingestion, presence
 from realtime.fixes import BatchInput, FixInput
-from realtime.limits import MAX_EVENT_BYTES
+from realtime.limits import MAX_EVENT_BYTES, SocketRateLimiter
 from realtime.session import principal_of
 
 log = structlog.get_logger("walky.socket")
@@ -65,6 +66,8 @@ def parse(model: type[M], data: object) -> M:
 
 def register_events(services: Services) -> None:
     sio = services.sio
+    # Per socket, so counted in this process's memory (see SocketRateLimiter).
+    socket_limiter = SocketRateLimiter()
 
     def event(name: str, *, rate_limited: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -76,7 +79,7 @@ def register_events(services: Services) -> None:
                     principal = await principal_of(sio, sid)
                     if rate_limited:
                         # Per socket; a batch counts once, like a single update.
-                        await services.limiter.hit(services.settings.location_rate_limit, "location", sid)
+                        socket_limiter.hit(services.settings.location_rate_limit, sid)
                     return {"ok": True, **await handler(sid, principal, data)}
                 except AppError as exc:
                     return error_ack(exc)
@@ -137,6 +140,16 @@ def register_events(services: Services) -> None:
         booking_id = parse(tracking.TrackingSubscription, data).booking_id
         await sio.leave_room(sid, booking_room(booking_id))
         return {"bookingId": booking_id}
+
+    @event("dispatch:accept")
+    async def dispatch_accept(sid: str, principal: Principal, data: object) -> Ack:
+        offer = parse(dispatch_offers.OfferInput, data)
+        return await dispatch_offers.accept_offer(services, principal, offer.offer_id)
+
+    @event("dispatch:decline")
+    async def dispatch_decline(sid: str, principal: Principal, data: object) -> Ack:
+        offer = parse(dispatch_offers.OfferInput, data)
+        return await dispatch_offers.decline_offer(services, principal, offer.offer_id)
 
     async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
         return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))

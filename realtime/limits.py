@@ -1,6 +1,14 @@
-"""Size limits of what a socket may send."""
+"""Size and rate limits of what a socket may send."""
 
 from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+from limits import RateLimitItem, parse
+
+from app.errors import RateLimited
 
 # An event whose payload serializes to more is answered PAYLOAD_TOO_LARGE (a full 500-point batch of
 # typical fixes is about 55 KiB).
@@ -8,3 +16,43 @@ MAX_EVENT_BYTES = 64 * 1024
 # Engine.IO drops the connection on a packet above this, before anything is parsed: the hard stop for
 # abusive clients, set above MAX_EVENT_BYTES so a slightly oversized event still gets a readable ack.
 MAX_PACKET_BYTES = 256 * 1024
+# How often hits of sockets that went quiet (closed, mostly) are forgotten.
+_PRUNE_EVERY_S = 60.0
+
+
+class SocketRateLimiter:
+    """A moving-window limit per socket, in process memory.
+
+    A socket lives in exactly one process, so its limit needs no shared storage: counting here costs no
+    Redis round trip per fix (the REST fallback's per-user limit stays in the shared `RateLimiter`).
+    Same semantics as the `limits` moving window: at most `amount` hits in any window of `expiry`.
+    """
+
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = {}
+        self._items: dict[str, RateLimitItem] = {}
+        self._next_prune = time.monotonic() + _PRUNE_EVERY_S
+
+    def hit(self, rate: str, sid: str) -> None:
+        """Count one hit; raise RateLimited (with the wait in seconds) when over the limit."""
+        item = self._items.get(rate)
+        if item is None:
+            item = self._items[rate] = parse(rate)
+        window = float(item.get_expiry())
+        now = time.monotonic()
+        if now >= self._next_prune:
+            self._prune(now - window)
+            self._next_prune = now + _PRUNE_EVERY_S
+        hits = self._hits.get(sid)
+        if hits is None:
+            hits = self._hits[sid] = deque()
+        cutoff = now - window
+        while hits and hits[0] <= cutoff:
+            hits.popleft()
+        if len(hits) >= item.amount:
+            raise RateLimited("too many requests", retry_after_s=math.ceil(hits[0] + window - now))
+        hits.append(now)
+
+    def _prune(self, cutoff: float) -> None:
+        for sid in [sid for sid, hits in self._hits.items() if not hits or hits[-1] <= cutoff]:
+            del self._hits[sid]

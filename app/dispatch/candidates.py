@@ -6,8 +6,8 @@ business when it has one), are active with specializations covering every pet's 
 live offer for another booking, are not on a walk and have no booking overlapping this one, and were
 not offered this booking before.
 
-Cost per ring: one `nearby` call, one batched worker read, one batched "who holds an offer" query,
-then schedules read only for the best-ranked tie group (usually one walker) until a free one is found.
+Cost per ring: one `nearby` call, then three batched reads for the walkers it returned (worker
+documents, "who holds an offer", schedules). No per-candidate query.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.composition import Services
-from app.dispatch.ranking import Candidate, idlest, tie_groups
+from app.dispatch.ranking import Candidate, best
 from app.domain.bookings import Booking, DispatchState
 from app.domain.pets import Species
 from app.domain.schedules import WorkerSchedule
 from app.domain.workers import Worker
+from app.store.schema import SCHEDULES
 from geo.coordinates import LngLat
 
 RINGS_M = (1_000.0, 3_000.0, 5_000.0, 10_000.0)
@@ -57,8 +58,8 @@ async def booking_needs(services: Services, booking: Booking) -> BookingNeeds:
     return BookingNeeds(pickup=pickup, business_ids=business_ids, species=species)
 
 
-def fits(worker: Worker | None, needs: BookingNeeds) -> bool:
-    if worker is None or not worker.is_active or worker.business_id not in needs.business_ids:
+def fits(worker: Worker, needs: BookingNeeds) -> bool:
+    if not worker.is_active or worker.business_id not in needs.business_ids:
         return False
     return needs.species <= set(worker.specializations)
 
@@ -82,13 +83,11 @@ async def holding_offers(services: Services, worker_ids: Collection[str]) -> set
     return {b.dispatch.current.worker_id for b in offered if b.dispatch and b.dispatch.current}
 
 
-async def _choose(services: Services, booking: Booking, candidates: list[Candidate], now: datetime) -> Candidate | None:
-    for group in tie_groups(candidates):
-        schedules = await asyncio.gather(*(services.store.schedules.get(c.worker_id) for c in group))
-        free = [(c, idle_since(s, now)) for c, s in zip(group, schedules, strict=True) if free_for(s, booking)]
-        if free:
-            return idlest(free)
-    return None
+async def schedules_of(services: Services, worker_ids: Collection[str]) -> dict[str, WorkerSchedule]:
+    """The schedules of `worker_ids` in one read; a walker without a schedule document has none yet
+    (read-only: unlike `ScheduleRepository.get`, nothing is created on the dispatch path)."""
+    docs = await services.store.backend.collection(SCHEDULES).find({"id": {"$in": list(worker_ids)}})
+    return {doc["id"]: WorkerSchedule.from_doc(doc) for doc in docs}
 
 
 async def find_candidate(
@@ -111,15 +110,29 @@ async def find_candidate(
             if fresh:
                 examined.update(h.worker_id for h in fresh)
                 ids = [h.worker_id for h in fresh]
-                workers, busy = await asyncio.gather(
-                    services.store.workers.get_many(ids), holding_offers(services, ids)
+                workers, busy, schedules = await asyncio.gather(
+                    services.store.workers.get_many(ids),
+                    holding_offers(services, ids),
+                    schedules_of(services, ids),
                 )
-                candidates = [
-                    Candidate(h.worker_id, worker.business_id, h.distance_m, worker.rating.average)
-                    for h in fresh
-                    if h.worker_id not in busy and fits(worker := workers.get(h.worker_id), needs) and worker
-                ]
-                chosen = await _choose(services, booking, candidates, now)
+                candidates = []
+                for hit in fresh:
+                    worker = workers.get(hit.worker_id)
+                    schedule = schedules.get(hit.worker_id) or WorkerSchedule(id=hit.worker_id)
+                    if worker is None or hit.worker_id in busy or not fits(worker, needs):
+                        continue
+                    if not free_for(schedule, booking):
+                        continue
+                    candidates.append(
+                        Candidate(
+                            hit.worker_id,
+                            worker.business_id,
+                            hit.distance_m,
+                            worker.rating.average,
+                            idle_since(schedule, now),
+                        )
+                    )
+                chosen = best(candidates)
                 if chosen is not None:
                     return chosen
             if len(hits) < limit or limit >= MAX_LIMIT:

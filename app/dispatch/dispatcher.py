@@ -85,7 +85,7 @@ class Dispatcher:
     async def created(self, booking: Booking) -> None:
         if booking.dispatch is not None and booking.dispatch.state is DispatchState.SEARCHING:
             # Not awaited: the owner's booking request does not wait for (or fail with) the search.
-            self._spawn(self.advance(booking.id))
+            self._spawn(self.advance(booking.id, booking))
 
     async def dispatch_requested(self, booking: Booking) -> None:
         """The business lets the dispatcher pick among its own staff: start a search (awaited, so the
@@ -146,14 +146,16 @@ class Dispatcher:
         async with lock:
             yield
 
-    async def advance(self, booking_id: str) -> Booking | None:
-        """If the booking is searching: offer it to the best candidate, or mark it unassigned."""
+    async def advance(self, booking_id: str, booking: Booking | None = None) -> Booking | None:
+        """If the booking is searching: offer it to the best candidate, or mark it unassigned.
+        `booking` is the booking as just stored, when the caller has it (saves a read)."""
         async with self.booking_lock(booking_id):
-            return await self._advance(booking_id)
+            return await self._advance(booking_id, booking)
 
-    async def _advance(self, booking_id: str) -> Booking | None:
+    async def _advance(self, booking_id: str, booking: Booking | None = None) -> Booking | None:
         store = self.services.store.bookings
-        booking = await store.get(booking_id)
+        if booking is None:
+            booking = await store.get(booking_id)
         for _ in range(MAX_ROUNDS):
             if (
                 booking is None
@@ -254,7 +256,8 @@ class Dispatcher:
 
     def _arm(self, booking_id: str, offer_id: str, expires_at: datetime) -> None:
         self.cancel_timer(booking_id)
-        self._timers[booking_id] = asyncio.create_task(self._expire_at(booking_id, offer_id, expires_at))
+        delay = max(0.0, (expires_at - self.services.clock.now()).total_seconds())
+        self._timers[booking_id] = asyncio.create_task(self._expire_after(booking_id, offer_id, delay))
 
     def cancel_timer(self, booking_id: str) -> None:
         timer = self._timers.get(booking_id)
@@ -262,8 +265,8 @@ class Dispatcher:
             timer.cancel()
             del self._timers[booking_id]
 
-    async def _expire_at(self, booking_id: str, offer_id: str, expires_at: datetime) -> None:
-        await asyncio.sleep(max(0.0, (expires_at - self.services.clock.now()).total_seconds()))
+    async def _expire_after(self, booking_id: str, offer_id: str, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
         if self._timers.get(booking_id) is asyncio.current_task():
             del self._timers[booking_id]
         try:
@@ -299,7 +302,7 @@ class Dispatcher:
             limit=SWEEP_BATCH,
         )
         for booking in stuck:
-            after = await self.advance(booking.id)
+            after = await self.advance(booking.id, booking)
             if after is not None and after.dispatch is not None and after.dispatch.state is not DispatchState.SEARCHING:
                 moved += 1
         return moved

@@ -58,7 +58,12 @@ async def _offer_for(services: Services, worker_id: str, offer_id: str) -> tuple
         if current.worker_id != worker_id:
             raise NotFound("no such offer")
         return booking, current
-    if worker_id in dispatch.offers_tried or booking.worker_id == worker_id:
+    # The booking moved on (taken, cancelled): a cancel clears the offer without recording the walker.
+    if (
+        worker_id in dispatch.offers_tried
+        or booking.worker_id == worker_id
+        or booking.status is not BookingStatus.PENDING
+    ):
         return booking, None
     raise NotFound("no such offer")
 

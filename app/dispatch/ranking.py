@@ -7,11 +7,12 @@ are "as near" as each other, so the better rated one is offered first; without b
 criteria would only ever break exact ties of a continuous distance. Rating is the reviews' average (0
 while unrated). Idle time is how long since the walker's last booking ended: the newest slot end in
 their schedule that is already past; a walker with no past slot on record counts as idle the longest.
+Remaining ties go to the nearer walker, then the smaller id, so the choice is deterministic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,41 +25,30 @@ class Candidate:
     business_id: str
     distance_m: float
     rating: float
+    # End of the walker's latest finished booking; None when none is on record.
+    idle_since: datetime | None = None
 
 
 def band(distance_m: float) -> int:
     return int(distance_m // DISTANCE_BAND_M)
 
 
-def rank_key(candidate: Candidate) -> tuple[int, float]:
-    """What orders candidates before idle time is known (idle time needs each walker's schedule)."""
-    return band(candidate.distance_m), -candidate.rating
+def rank_key(candidate: Candidate) -> tuple[int, float, bool, float, float, str]:
+    """Smaller is better."""
+    idle_since = candidate.idle_since
+    return (
+        band(candidate.distance_m),
+        -candidate.rating,
+        idle_since is not None,
+        idle_since.timestamp() if idle_since is not None else 0.0,
+        candidate.distance_m,
+        candidate.worker_id,
+    )
 
 
-def tie_groups(candidates: Sequence[Candidate]) -> Iterator[list[Candidate]]:
-    """Candidates in rank order, grouped by equal `rank_key`: only within a group does idle time decide."""
-    ordered = sorted(candidates, key=lambda c: (rank_key(c), c.distance_m, c.worker_id))
-    group: list[Candidate] = []
-    for candidate in ordered:
-        if group and rank_key(group[0]) != rank_key(candidate):
-            yield group
-            group = []
-        group.append(candidate)
-    if group:
-        yield group
+def best(candidates: Iterable[Candidate]) -> Candidate | None:
+    return min(candidates, key=rank_key, default=None)
 
 
-def idlest(group: Sequence[tuple[Candidate, datetime | None]]) -> Candidate:
-    """The candidate idle the longest (None: no past booking on record, the longest of all); then the
-    nearer, then by id so the choice is deterministic."""
-
-    def key(item: tuple[Candidate, datetime | None]) -> tuple[bool, float, float, str]:
-        candidate, idle_since = item
-        return (
-            idle_since is not None,
-            idle_since.timestamp() if idle_since is not None else 0.0,
-            candidate.distance_m,
-            candidate.worker_id,
-        )
-
-    return min(group, key=key)[0]
+def ranked(candidates: Iterable[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=rank_key)
