@@ -56,8 +56,8 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 15) 
 
 def test_start_register_restart_login_and_sigterm(tmp_path: Path) -> None:
     credentials = {"email": "persist@example.com", "password": "walkies-42"}
-    with server(tmp_path) as (proc, base, startup_s):
-        assert startup_s < 3, f"healthz took {startup_s:.2f}s"
+    # Start-up time is a benchmark (scripts/bench/bench_startup.py), not a timed test: CI shares its cores.
+    with server(tmp_path) as (proc, base, _):
         registered = httpx.post(
             f"{base}/v1/auth/register",
             json={**credentials, "role": "owner", "firstName": "Pat", "lastName": "Doe"},

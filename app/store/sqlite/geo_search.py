@@ -124,7 +124,7 @@ class SqliteGeoSearch:
 
         def run(conn: sqlite3.Connection) -> list[NearbyBusiness]:
             rows = conn.execute(_POINTS_IN_BOX, (min_lng, max_lng, min_lat, max_lat)).fetchall()
-            serving = set(self._serving(conn, point))
+            serving = set(self._serving(conn, point)) if rows else set()
             hits = []
             for business_id, lng, lat in rows:
                 if wanted is not None and business_id not in wanted:

@@ -21,7 +21,7 @@ from tests.support.asgi import lifespan
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", dispatch_sweep_s=3600, _env_file=None)  # type: ignore[call-arg]
+    return Settings(data_dir=tmp_path / "data", dispatch_sweep_s=3600, _env_file=None)
 
 
 @pytest.fixture

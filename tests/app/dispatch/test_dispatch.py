@@ -315,5 +315,7 @@ async def test_business_dispatch_offers_go_to_distinct_walkers(
     for booking_id in ids:
         await world.client.post(f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={})
     assert sorted(o["bookingId"] for o in recorder.offers()) == sorted(ids[:3])
-    assert {w.id for w in walkers} == {(await booking_doc(world, b))["dispatch"]["current"]["workerId"] for b in ids[:3]}
+    assert {w.id for w in walkers} == {
+        (await booking_doc(world, b))["dispatch"]["current"]["workerId"] for b in ids[:3]
+    }
     assert (await booking_doc(world, ids[3]))["dispatch"]["state"] == "unassigned"

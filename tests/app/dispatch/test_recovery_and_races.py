@@ -7,7 +7,6 @@ import random
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -26,29 +25,35 @@ from tests.support.asgi import http_client, lifespan
 
 async def test_restart_recovers_expired_offers_and_stuck_searches(tmp_path: Path, redis_url: str) -> None:
     # Redis keeps the live index across the restart, as in production; the store is the same data dir.
-    settings = Settings(
-        data_dir=tmp_path / "data", redis_url=redis_url, dispatch_sweep_s=3600, _env_file=None
-    )  # type: ignore[call-arg]
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_url, dispatch_sweep_s=3600, _env_file=None)
     clock = MovableClock(datetime.now(UTC))
     app = create_app(settings, clock=clock)
-    async with lifespan(app), http_client(app) as client:  # type: ignore[arg-type]
+    async with lifespan(app), http_client(app) as client:
         services = services_of(app)
         world = await build_world(client)
         dispatcher = dispatcher_of(services)
         assert dispatcher is not None
         walkers = [await place_worker(services, world.business_id, meters=200 * (i + 1)) for i in range(3)]
-        body = {"serviceType": "walking", "asap": True, "pets": [world.pet_id], "location": {"coordinates": [2.35, 48.85]}}
+        body = {
+            "serviceType": "walking",
+            "asap": True,
+            "pets": [world.pet_id],
+            "location": {"coordinates": [2.35, 48.85]},
+        }
         offered = (await client.post("/v1/bookings", headers=world.owner_headers, json=body)).json()["data"]["id"]
         await dispatcher.settle()
         # A second booking left `searching` by a process that died mid-search.
         stuck = (await client.post("/v1/bookings", headers=world.owner_headers, json=body)).json()["data"]["id"]
         await dispatcher.settle()
-        doc = (await services.store.bookings.get(stuck))
+        doc = await services.store.bookings.get(stuck)
         assert doc is not None and doc.dispatch is not None and doc.dispatch.current is not None
         await services.store.bookings.update_where(
             {"id": stuck},
-            {"dispatch": Dispatch(state=DispatchState.SEARCHING, offers_tried=[doc.dispatch.current.worker_id])
-             .model_dump(mode="json", by_alias=True)},
+            {
+                "dispatch": Dispatch(
+                    state=DispatchState.SEARCHING, offers_tried=[doc.dispatch.current.worker_id]
+                ).model_dump(mode="json", by_alias=True)
+            },
         )
     # Down for longer than the offer's life; the new process recovers at start-up.
     clock.advance(settings.offer_expiry_s + 5)
@@ -147,7 +152,6 @@ async def test_200_concurrent_accepts_and_confirms_over_50_bookings(
     for worker_id, held in holders.items():
         schedule = await services.store.schedules.get(worker_id)
         assert [s.booking_id for s in schedule.slots] == held
-    print("won by accept:", sum(1 for k, _, w in results if k == "accept" and w), "by confirm:",
-          sum(1 for k, _, w in results if k == "confirm" and w))
+    assert any(kind == "accept" and w for kind, _, w in results)
     # Stranger accepts never won anything.
     assert not any(kind == "accept" and w is not None and w != offered[b] for kind, b, w in results)

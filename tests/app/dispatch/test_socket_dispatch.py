@@ -15,7 +15,7 @@ from tests.realtime.conftest import serve, socket_client
 
 
 async def test_offer_accept_and_decline_over_sockets(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
     async with serve(settings) as live, httpx.AsyncClient(base_url=live.url) as client:
         services = live.services
         world = await build_world(client)
@@ -23,20 +23,31 @@ async def test_offer_accept_and_decline_over_sockets(tmp_path: Path) -> None:
         far = await place_worker(services, world.business_id, meters=600)
         tokens = {w.id: services.access_tokens.issue(w.principal, services.clock.now()) for w in (near, far)}
         offers: dict[str, asyncio.Queue[dict[str, Any]]] = {w.id: asyncio.Queue() for w in (near, far)}
-        async with socket_client(live.url, tokens[near.id]) as near_sio, socket_client(
-            live.url, tokens[far.id]
-        ) as far_sio:
+        async with (
+            socket_client(live.url, tokens[near.id]) as near_sio,
+            socket_client(live.url, tokens[far.id]) as far_sio,
+        ):
             near_sio.on("dispatch:offer", offers[near.id].put)
             far_sio.on("dispatch:offer", offers[far.id].put)
             created = await client.post(
                 "/v1/bookings",
                 headers=world.owner_headers,
-                json={"serviceType": "walking", "asap": True, "pets": [world.pet_id], "location": {"coordinates": [2.35, 48.85]}},
+                json={
+                    "serviceType": "walking",
+                    "asap": True,
+                    "pets": [world.pet_id],
+                    "location": {"coordinates": [2.35, 48.85]},
+                },
             )
             booking_id = created.json()["data"]["id"]
             first = await asyncio.wait_for(offers[near.id].get(), 5)
             assert first["bookingId"] == booking_id and set(first) == {
-                "offerId", "bookingId", "serviceType", "pickup", "distanceM", "expiresAt"
+                "offerId",
+                "bookingId",
+                "serviceType",
+                "pickup",
+                "distanceM",
+                "expiresAt",
             }
             # Malformed and foreign answers get coded errors.
             bad = await far_sio.call("dispatch:accept", {"offerId": 7}, timeout=5)
