@@ -6,12 +6,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
+from app.errors import ValidationFailed
 from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update
 from app.store.mongo.translate import from_mongo, mongo_filter, mongo_sort, mongo_update, to_mongo
 
 DUPLICATE_KEY_CODE = 11000
+# "Can't extract geo keys": MongoDB's spherical geometry refuses a shape shapely accepted
+# (e.g. repeated consecutive vertices, edges longer than a hemisphere).
+GEO_KEYS_CODE = 16755
+
+
+def _refused_geometry(exc: WriteError) -> ValidationFailed:
+    message = str(exc.details.get("errmsg", exc)) if exc.details else str(exc)
+    return ValidationFailed(
+        "the geometry was refused by the database's spherical model",
+        [{"field": "geometry", "message": message[:300], "type": "geojson"}],
+    )
 
 
 class MongoCollection:
@@ -26,6 +38,10 @@ class MongoCollection:
             await self.raw.insert_one(to_mongo(doc))
         except DuplicateKeyError as exc:
             raise DuplicateKey(self.name, str(exc)) from exc
+        except WriteError as exc:
+            if exc.code == GEO_KEYS_CODE:
+                raise _refused_geometry(exc) from exc
+            raise
 
     async def insert_many_new(self, docs: Sequence[Document]) -> int:
         if not docs:
@@ -73,6 +89,10 @@ class MongoCollection:
             )
         except DuplicateKeyError as exc:
             raise DuplicateKey(self.name, str(exc)) from exc
+        except WriteError as exc:
+            if exc.code == GEO_KEYS_CODE:
+                raise _refused_geometry(exc) from exc
+            raise
         return from_mongo(raw)
 
     async def update_many(self, where: Filter, update: Update) -> int:

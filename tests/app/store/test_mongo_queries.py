@@ -120,3 +120,20 @@ async def test_insert_many_new_is_unordered_and_tolerates_duplicates() -> None:
     other = Recorder({"insert_many": BulkWriteError({"writeErrors": [{"code": 121}], "nInserted": 0})})
     with pytest.raises(BulkWriteError):
         await MongoCollection(other).insert_many_new([{"id": "a"}])
+
+
+async def test_geometry_refused_by_mongo_is_a_validation_error() -> None:
+    from pymongo.errors import WriteError
+
+    from app.errors import ValidationFailed
+
+    refusal = WriteError("Can't extract geo keys", code=16755, details={"errmsg": "Can't extract geo keys: dup"})
+    raw = Recorder({"insert_one": refusal, "find_one_and_update": refusal})
+    collection = MongoCollection(raw)
+    with pytest.raises(ValidationFailed, match="spherical"):
+        await collection.insert({"id": "b1", "serviceArea": {}})
+    with pytest.raises(ValidationFailed):
+        await collection.update_one({"id": "b1"}, Update(set={"serviceArea": {}}))
+    other = Recorder({"insert_one": WriteError("doc validation", code=121)})
+    with pytest.raises(WriteError):
+        await MongoCollection(other).insert({"id": "b2"})
