@@ -5,34 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from app.auth.principal import Principal
 from app.auth.tokens import hash_refresh_token, new_refresh_token
 from app.composition import Services
 from app.domain.refresh_tokens import RefreshStatus, RefreshToken
-from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, password_problem
+from app.domain.users import MAX_PASSWORD_LENGTH, Role, User
 from app.errors import RateLimited, Unauthorized
 from app.ids import new_id
-from app.usecases.inputs import Email, Input, Name, Output, Phone
+from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
 from app.usecases.users import UserView
 
 
 class RegisterInput(Input):
     email: Email
-    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
+    password: NewPassword
     role: Literal["owner", "business"]
     first_name: Name
     last_name: Name
     phone: Phone | None = None
-
-    @field_validator("password")
-    @classmethod
-    def _policy(cls, password: str) -> str:
-        problem = password_problem(password)
-        if problem:
-            raise ValueError(problem)
-        return password
 
 
 class LoginInput(Input):

@@ -12,6 +12,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 from pydantic.alias_generators import to_camel
 
+from app.domain.users import MAX_PASSWORD_LENGTH, password_problem
+
 
 class Input(BaseModel):
     # Unknown fields are ignored so older servers accept newer clients; camelCase on the wire.
@@ -32,7 +34,16 @@ def _lower(email: str) -> str:
     return email.lower()
 
 
+def _strong(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
+    return password
+
+
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
 Text = Annotated[str, Field(max_length=5000), AfterValidator(_printable)]
 Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_lower)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()\-]{6,20}$")]
+# A password being set (sign-up, new worker account): the policy applies; logins take any string.
+NewPassword = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH), AfterValidator(_strong)]

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.businesses import Rating
 from app.domain.pets import Species, unique_species
-from app.domain.users import MAX_PASSWORD_LENGTH, Role, password_problem
+from app.domain.users import Role
 from app.domain.workers import Availability, Worker
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.usecases.auth import create_user
 from app.usecases.businesses import may_manage, owned_business
-from app.usecases.inputs import Email, Input, Name, Output, Phone
+from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
 
 Specializations = Annotated[list[Species], Field(min_length=1, max_length=len(Species)), AfterValidator(unique_species)]
 
@@ -35,18 +35,10 @@ class WorkerCreate(Input):
     email: Email
     first_name: Name
     last_name: Name
-    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
+    password: NewPassword
     specializations: Specializations
     phone: Phone | None = None
     availability: Availability | None = None
-
-    @field_validator("password")
-    @classmethod
-    def _policy(cls, password: str) -> str:
-        problem = password_problem(password)
-        if problem:
-            raise ValueError(problem)
-        return password
 
 
 class WorkerUpdate(Input):
