@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         loop="uvloop",
         http="httptools",
         ws="websockets-sansio",
+        # No permessage-deflate: fixes and acks are ~100-byte JSON frames, while each socket's compression
+        # contexts cost ~36 KiB of resident memory and CPU on every frame (scripts/bench/bench_socket_memory.py).
+        ws_per_message_deflate=False,
         lifespan="on",
         log_config=None,
         access_log=False,

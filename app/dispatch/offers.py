@@ -7,7 +7,7 @@ the booking is yours:
 - won (or accepted again by the walker who already holds it): `{assigned: true, bookingId, status}`;
 - too late (the offer expired or was declined, the booking went to someone else or was cancelled), or
   the walker is now busy at that time: `CONFLICT`;
-- an offer id that is unknown or was never made to this walker: `NOT_FOUND` (we do not tell walkers
+- an offer id that is unknown, or another walker's live offer: `NOT_FOUND` (we do not tell walkers
   about other walkers' offers); a caller who is not a worker: `FORBIDDEN`; a malformed payload:
   `VALIDATION_ERROR`.
 Decline answers `{declined: true, bookingId}`; declining an offer that is no longer live is `CONFLICT`.
@@ -84,7 +84,10 @@ async def _pricing(services: Services, booking: Booking, business_id: str) -> di
     ]
     if business is None or not offered:
         return {}
-    service = offered[0]
+    pets = [p for pid in booking.pet_ids if (p := await services.store.pets.get(pid)) is not None]
+    # Prefer a service that takes these pets; else the business's first of that type.
+    fitting = [s for s in offered if len(pets) <= s.max_pets and all(p.species in s.pet_types for p in pets)]
+    service = (fitting or offered)[0]
     total = money.price(service.pricing.base_price, service.pricing.additional_pet_price, len(booking.pet_ids))
     pricing = BookingPricing(
         base_price=service.pricing.base_price,

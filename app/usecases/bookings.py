@@ -336,6 +336,19 @@ async def _fit_worker(services: Services, booking: Booking, worker_id: str) -> W
     return worker
 
 
+async def _release_unless_held(services: Services, booking_id: str, worker_id: str, now: datetime) -> None:
+    """Undo a schedule claim after losing a race, unless the winner was this same worker on this booking
+    (a double tap, or a business confirm racing the worker's accept): then the slot is the winner's."""
+    current = await services.store.bookings.get(booking_id)
+    held = (
+        current is not None
+        and current.worker_id == worker_id
+        and current.status in (BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS)
+    )
+    if not held:
+        await services.store.schedules.release(worker_id, booking_id, now)
+
+
 async def assign_worker(
     services: Services,
     principal: Principal,
@@ -364,7 +377,7 @@ async def assign_worker(
     try:
         confirmed = await _apply(services, principal, booking, Action.CONFIRM, now=now, fields=fields, where=where)
     except Conflict:
-        await services.store.schedules.release(worker.id, booking.id, now)
+        await _release_unless_held(services, booking.id, worker.id, now)
         raise
     await announce(services, confirmed, "Booking confirmed", f"{worker.first_name} will take care of it.")
     return confirmed
@@ -408,7 +421,7 @@ async def start_booking(services: Services, principal: Principal, booking_id: st
     try:
         started = await _apply(services, principal, booking, Action.START, now=now, fields={"startedAt": iso(now)})
     except Conflict:
-        await services.store.schedules.release(booking.worker_id, booking.id, now)
+        await _release_unless_held(services, booking.id, booking.worker_id, now)
         raise
     for listener in services.booking_listeners:
         await listener.started(started)

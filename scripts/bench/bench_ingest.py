@@ -53,9 +53,7 @@ def main() -> None:
             for sockets in args.sockets:
                 tokens = worker_tokens(sockets)
                 with serve("floor") as floor:
-                    base = run_walkers(
-                        floor.url, tokens, warmup_s=args.warmup, duration_s=args.duration, online=True
-                    )
+                    base = run_walkers(floor.url, tokens, warmup_s=args.warmup, duration_s=args.duration, online=True)
                 redis.flushdb()
                 with serve("app", env) as app:
                     real = run_walkers(app.url, tokens, warmup_s=args.warmup, duration_s=args.duration, online=True)
@@ -67,7 +65,8 @@ def main() -> None:
                 print(line("server", real))
                 print(f"  ratio  throughput {throughput:.2f}x  p99 {p99:.2f}x", flush=True)
         redis.close()
-    print(f"\nmedian over {args.rounds} round(s) (targets: >= {TARGET_THROUGHPUT}x acks/s, p99 <= {TARGET_P99}x, 0 errors)")
+    targets = f"targets: >= {TARGET_THROUGHPUT}x acks/s, p99 <= {TARGET_P99}x, 0 errors"
+    print(f"\nmedian over {args.rounds} round(s) ({targets})")
     for sockets, rows in ratios.items():
         throughput = median([r[0] for r in rows])
         p99 = median([r[1] for r in rows])

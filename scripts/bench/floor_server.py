@@ -1,7 +1,7 @@
 """The floor for the Socket.IO benchmarks: a bare python-socketio server whose handlers only acknowledge.
 
 Same python-socketio settings (ASGI, packet limit) and the same uvicorn settings as `python -m app`
-(uvloop, httptools, websockets-sansio), no Redis, no auth check, no validation: what a
+(uvloop, httptools, websockets-sansio, no permessage-deflate), no Redis, no auth check, no validation: what a
 `location:update` round trip costs before Walky does anything.
 
     .venv/bin/python -m scripts.bench.floor_server --port 8123
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=8,
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -277,3 +277,20 @@ async def test_notifications_read_and_delete(world: World) -> None:
     assert (await world.client.put("/v1/notifications/read-all", headers=world.business_headers)).status_code == 200
     assert (await world.client.delete(f"/v1/notifications/{note_id}", headers=world.owner_headers)).status_code == 200
     assert (await world.client.delete(f"/v1/notifications/{note_id}", headers=world.owner_headers)).status_code == 404
+
+
+async def test_losing_a_race_for_the_same_worker_keeps_the_winners_slot(world: World, services) -> None:
+    worker_id, _ = await world.add_worker("twice@example.com")
+    booking_id = (await world.book(hours_ahead=50)).json()["data"]["id"]
+    overlapping = (await world.book(hours_ahead=50.25)).json()["data"]["id"]
+    url = f"/v1/bookings/{booking_id}/confirm"
+    results = await asyncio.gather(
+        *(world.client.post(url, headers=world.business_headers, json={"workerId": worker_id}) for _ in range(6))
+    )
+    assert sorted(r.status_code for r in results) == [200, 409, 409, 409, 409, 409]
+    schedule = await services.store.schedules.get(worker_id)
+    assert [slot.booking_id for slot in schedule.slots] == [booking_id]
+    clash = await world.client.post(
+        f"/v1/bookings/{overlapping}/confirm", headers=world.business_headers, json={"workerId": worker_id}
+    )
+    assert clash.status_code == 409
