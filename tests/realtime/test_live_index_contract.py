@@ -188,3 +188,13 @@ async def test_concurrent_fixes_for_many_workers(index: LiveIndex) -> None:
     hits = await index.nearby(CENTER, 1000, limit=100, now_ms=NOW)
     assert len(hits) == 50
     assert [h.distance_m for h in hits] == sorted(h.distance_m for h in hits)
+
+
+async def test_wide_searches_up_to_the_50_km_cap(index: LiveIndex) -> None:
+    # Wide enough that the memory index falls back from fine cells to scanning occupied ones.
+    await put_online(index, "near", fix_at(45, 800))
+    await put_online(index, "edge", fix_at(200, 49_000))
+    await put_online(index, "beyond", fix_at(10, 51_000))
+    hits = await index.nearby(CENTER, 50_000, limit=10, now_ms=NOW)
+    assert [h.worker_id for h in hits] == ["near", "edge"]
+    assert hits[1].distance_m == pytest.approx(49_000, rel=1e-3)
