@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
+from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
@@ -50,10 +51,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version="1.0.0",
         summary="Real-time geolocation and dispatch for pet care",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     api.state.services = services
     api.state.sio = sio
     install_error_handlers(api)
+    install_docs(api)
     for router in (
         ops.router,
         auth.router,

@@ -124,3 +124,7 @@ async def test_openapi_document_and_docs(client: httpx.AsyncClient) -> None:
     assert "/v1/auth/login" in spec["paths"]
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    # Served from the bundled assets, not a CDN.
+    assert "cdn." not in docs.text and "/docs-assets/swagger-ui-bundle.js" in docs.text
+    script = await client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
