@@ -22,6 +22,7 @@ from app.store.backend import StoreBackend
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
 from realtime.fixes import FixHook
+from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
 from realtime.limits import MAX_PACKET_BYTES
 from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
@@ -54,6 +55,7 @@ class Services:
     sio: socketio.AsyncServer
     events: EventPublisher
     active_walks: ActiveWalks
+    fleet_watchers: FleetWatchers
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -122,6 +124,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     active_walks: ActiveWalks = (
         RedisActiveWalks(redis, settings.redis_key_prefix) if redis is not None else MemoryActiveWalks()
     )
+    fleet_watchers: FleetWatchers = (
+        RedisFleetWatchers(redis, settings.redis_key_prefix) if redis is not None else MemoryFleetWatchers()
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -133,7 +138,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         sio=sio,
         events=SocketPublisher(sio),
         active_walks=active_walks,
+        fleet_watchers=fleet_watchers,
         redis=redis,
-        background=[Sweeper(live_index, clock), active_walks],
+        background=[Sweeper(live_index, clock), active_walks, fleet_watchers],
         payment_gateway=build_payment_gateway(settings),
     )

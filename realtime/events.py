@@ -64,7 +64,11 @@ def parse(model: type[M], data: object) -> M:
         raise ValidationFailed(message, details) from exc
 
 
-def register_events(services: Services) -> None:
+EventDecorator = Callable[..., Callable[[Handler], Handler]]
+
+
+def event_registrar(services: Services) -> EventDecorator:
+    """`@event(name)` registers a handler; every outcome, errors included, is acknowledged in the contract's shape."""
     sio = services.sio
     # Per socket, so counted in this process's memory (see SocketRateLimiter).
     socket_limiter = SocketRateLimiter()
@@ -95,6 +99,13 @@ def register_events(services: Services) -> None:
 
         return register
 
+    return event
+
+
+def register_events(services: Services) -> None:
+    sio = services.sio
+    event = event_registrar(services)
+
     @event("location:update", rate_limited=True)
     async def location_update(sid: str, principal: Principal, data: object) -> Ack:
         fix = parse(FixInput, data)
@@ -119,6 +130,7 @@ def register_events(services: Services) -> None:
         business_id = parse(fleet.FleetInput, data).business_id
         room = await fleet.authorize_fleet(services, principal, business_id)
         await sio.enter_room(sid, room)
+        await fleet.watch(services, sid, business_id)
         workers = await fleet.fleet_snapshot(services, business_id)
         return {"businessId": business_id, "workers": [worker.model_dump() for worker in workers]}
 
@@ -126,7 +138,20 @@ def register_events(services: Services) -> None:
     async def fleet_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
         business_id = parse(fleet.FleetInput, data).business_id
         await sio.leave_room(sid, fleet_room(business_id))
+        await fleet.unwatch(services, sid, business_id)
         return {"businessId": business_id}
+
+    register_booking_events(services, event)
+
+    async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
+        return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))
+
+    sio.on("*", unknown_event)
+
+
+def register_booking_events(services: Services, event: EventDecorator) -> None:
+    """Watching a walk and answering dispatch offers."""
+    sio = services.sio
 
     @event("tracking:subscribe")
     async def tracking_subscribe(sid: str, principal: Principal, data: object) -> Ack:
@@ -150,8 +175,3 @@ def register_events(services: Services) -> None:
     async def dispatch_decline(sid: str, principal: Principal, data: object) -> Ack:
         offer = parse(dispatch_offers.OfferInput, data)
         return await dispatch_offers.decline_offer(services, principal, offer.offer_id)
-
-    async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
-        return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))
-
-    sio.on("*", unknown_event)

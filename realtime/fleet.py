@@ -64,11 +64,44 @@ async def fleet_snapshot(services: Services, business_id: str) -> list[FleetWork
     return snapshot
 
 
+# Session key: the businesses whose fleet this socket watches, to release them on disconnect.
+WATCHING = "watching"
+
+
+async def watch(services: Services, sid: str, business_id: str) -> None:
+    """Count this socket as a watcher of the business's fleet (once, however often it subscribes)."""
+    async with services.sio.session(sid) as session:
+        watching: set[str] = session.setdefault(WATCHING, set())
+        newly = business_id not in watching
+        watching.add(business_id)
+    if newly:
+        await services.fleet_watchers.add(business_id)
+
+
+async def unwatch(services: Services, sid: str, business_id: str) -> None:
+    async with services.sio.session(sid) as session:
+        watching: set[str] = session.get(WATCHING, set())
+        was_watching = business_id in watching
+        watching.discard(business_id)
+    if was_watching:
+        await services.fleet_watchers.remove(business_id)
+
+
+async def release(services: Services, sid: str) -> None:
+    """A socket went away: it no longer watches anything."""
+    session = await services.sio.get_session(sid)
+    for business_id in session.get(WATCHING, ()):
+        try:
+            await services.fleet_watchers.remove(business_id)
+        except Exception:
+            log.exception("fleet watcher release failed", business_id=business_id)
+
+
 def fleet_fanout(services: Services) -> FixHook:
     """The `on_accepted` hook that sends each accepted fix to the worker's business's fleet room."""
 
     async def fan_out(accepted: AcceptedFixes) -> None:
-        if not accepted.business_id:
+        if not accepted.business_id or not services.fleet_watchers.watched(accepted.business_id):
             return
         room = fleet_room(accepted.business_id)
         try:

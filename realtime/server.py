@@ -14,6 +14,7 @@ import structlog
 from app.composition import Services
 from app.errors import AppError
 from app.events import user_room, worker_room
+from realtime import fleet
 from realtime.events import register_events
 from realtime.fleet import fleet_fanout
 from realtime.presence import PresenceTracker
@@ -56,6 +57,7 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
 
     async def disconnect(sid: str, reason: object = None) -> None:
         services.metrics.open_sockets.dec()
+        await fleet.release(services, sid)
         principal = await principal_of(sio, sid)
         if principal.worker_id:
             try:
