@@ -1,9 +1,9 @@
 """The ingestion use case: every location fix, from `location:update`, `location:batch` or
 `PUT /v1/workers/{id}/location`, goes through `ingest`.
 
-Hot path: judge each fix against the worker's last accepted one (one index read), write the newest
-accepted fix to the live index (one coalesced write), then run the `on_accepted` hooks (fleet fan-out now;
-the walk trail and `tracking:location` join when bookings do). No database query.
+Hot path: judge each fix against the worker's last accepted one (from this process's memory when it
+stored it, else one index read), write the newest accepted fix to the live index (one coalesced write),
+then run the `fix_hooks` (fleet fan-out, the walk trail and `tracking:location`). No database query.
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ async def ingest(
     accepted: list[FixInput] = []
     available = False
     async with _lock(worker_id):
-        state = await services.live_index.worker(worker_id)
-        last: LiveFix | None = state.last_fix if state else None
+        last: LiveFix | None = await services.live_index.last_fix(worker_id)
         for item in fixes:
             fix = item.to_fix()
             verdict = judge(fix, last, now_ms)

@@ -77,6 +77,10 @@ class LiveIndex(Protocol):
     async def worker(self, worker_id: str) -> WorkerLive | None:
         """The worker's live state, or None if nothing is known (never seen, or expired)."""
 
+    async def last_fix(self, worker_id: str) -> LiveFix | None:
+        """The worker's newest accepted fix, for judging the next one. An adapter may answer from what
+        this process recorded itself (the index's write still refuses anything older than it holds)."""
+
     async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
         """Make `fix` the live position unless a fix at least as new is already stored (another process
         may have won the race); index it when the worker is online."""

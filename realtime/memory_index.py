@@ -66,6 +66,10 @@ class MemoryLiveIndex:
     async def worker(self, worker_id: str) -> WorkerLive | None:
         return self._states.get(worker_id)
 
+    async def last_fix(self, worker_id: str) -> LiveFix | None:
+        state = self._states.get(worker_id)
+        return state.last_fix if state else None
+
     async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
         state = self._states.get(worker_id) or WorkerLive(worker_id, business_id, False, False, None, None)
         if state.last_fix is not None and state.last_fix.timestamp_ms >= fix.timestamp_ms:

@@ -13,6 +13,7 @@ online" hold even when two processes race. Every command goes through the pipeli
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
 from enum import Enum
 from typing import Any
@@ -148,6 +149,10 @@ def _state(worker_id: str, fields: dict[str, str]) -> WorkerLive:
     )
 
 
+# How long a fix this process stored stands in for a read of the index.
+RECENT_FIX_TTL_S = 30.0
+
+
 class RedisLiveIndex:
     def __init__(self, redis: Redis, key_prefix: str = "walky:") -> None:
         self.redis = redis
@@ -157,6 +162,9 @@ class RedisLiveIndex:
         self._seen = f"{key_prefix}live:seen"
         self._conn = f"{key_prefix}live:conn"
         self._shas: dict[_Script, str] = {}
+        # The last fix this process stored per worker: a worker's socket lives in one process, so its
+        # next fix is judged without a round trip. Bounded in age; the FIX script still refuses older fixes.
+        self._recent: dict[str, tuple[LiveFix, float]] = {}
 
     def _meta(self, worker_id: str) -> str:
         return f"{self.prefix}live:w:{worker_id}"
@@ -203,6 +211,16 @@ class RedisLiveIndex:
             return None
         return _state(worker_id, {_text(k): _text(v) for k, v in reply.items()})
 
+    async def last_fix(self, worker_id: str) -> LiveFix | None:
+        recent = self._recent.get(worker_id)
+        if recent is not None and time.monotonic() - recent[1] < RECENT_FIX_TTL_S:
+            return recent[0]
+        state = await self.worker(worker_id)
+        fix = state.last_fix if state else None
+        if fix is not None:
+            self._recent[worker_id] = (fix, time.monotonic())
+        return fix
+
     async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
         stored, available = await self._run(
             _Script.FIX,
@@ -219,6 +237,11 @@ class RedisLiveIndex:
                 repr(GEO_MAX_LAT),
             ],
         )
+        if stored:
+            self._recent[worker_id] = (fix, time.monotonic())
+        else:
+            # Another process holds a newer fix: read it next time.
+            self._recent.pop(worker_id, None)
         return FixRecorded(stored=bool(stored), available=bool(available))
 
     async def set_presence(
@@ -281,6 +304,8 @@ class RedisLiveIndex:
         return found[:limit]
 
     async def sweep(self, now_ms: int) -> int:
+        horizon = time.monotonic() - RECENT_FIX_TTL_S
+        self._recent = {worker_id: entry for worker_id, entry in self._recent.items() if entry[1] >= horizon}
         total = 0
         while True:
             cutoff = now_ms - STALE_AFTER_MS

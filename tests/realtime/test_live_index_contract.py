@@ -198,3 +198,28 @@ async def test_wide_searches_up_to_the_50_km_cap(index: LiveIndex) -> None:
     hits = await index.nearby(CENTER, 50_000, limit=10, now_ms=NOW)
     assert [h.worker_id for h in hits] == ["near", "edge"]
     assert hits[1].distance_m == pytest.approx(49_000, rel=1e-3)
+
+
+async def test_last_fix_is_the_newest_accepted(index: LiveIndex) -> None:
+    assert await index.last_fix("w1") is None
+    first, second = fix_at(0, 10, ts=NOW - 2000), fix_at(0, 20, ts=NOW - 1000)
+    await put_online(index, "w1", first)
+    assert await index.last_fix("w1") == first
+    await index.record_fix("w1", "b1", second, NOW - 1000)
+    assert await index.last_fix("w1") == second
+    assert (await index.record_fix("w1", "b1", first, NOW)).stored is False
+    assert await index.last_fix("w1") == second
+
+
+async def test_a_newer_fix_from_another_process_is_not_hidden_by_memory(redis_url: str) -> None:
+    here, there = RedisLiveIndex(Redis.from_url(redis_url)), RedisLiveIndex(Redis.from_url(redis_url))
+    try:
+        older, newer, late = fix_at(0, 10, ts=NOW - 3000), fix_at(0, 20, ts=NOW - 2000), fix_at(0, 15, ts=NOW - 2500)
+        await here.record_fix("w1", "b1", older, NOW)
+        await there.record_fix("w1", "b1", newer, NOW)
+        # This process still remembers its own older fix; the index refuses a fix older than the newest.
+        assert (await here.record_fix("w1", "b1", late, NOW)).stored is False
+        assert await here.last_fix("w1") == newer
+    finally:
+        await here.redis.aclose()
+        await there.redis.aclose()
