@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
+from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.usecases import bookings, tracking
 from app.usecases.idempotency import run_once
 
@@ -25,7 +26,7 @@ async def create_booking(
     body: bookings.BookingCreate,
     principal: PrincipalDep,
     services: ServicesDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
         return _json(await bookings.create_booking(services, principal, body))
@@ -38,8 +39,7 @@ async def create_booking(
         payload=body.model_dump(mode="json"),
         action=create,
     )
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse({"success": True, "data": data}, status_code=status.HTTP_201_CREATED, headers=headers)
+    return keyed_response(data, replayed, status.HTTP_201_CREATED)
 
 
 @router.get("")

@@ -9,17 +9,11 @@ from fastapi.responses import JSONResponse
 
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
+from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.usecases import payments, webhooks
 from app.usecases.idempotency import run_once
 
 router = APIRouter(tags=["payments"])
-
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-
-
-def _replayed(data: Any, replayed: bool) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse({"success": True, "data": data}, headers=headers)
 
 
 @router.post(
@@ -71,7 +65,7 @@ async def create_intent(
         payload=body.model_dump(mode="json"),
         action=create,
     )
-    return _replayed(data, replayed)
+    return keyed_response(data, replayed)
 
 
 @router.get("/v1/payments")
@@ -113,7 +107,7 @@ async def refund(
         payload=body.model_dump(mode="json"),
         action=run,
     )
-    return _replayed(data, replayed)
+    return keyed_response(data, replayed)
 
 
 @router.post(
