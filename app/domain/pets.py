@@ -28,6 +28,8 @@ def unique_species(values: list[Species]) -> list[Species]:
 class Pet(Entity):
     owner_id: str
     co_owner_ids: list[str] = Field(default_factory=list)
+    # Bumped by every co-owner change, which is a compare-and-set on it: racing edits never lose one.
+    version: int = 0
     name: str
     species: Species
     breed: str | None = None

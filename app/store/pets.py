@@ -40,6 +40,14 @@ class PetRepository:
         )
         return Pet.from_doc(doc) if doc else None
 
+    async def set_co_owners(self, pet: Pet, co_owner_ids: list[str], now: datetime) -> Pet | None:
+        """Replace the co-owners if nobody changed them since `pet` was read; None otherwise."""
+        doc = await self._col.update_one(
+            {"id": pet.id, "deletedAt": None, "version": pet.version},
+            Update(set={"coOwnerIds": co_owner_ids, "updatedAt": iso(now)}, inc={"version": 1}),
+        )
+        return Pet.from_doc(doc) if doc else None
+
     async def delete(self, pet_id: str, now: datetime) -> bool:
         stamp = iso(now)
         doc = await self._col.update_one(

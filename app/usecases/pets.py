@@ -5,6 +5,7 @@ A pet the caller may not see answers 404, never 403, so ids do not reveal which 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -17,6 +18,9 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.usecases.inputs import Email, Input, Name, Output, Text
+
+# Retries of a co-owner change that lost a race with another edit of the same pet.
+MAX_CO_OWNER_ATTEMPTS = 10
 
 AgeYears = Annotated[float, Field(strict=True, ge=0, le=40, allow_inf_nan=False)]
 WeightKg = Annotated[float, Field(strict=True, gt=0, le=150, allow_inf_nan=False)]
@@ -128,24 +132,49 @@ async def delete_pet(services: Services, principal: Principal, pet_id: str) -> N
 
 
 async def add_co_owner(services: Services, principal: Principal, pet_id: str, data: CoOwnerInput) -> PetView:
-    pet = await _owned(services, principal, pet_id)
     user = await services.store.users.by_email(data.email)
     if user is None or user.erased_at is not None or user.role is not Role.OWNER:
         raise NotFound("no pet owner account with this email")
-    if user.id == pet.owner_id:
-        raise ValidationFailed("this account is already the pet's primary owner")
-    if user.id in pet.co_owner_ids:
-        return PetView.of(pet)
-    if len(pet.co_owner_ids) >= MAX_CO_OWNERS:
-        raise Conflict(f"a pet has at most {MAX_CO_OWNERS} co-owners")
-    return await _save(services, pet.id, {"coOwnerIds": [*pet.co_owner_ids, user.id]})
+
+    def added(pet: Pet) -> list[str] | None:
+        if user.id == pet.owner_id:
+            raise ValidationFailed("this account is already the pet's primary owner")
+        if user.id in pet.co_owner_ids:
+            return None
+        if len(pet.co_owner_ids) >= MAX_CO_OWNERS:
+            raise Conflict(f"a pet has at most {MAX_CO_OWNERS} co-owners")
+        return [*pet.co_owner_ids, user.id]
+
+    return await _change_co_owners(services, lambda: _owned(services, principal, pet_id), added)
 
 
 async def remove_co_owner(services: Services, principal: Principal, pet_id: str, user_id: str) -> PetView:
     """The primary owner removes a co-owner, or a co-owner leaves."""
-    pet = await _visible(services, principal, pet_id)
-    if not (principal.is_admin or principal.user_id in (pet.owner_id, user_id)):
-        raise Forbidden("only the pet's primary owner may remove a co-owner")
-    if user_id not in pet.co_owner_ids:
-        raise NotFound("this account is not a co-owner of the pet")
-    return await _save(services, pet.id, {"coOwnerIds": [uid for uid in pet.co_owner_ids if uid != user_id]})
+
+    async def load() -> Pet:
+        pet = await _visible(services, principal, pet_id)
+        if not (principal.is_admin or principal.user_id in (pet.owner_id, user_id)):
+            raise Forbidden("only the pet's primary owner may remove a co-owner")
+        return pet
+
+    def removed(pet: Pet) -> list[str] | None:
+        if user_id not in pet.co_owner_ids:
+            raise NotFound("this account is not a co-owner of the pet")
+        return [uid for uid in pet.co_owner_ids if uid != user_id]
+
+    return await _change_co_owners(services, load, removed)
+
+
+async def _change_co_owners(
+    services: Services, load: Callable[[], Awaitable[Pet]], change: Callable[[Pet], list[str] | None]
+) -> PetView:
+    """Apply `change` to the freshest co-owner list; a concurrent edit makes us re-read and re-apply."""
+    for _ in range(MAX_CO_OWNER_ATTEMPTS):
+        pet = await load()
+        co_owners = change(pet)
+        if co_owners is None:
+            return PetView.of(pet)
+        saved = await services.store.pets.set_co_owners(pet, co_owners, services.clock.now())
+        if saved is not None:
+            return PetView.of(saved)
+    raise Conflict("the pet's co-owners are being changed by someone else; try again")

@@ -132,3 +132,29 @@ async def test_co_owner_email_is_validated(client: httpx.AsyncClient) -> None:
     for body in ({"email": {"$gt": ""}}, {"email": "nope"}, {}):
         response = await client.post(f"/v1/pets/{rex['id']}/co-owners", json=body, headers=ann)
         assert response.status_code == 422 and error_code(response) == "VALIDATION_ERROR"
+
+
+async def test_racing_co_owner_changes_lose_nothing(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    headers, _ = await owner(client, "primary@example.com")
+    pet = await client.post(
+        "/v1/pets", headers=headers, json={"name": "Rex", "species": "dog", "ageYears": 3, "weightKg": 20}
+    )
+    pet_id = pet.json()["data"]["id"]
+    friends = [await owner(client, f"friend{i}@example.com") for i in range(6)]
+    added = await asyncio.gather(
+        *(
+            client.post(f"/v1/pets/{pet_id}/co-owners", headers=headers, json={"email": f"friend{i}@example.com"})
+            for i in range(6)
+        )
+    )
+    assert [r.status_code for r in added] == [200] * 6
+    current = (await client.get(f"/v1/pets/{pet_id}", headers=headers)).json()["data"]
+    assert sorted(current["coOwnerIds"]) == sorted(user_id for _, user_id in friends)
+    left = await asyncio.gather(
+        *(client.delete(f"/v1/pets/{pet_id}/co-owners/{user_id}", headers=h) for h, user_id in friends[:3])
+    )
+    assert [r.status_code for r in left] == [200] * 3
+    current = (await client.get(f"/v1/pets/{pet_id}", headers=headers)).json()["data"]
+    assert sorted(current["coOwnerIds"]) == sorted(user_id for _, user_id in friends[3:])
