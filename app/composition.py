@@ -19,6 +19,7 @@ from app.payments.offline_gateway import OfflineGateway
 from app.ratelimit import RateLimiter
 from app.settings import DEV_JWT_SECRET, Settings
 from app.store.backend import StoreBackend
+from app.store.schema import OFFLINE_PAYMENTS
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
 from realtime.fixes import FixHook
@@ -83,14 +84,14 @@ class Services:
             await aclose()
 
 
-def build_payment_gateway(settings: Settings) -> PaymentGateway:
+def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentGateway:
     """Chosen by settings alone: Stripe Connect with a secret key, the offline gateway without."""
     if settings.stripe_secret_key:
         # Imported here so the embedded default starts without loading the Stripe HTTP client.
         from app.payments.stripe_gateway import StripeGateway
 
         return StripeGateway(settings.stripe_secret_key)
-    return OfflineGateway()
+    return OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -127,6 +128,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     fleet_watchers: FleetWatchers = (
         RedisFleetWatchers(redis, settings.redis_key_prefix) if redis is not None else MemoryFleetWatchers()
     )
+    payment_gateway = build_payment_gateway(settings, backend)
+    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers]
+    if isinstance(payment_gateway, OfflineGateway):
+        background.append(payment_gateway)
     return Services(
         settings=settings,
         clock=clock,
@@ -140,6 +145,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         active_walks=active_walks,
         fleet_watchers=fleet_watchers,
         redis=redis,
-        background=[Sweeper(live_index, clock), active_walks, fleet_watchers],
-        payment_gateway=build_payment_gateway(settings),
+        background=background,
+        payment_gateway=payment_gateway,
     )

@@ -5,17 +5,16 @@ No money moves. It answers like Stripe would for a card that is always authorise
 captured, and a repeated request with the same idempotency key returns the first answer (a different request
 under the same key is a `Conflict`, as Stripe's `idempotency_error`).
 
-Ids are derived from ours (`pi_offline_<bookingId>`, `acct_offline_<businessId>`, `re_offline_<bookingId>_<key>`)
-and the state lives in this process's memory only: the booking and payment records are what persist. After a
-restart an intent is unknown here (`NotFound`) and is re-derived by creating it again for the booking with the
-amounts in the payment record, which yields the same id, authorised again.
+Ids are derived from ours (`pi_offline_<bookingId>`, `acct_offline_<businessId>`, `re_offline_<bookingId>_<key>`).
+With a journal collection (the embedded store), every change is written through and loaded at start, so
+intents, captures and refunds survive a restart like the rest of the embedded default's data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from collections.abc import Callable, Hashable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, TypeVar
 
 from app.domain.money import minimum_charge, normalize_currency
 from app.errors import Conflict, NotFound, PaymentFailed
@@ -27,6 +26,7 @@ from app.payments.gateway import (
     Refund,
     RefundStatus,
 )
+from app.store.documents import DocumentCollection, DuplicateKey, Update
 
 R = TypeVar("R", Intent, Refund)
 
@@ -48,10 +48,65 @@ class _Payment:
 
 @dataclass
 class OfflineGateway:
+    # Where state is written through and loaded from at start; None keeps it in memory only (tests).
+    journal: DocumentCollection | None = None
     _payments: dict[str, _Payment] = field(default_factory=dict)
     # Idempotency key -> (the request's parameters, the first answer), as Stripe keeps them.
     _intent_replies: dict[str, tuple[Hashable, Intent]] = field(default_factory=dict)
     _refund_replies: dict[str, tuple[Hashable, Refund]] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        if self.journal is None:
+            return
+        for doc in await self.journal.find({}):
+            kind = doc["kind"]
+            if kind == "payment":
+                self._payments[doc["intent"]["id"]] = _Payment(_intent(doc["intent"]), doc["amountRefunded"])
+            elif kind == "intent":
+                self._intent_replies[doc["key"]] = (_params(doc["params"]), _intent(doc["reply"]))
+            else:
+                refund = doc["reply"]
+                self._refund_replies[doc["key"]] = (
+                    _params(doc["params"]),
+                    Refund(refund["id"], refund["amount"], RefundStatus(refund["status"])),
+                )
+
+    async def stop(self) -> None:
+        return None
+
+    async def _write(self, build: Callable[[], dict[str, Any]]) -> None:
+        """Upsert the document `build` makes from the current in-memory state."""
+        if self.journal is None:
+            return
+        doc = build()
+        body = {k: v for k, v in doc.items() if k != "id"}
+        if await self.journal.update_one({"id": doc["id"]}, Update(set=body)) is not None:
+            return
+        try:
+            await self.journal.insert(doc)
+        except DuplicateKey:
+            # A concurrent call inserted it first: write the state as it is now, the newest.
+            latest = {k: v for k, v in build().items() if k != "id"}
+            await self.journal.update_one({"id": doc["id"]}, Update(set=latest))
+
+    async def _record(self, intent_id: str) -> None:
+        def doc() -> dict[str, Any]:
+            payment = self._payments[intent_id]
+            return {
+                "id": f"payment:{intent_id}",
+                "kind": "payment",
+                "intent": asdict(payment.intent),
+                "amountRefunded": payment.amount_refunded,
+            }
+
+        await self._write(doc)
+
+    async def _answer(self, kind: str, key: str, params: Hashable, reply: R) -> R:
+        replies: Any = self._intent_replies if kind == "intent" else self._refund_replies
+        _remember(replies, key, params, reply)
+        stored = {"id": f"{kind}:{key}", "kind": kind, "key": key, "params": params, "reply": asdict(reply)}
+        await self._write(lambda: stored)
+        return reply
 
     async def create_connected_account(self, business_id: str, email: str, country: str) -> ConnectedAccount:
         return ConnectedAccount(id=f"acct_offline_{business_id}")
@@ -91,7 +146,8 @@ class OfflineGateway:
             currency=code,
         )
         self._payments[intent_id] = _Payment(intent)
-        return _remember(self._intent_replies, key, params, intent)
+        await self._record(intent_id)
+        return await self._answer("intent", key, params, intent)
 
     async def capture(
         self, intent_id: str, booking_id: str, *, amount_to_capture: int | None, application_fee: int | None
@@ -111,7 +167,8 @@ class OfflineGateway:
             raise PaymentFailed("The application fee must be between 0 and the captured amount")
         # Capturing part releases the rest of the authorisation, as Stripe does.
         payment.intent = replace(intent, status=IntentStatus.SUCCEEDED, amount_capturable=0, amount_received=captured)
-        return _remember(self._intent_replies, key, params, payment.intent)
+        await self._record(intent_id)
+        return await self._answer("intent", key, params, payment.intent)
 
     async def cancel(self, intent_id: str, booking_id: str) -> Intent:
         key = IdempotencyKey.cancel(booking_id)
@@ -124,7 +181,8 @@ class OfflineGateway:
                 f"This PaymentIntent could not be canceled because it has a status of {payment.intent.status}"
             )
         payment.intent = replace(payment.intent, status=IntentStatus.CANCELED, amount_capturable=0)
-        return _remember(self._intent_replies, key, params, payment.intent)
+        await self._record(intent_id)
+        return await self._answer("intent", key, params, payment.intent)
 
     async def refund(self, intent_id: str, booking_id: str, *, amount: int, reason: str, refund_key: str) -> Refund:
         key = IdempotencyKey.refund(booking_id, refund_key)
@@ -139,7 +197,8 @@ class OfflineGateway:
             raise PaymentFailed(f"Refund amount ({amount}) is greater than unrefunded amount on charge ({unrefunded})")
         payment.amount_refunded += amount
         refund = Refund(id=f"re_offline_{booking_id}_{refund_key}", amount=amount, status=RefundStatus.SUCCEEDED)
-        return _remember(self._refund_replies, key, params, refund)
+        await self._record(intent_id)
+        return await self._answer("refund", key, params, refund)
 
     async def retrieve_intent(self, intent_id: str) -> Intent:
         return self._payment(intent_id).intent
@@ -166,3 +225,12 @@ def _replay(replies: dict[str, tuple[Hashable, R]], key: str, params: Hashable) 
 def _remember(replies: dict[str, tuple[Hashable, R]], key: str, params: Hashable, reply: R) -> R:
     replies[key] = (params, reply)
     return reply
+
+
+def _intent(data: dict[str, Any]) -> Intent:
+    return Intent(**{**data, "status": IntentStatus(data["status"])})
+
+
+def _params(stored: Any) -> Hashable:
+    """Request parameters as first remembered: JSON turned the tuple into a list."""
+    return tuple(stored) if isinstance(stored, list) else stored

@@ -28,6 +28,7 @@ SCHEDULES = "worker_schedules"
 NOTIFICATIONS = "notifications"
 IDEMPOTENCY = "idempotency_keys"
 TRAILS = "trail_points"
+OFFLINE_PAYMENTS = "offline_gateway"
 PAYMENTS = "payments"
 PAYOUT_ACCOUNTS = "payout_accounts"
 WEBHOOK_EVENTS = "webhook_events"
@@ -70,6 +71,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
+    # The offline payment gateway's journal (embedded default only).
+    OFFLINE_PAYMENTS: (),
     PAYMENTS: (
         # One payment record per booking, however often the intent route is called.
         Index("booking_unique", (("bookingId", "asc"),), unique=True),

@@ -388,8 +388,8 @@ async def _announce(services: Services, before: Payment, after: Payment) -> None
 
 
 async def _gateway_intent(services: Services, payment: Payment) -> Intent:
-    """The intent as the gateway has it now. Offline intents live in memory only: after a restart the intent
-    is created again from the record's amounts, which yields the same id."""
+    """The intent as the gateway has it now. An offline gateway without a journal forgets intents on restart:
+    the intent is then created again from the record's amounts, which yields the same id."""
     try:
         return await services.payment_gateway.retrieve_intent(payment.intent_id)
     except NotFound:

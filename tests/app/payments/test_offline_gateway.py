@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.errors import Conflict, NotFound, PaymentFailed
@@ -77,3 +79,38 @@ async def test_state_is_memory_only_and_an_intent_is_re_derived_by_creating_it_a
     assert again == before
     captured = await restarted.capture(again.id, "b1", amount_to_capture=None, application_fee=None)
     assert captured.amount_received == 2300
+
+
+async def test_state_survives_a_restart_through_the_journal(tmp_path: Path) -> None:
+    from app.store.schema import OFFLINE_PAYMENTS
+    from app.store.sqlite.backend import SqliteBackend
+
+    backend = SqliteBackend(tmp_path / "offline.sqlite3")
+    await backend.setup()
+    try:
+        first = OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
+        await first.start()
+        intent = await first.create_payment_intent(
+            "b1", amount=2000, currency="eur", application_fee=300, destination_account="acct_offline_x"
+        )
+        await first.capture(intent.id, "b1", amount_to_capture=None, application_fee=None)
+        await first.refund(intent.id, "b1", amount=500, reason="late", refund_key="r1")
+
+        restarted = OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
+        await restarted.start()
+        stored = await restarted.retrieve_intent(intent.id)
+        assert (stored.status, stored.amount_received) == (IntentStatus.SUCCEEDED, 2000)
+        # Replays answer as before the restart; a different request under a used key is still refused.
+        again = await restarted.create_payment_intent(
+            "b1", amount=2000, currency="eur", application_fee=300, destination_account="acct_offline_x"
+        )
+        assert again == intent
+        assert (await restarted.refund(intent.id, "b1", amount=500, reason="late", refund_key="r1")).amount == 500
+        with pytest.raises(Conflict):
+            await restarted.refund(intent.id, "b1", amount=400, reason="late", refund_key="r1")
+        # What was refunded before the restart still counts against what is left.
+        with pytest.raises(PaymentFailed):
+            await restarted.refund(intent.id, "b1", amount=1600, reason="more", refund_key="r2")
+        assert (await restarted.refund(intent.id, "b1", amount=1500, reason="rest", refund_key="r3")).amount == 1500
+    finally:
+        await backend.close()
