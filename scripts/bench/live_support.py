@@ -138,22 +138,7 @@ def run_walkers(url: str, tokens: Sequence[str], *, warmup_s: float, duration_s:
         "durationMs": int(duration_s * 1000),
         "online": online,
     }
-    path = _write_config(config)
-    try:
-        done = subprocess.run(
-            ["node", str(WALKERS), "stream", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=warmup_s + duration_s + 180,
-            check=False,
-        )
-    finally:
-        path.unlink(missing_ok=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"walkers failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    return _run_node([str(WALKERS), "stream"], config, timeout_s=warmup_s + duration_s + 180, what="walkers")
 
 
 @contextmanager
@@ -217,20 +202,21 @@ def run_http(
         "warmupMs": int(warmup_s * 1000),
         "durationMs": int(duration_s * 1000),
     }
+    return _run_node([str(HTTP_LOAD)], config, timeout_s=warmup_s + duration_s + 120, what="http load")
+
+
+def _run_node(script: Sequence[str], config: Mapping[str, Any], *, timeout_s: float, what: str) -> dict[str, Any]:
+    """Run a Node load script with its config file; its last JSON line on stdout is the result."""
     path = _write_config(config)
     try:
         done = subprocess.run(
-            ["node", str(HTTP_LOAD), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=warmup_s + duration_s + 120,
-            check=False,
+            ["node", *script, str(path)], capture_output=True, text=True, timeout=timeout_s, check=False
         )
     finally:
         path.unlink(missing_ok=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"http load failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
+        raise RuntimeError(f"{what} failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 
