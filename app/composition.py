@@ -22,6 +22,7 @@ from app.store.backend import StoreBackend
 from app.store.schema import OFFLINE_PAYMENTS
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from realtime import packet_json
 from realtime.fixes import FixHook
 from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
 from realtime.limits import MAX_PACKET_BYTES
@@ -118,6 +119,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         # None means same-origin only; browsers from other origins need WALKY_CORS_ORIGINS.
         cors_allowed_origins=settings.cors_origins or None,
         max_http_buffer_size=MAX_PACKET_BYTES,
+        serializer=packet_json.Packet,
         logger=False,
         engineio_logger=False,
     )

@@ -13,18 +13,19 @@ online" hold even when two processes race. Every command goes through the pipeli
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Collection, Sequence
 from enum import Enum
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.exceptions import NoScriptError
 
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
-from realtime.coalescer import PipelineCoalescer
+from realtime import resp
+from realtime.coalescer import PipelineCoalescer, Stage
 from realtime.fixes import LiveFix
 from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, STATE_TTL_MS, FixRecorded, NearbyWorker, WorkerLive
 
@@ -35,20 +36,33 @@ _SWEEP_CHUNK = 1000
 
 
 class _Script(Enum):
-    FIX = """
-local cur = redis.call('HGET', KEYS[1], 'ts')
-local av = redis.call('HGET', KEYS[1], 'av') == '1' and 1 or 0
-if cur and tonumber(cur) >= tonumber(ARGV[4]) then
-  return {0, av}
+    # Every fix queued while a pipeline was in flight, in one call (oldest first; the same worker may
+    # appear twice). ARGV: hash key prefix, ttl ms, max indexable latitude, then per fix: id, lng, lat,
+    # ts, acc, biz, seen. Returns {stored, available} per fix. A fix not newer than the stored one is
+    # refused, unless it is that very fix (a resent pipeline), so a retry reads as the first answer did.
+    FIXES = """
+local out = {}
+local maxlat = tonumber(ARGV[3])
+for i = 4, #ARGV, 7 do
+  local id = ARGV[i]
+  local key = ARGV[1] .. id
+  local s = redis.call('HMGET', key, 'ts', 'av', 'on', 'lng', 'lat')
+  local av = s[2] == '1' and 1 or 0
+  if s[1] and tonumber(s[1]) >= tonumber(ARGV[i + 3]) then
+    out[#out + 1] = (s[1] == ARGV[i + 3] and s[4] == ARGV[i + 1] and s[5] == ARGV[i + 2]) and 1 or 0
+  else
+    redis.call('HSET', key, 'lng', ARGV[i + 1], 'lat', ARGV[i + 2], 'ts', ARGV[i + 3], 'acc', ARGV[i + 4],
+      'biz', ARGV[i + 5], 'seen', ARGV[i + 6])
+    redis.call('PEXPIRE', key, ARGV[2])
+    if s[3] == '1' and math.abs(tonumber(ARGV[i + 2])) <= maxlat then
+      redis.call('GEOADD', KEYS[1], ARGV[i + 1], ARGV[i + 2], id)
+      redis.call('ZADD', KEYS[2], ARGV[i + 6], id)
+    end
+    out[#out + 1] = 1
+  end
+  out[#out + 1] = av
 end
-redis.call('HSET', KEYS[1], 'lng', ARGV[2], 'lat', ARGV[3], 'ts', ARGV[4], 'acc', ARGV[5], 'biz', ARGV[6],
-  'seen', ARGV[7])
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
-if redis.call('HGET', KEYS[1], 'on') == '1' and math.abs(tonumber(ARGV[3])) <= tonumber(ARGV[9]) then
-  redis.call('GEOADD', KEYS[2], ARGV[2], ARGV[3], ARGV[1])
-  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
-end
-return {1, av}
+return out
 """
     PRESENCE = """
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'biz', ARGV[2]) end
@@ -126,6 +140,11 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else ("1" if value else "0")
 
 
+def _staged(packed: bytes) -> Stage:
+    """The stage of an operation of one command, packed up front."""
+    return lambda: (packed, 1)
+
+
 def _text(raw: object) -> str:
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
@@ -151,6 +170,36 @@ def _state(worker_id: str, fields: dict[str, str]) -> WorkerLive:
 
 # How long a fix this process stored stands in for a read of the index.
 RECENT_FIX_TTL_S = 30.0
+# Fixes in one FIXES call: bounds the script's run (Redis serves nothing else meanwhile).
+MAX_FIXES_PER_CALL = 500
+
+
+class _FixBatch:
+    """Fixes that leave together as one FIXES call. Open until its pipeline is built (`stage`); fixes
+    arriving after that start the next batch."""
+
+    def __init__(self, coalescer: PipelineCoalescer, sha: str, head: Sequence[str | int]) -> None:
+        self._sha = sha
+        self._head = head
+        self._bulks: list[bytes] = []
+        self._count = 0
+        self.sealed = False
+        self.replies: asyncio.Future[list[Any]] = coalescer.submit(self.stage)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, fields: Sequence[str | int]) -> int:
+        """Add one fix's FIXES arguments; return its position in the reply."""
+        self._bulks.append(b"".join(resp.bulk(field) for field in fields))
+        self._count += 1
+        return self._count - 1
+
+    def stage(self) -> tuple[bytes, int]:
+        self.sealed = True
+        words = ["EVALSHA", self._sha, 2, *self._head]
+        bulks = b"".join(resp.bulk(word) for word in words) + b"".join(self._bulks)
+        return resp.command_of(len(words) + 7 * self._count, bulks), 1
 
 
 class RedisLiveIndex:
@@ -163,8 +212,17 @@ class RedisLiveIndex:
         self._conn = f"{key_prefix}live:conn"
         self._shas: dict[_Script, str] = {}
         # The last fix this process stored per worker: a worker's socket lives in one process, so its
-        # next fix is judged without a round trip. Bounded in age; the FIX script still refuses older fixes.
+        # next fix is judged without a round trip. Bounded in age; the FIXES script still refuses older fixes.
         self._recent: dict[str, tuple[LiveFix, float]] = {}
+        # Fixes gathering for the next pipeline: one FIXES call carries all of them.
+        self._open_fixes: _FixBatch | None = None
+        self._fixes_head: list[str | int] = [
+            self._geo,
+            self._seen,
+            f"{key_prefix}live:w:",
+            STATE_TTL_MS,
+            repr(GEO_MAX_LAT),
+        ]
 
     def _meta(self, worker_id: str) -> str:
         return f"{self.prefix}live:w:{worker_id}"
@@ -178,15 +236,10 @@ class RedisLiveIndex:
     async def _run(self, script: _Script, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
         # Scripts are loaded once and then sent by hash; after a Redis restart the cache is empty
         # (NOSCRIPT), so load again and retry once.
-        words = [*keys, *(str(arg) for arg in args)]
+        words = [str(len(keys)), *keys, *(str(arg) for arg in args)]
         for attempt in range(2):
             sha = self._shas.get(script) or await self._load(script)
-
-            def stage(pipe: Pipeline, sha: str = sha) -> int:
-                pipe.evalsha(sha, len(keys), *words)
-                return 1
-
-            [reply] = await self.coalescer.run(stage)
+            [reply] = await self.coalescer.run(_staged(resp.command("EVALSHA", sha, *words)))
             if isinstance(reply, NoScriptError) and attempt == 0:
                 self._shas.pop(script, None)
                 continue
@@ -200,16 +253,13 @@ class RedisLiveIndex:
         return sha
 
     async def worker(self, worker_id: str) -> WorkerLive | None:
-        def stage(pipe: Pipeline) -> int:
-            pipe.hgetall(self._meta(worker_id))
-            return 1
-
-        [reply] = await self.coalescer.run(stage)
+        [reply] = await self.coalescer.run(_staged(resp.command("HGETALL", self._meta(worker_id))))
         if isinstance(reply, Exception):
             raise reply
         if not reply:
             return None
-        return _state(worker_id, {_text(k): _text(v) for k, v in reply.items()})
+        texts = [_text(item) for item in reply]
+        return _state(worker_id, dict(zip(texts[::2], texts[1::2], strict=True)))
 
     async def last_fix(self, worker_id: str) -> LiveFix | None:
         recent = self._recent.get(worker_id)
@@ -222,27 +272,35 @@ class RedisLiveIndex:
         return fix
 
     async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
-        stored, available = await self._run(
-            _Script.FIX,
-            [self._meta(worker_id), self._geo, self._seen],
-            [
-                worker_id,
-                repr(fix.position.lng),
-                repr(fix.position.lat),
-                fix.timestamp_ms,
-                "" if fix.accuracy_m is None else repr(fix.accuracy_m),
-                business_id or "",
-                seen_ms,
-                STATE_TTL_MS,
-                repr(GEO_MAX_LAT),
-            ],
+        fields = (
+            worker_id,
+            repr(fix.position.lng),
+            repr(fix.position.lat),
+            fix.timestamp_ms,
+            "" if fix.accuracy_m is None else repr(fix.accuracy_m),
+            business_id or "",
+            seen_ms,
         )
-        if stored:
-            self._recent[worker_id] = (fix, time.monotonic())
-        else:
-            # Another process holds a newer fix: read it next time.
-            self._recent.pop(worker_id, None)
-        return FixRecorded(stored=bool(stored), available=bool(available))
+        for attempt in range(2):
+            batch = self._open_fixes
+            if batch is None or batch.sealed or len(batch) >= MAX_FIXES_PER_CALL:
+                sha = self._shas.get(_Script.FIXES) or await self._load(_Script.FIXES)
+                batch = self._open_fixes = _FixBatch(self.coalescer, sha, self._fixes_head)
+            position = batch.add(fields)
+            [reply] = await batch.replies
+            if isinstance(reply, NoScriptError) and attempt == 0:
+                self._shas.pop(_Script.FIXES, None)
+                continue
+            if isinstance(reply, Exception):
+                raise reply
+            stored, available = reply[2 * position], reply[2 * position + 1]
+            if stored:
+                self._recent[worker_id] = (fix, time.monotonic())
+            else:
+                # Another process holds a newer fix: read it next time.
+                self._recent.pop(worker_id, None)
+            return FixRecorded(stored=bool(stored), available=bool(available))
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     async def set_presence(
         self, worker_id: str, business_id: str | None, *, online: bool | None, available: bool | None
