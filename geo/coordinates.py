@@ -15,8 +15,9 @@ class LngLat(NamedTuple):
 
 
 def _number(value: object, name: str, limit: float, path: str | None) -> float:
-    # bool is an int subclass; `true` in a JSON position is a client bug, not the number 1.
-    if isinstance(value, bool) or not isinstance(value, Real):
+    # bool is an int subclass; `true` in a JSON position is a client bug, not the number 1. The exact
+    # type test first: every parsed fix comes here, and the ABC check is the slow one.
+    if type(value) is not float and type(value) is not int and (isinstance(value, bool) or not isinstance(value, Real)):
         raise GeoError(f"{name} must be a number, got {type(value).__name__}", path)
     number = float(value)
     if not math.isfinite(number):

@@ -110,13 +110,13 @@ def register_events(services: Services) -> None:
     async def location_update(sid: str, principal: Principal, data: object) -> Ack:
         fix = parse(FixInput, data)
         result = await ingestion.ingest(services, principal, [fix], refuse_unusable=True)
-        return result.model_dump()
+        return {"accepted": result.accepted}
 
     @event("location:batch", rate_limited=True)
     async def location_batch(sid: str, principal: Principal, data: object) -> Ack:
         batch = parse(BatchInput, data)
         result = await ingestion.ingest(services, principal, batch.points)
-        return result.model_dump()
+        return {"accepted": result.accepted}
 
     @event("worker:status")
     async def worker_status(sid: str, principal: Principal, data: object) -> Ack:

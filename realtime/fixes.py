@@ -16,8 +16,9 @@ from pydantic import BeforeValidator, Field, Strict
 
 from app.usecases.inputs import Input
 from geo.coordinates import LngLat, parse_position
+from geo.distance import haversine_m
 from geo.errors import GeoError
-from geo.trail import TrailPoint, implied_speed_mps
+from geo.trail import TrailPoint
 
 MAX_FUTURE_MS = 30_000
 MAX_AGE_MS = 24 * 3600 * 1000
@@ -113,7 +114,8 @@ def judge(fix: LiveFix, last: LiveFix | None, now_ms: int) -> Verdict:
         return Verdict.DUPLICATE
     if fix.timestamp_ms <= last.timestamp_ms:
         return Verdict.OUT_OF_ORDER
-    if implied_speed_mps(last.trail_point(), fix.trail_point()) > MAX_SPEED_MPS:
+    # Strictly later here, so the speed is finite.
+    if haversine_m(last.position, fix.position) > MAX_SPEED_MPS * (fix.timestamp_ms - last.timestamp_ms) / 1000:
         return Verdict.OUTLIER
     return Verdict.ACCEPTED
 

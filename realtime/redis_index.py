@@ -189,9 +189,9 @@ class _FixBatch:
     def __len__(self) -> int:
         return self._count
 
-    def add(self, fields: Sequence[str | int]) -> int:
-        """Add one fix's FIXES arguments; return its position in the reply."""
-        self._bulks.append(b"".join(resp.bulk(field) for field in fields))
+    def add(self, fields: bytes) -> int:
+        """Add one fix's FIXES arguments (packed); return its position in the reply."""
+        self._bulks.append(fields)
         self._count += 1
         return self._count - 1
 
@@ -272,14 +272,14 @@ class RedisLiveIndex:
         return fix
 
     async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
-        fields = (
+        fields = resp.bulks(
             worker_id,
             repr(fix.position.lng),
             repr(fix.position.lat),
-            fix.timestamp_ms,
+            str(fix.timestamp_ms),
             "" if fix.accuracy_m is None else repr(fix.accuracy_m),
             business_id or "",
-            seen_ms,
+            str(seen_ms),
         )
         for attempt in range(2):
             batch = self._open_fixes

@@ -16,6 +16,15 @@ def bulk(value: Arg) -> bytes:
     return b"$%d\r\n%b\r\n" % (len(data), data)
 
 
+def bulks(*args: str) -> bytes:
+    """Several text arguments as RESP bulk strings, formatted in one go when they are ASCII (ids,
+    numbers), which makes character counts byte counts."""
+    text = "".join([f"${len(arg)}\r\n{arg}\r\n" for arg in args])
+    if text.isascii():
+        return text.encode()
+    return b"".join(bulk(arg) for arg in args)
+
+
 def command(*args: Arg) -> bytes:
     return b"*%d\r\n%b" % (len(args), b"".join(bulk(arg) for arg in args))
 

@@ -125,3 +125,12 @@ async def test_the_ingestion_hot_path_coalesces_across_workers(tmp_path: Path, r
         assert trips <= 6, trips
     finally:
         await services.close()
+
+
+def test_packed_arguments_match_redis_py() -> None:
+    from redis.connection import Connection
+
+    args = ("HSET", "t:w:é", "lng", "2.35", "n", "12")
+    assert resp.command(*args) == b"".join(Connection().pack_command(*args))
+    assert resp.bulks("w1", "2.35", "") == resp.bulk("w1") + resp.bulk("2.35") + resp.bulk("")
+    assert resp.bulks("é", "1") == resp.bulk("é") + resp.bulk("1")
