@@ -109,14 +109,12 @@ def register_events(services: Services) -> None:
     @event("location:update", rate_limited=True)
     async def location_update(sid: str, principal: Principal, data: object) -> Ack:
         fix = parse(FixInput, data)
-        result = await ingestion.ingest(services, principal, [fix], refuse_unusable=True)
-        return {"accepted": result.accepted}
+        return {"accepted": await ingestion.ingest(services, principal, [fix], refuse_unusable=True)}
 
     @event("location:batch", rate_limited=True)
     async def location_batch(sid: str, principal: Principal, data: object) -> Ack:
         batch = parse(BatchInput, data)
-        result = await ingestion.ingest(services, principal, batch.points)
-        return {"accepted": result.accepted}
+        return {"accepted": await ingestion.ingest(services, principal, batch.points)}
 
     @event("worker:status")
     async def worker_status(sid: str, principal: Principal, data: object) -> Ack:

@@ -8,9 +8,8 @@ fix, so that is decided by :func:`judge`, a pure function the ingestion use case
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import BeforeValidator, Field, Strict
 
@@ -77,8 +76,7 @@ class RestFixInput(Input):
     accuracy: Metres | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LiveFix:
+class LiveFix(NamedTuple):
     position: LngLat
     timestamp_ms: int
     accuracy_m: float | None
@@ -128,8 +126,7 @@ REFUSED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptedFixes:
+class AcceptedFixes(NamedTuple):
     """What one ingestion call accepted for one worker, oldest first (what `on_accepted` hooks get)."""
 
     worker_id: str

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.auth.principal import Principal
+from app.clock import now_ms as clock_ms
 from app.composition import Services
 from app.domain.users import Role
 from app.errors import Forbidden, ValidationFailed
@@ -39,14 +40,15 @@ def sending_worker(principal: Principal, claimed_worker_id: str | None = None) -
 
 async def ingest(
     services: Services, principal: Principal, fixes: Sequence[FixInput], *, refuse_unusable: bool = False
-) -> IngestResult:
-    """Accept what is usable of `fixes` (oldest first). With `refuse_unusable` (a single update), a fix
-    outside the time window or too inaccurate is a VALIDATION_ERROR instead of silently not accepted."""
+) -> int:
+    """Accept what is usable of `fixes` (oldest first) and return how many were accepted. With
+    `refuse_unusable` (a single update), a fix outside the time window or too inaccurate is a
+    VALIDATION_ERROR instead of silently not accepted."""
     worker_id = sending_worker(principal)
     for item in fixes:
         if item.worker_id is not None:
             sending_worker(principal, item.worker_id)
-    now_ms = int(services.clock.now().timestamp() * 1000)
+    now_ms = clock_ms(services.clock)
     outcomes = services.metrics.fix_outcomes
     verdicts: dict[Verdict, int] = {}
     accepted: list[LiveFix] = []
@@ -94,13 +96,12 @@ async def ingest(
         )
         for hook in services.fix_hooks:
             await hook(batch)
-    # Built from our own count: nothing to validate on this hot path.
-    return IngestResult.model_construct(accepted=len(accepted))
+    return len(accepted)
 
 
 async def report_location(services: Services, principal: Principal, worker_id: str, body: RestFixInput) -> IngestResult:
     """`PUT /v1/workers/{id}/location`: one fix over REST; without a timestamp it is taken now."""
     sending_worker(principal, worker_id)
-    timestamp = body.timestamp if body.timestamp is not None else int(services.clock.now().timestamp() * 1000)
+    timestamp = body.timestamp if body.timestamp is not None else clock_ms(services.clock)
     fix = FixInput(coordinates=body.coordinates, timestamp=timestamp, accuracy=body.accuracy, worker_id=worker_id)
-    return await ingest(services, principal, [fix], refuse_unusable=True)
+    return IngestResult(accepted=await ingest(services, principal, [fix], refuse_unusable=True))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from geo.coordinates import LngLat
 from realtime.fixes import LiveFix
@@ -60,8 +60,7 @@ class NearbyWorker:
     last_seen_ms: int
 
 
-@dataclass(frozen=True, slots=True)
-class FixRecorded:
+class FixRecorded(NamedTuple):
     """Outcome of `record_fix`: whether it became the live position, and the worker's availability."""
 
     stored: bool

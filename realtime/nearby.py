@@ -11,6 +11,7 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
+from app.clock import now_ms as clock_ms
 from app.composition import Services
 from app.domain.businesses import Rating
 from app.domain.services import ServiceType
@@ -67,7 +68,7 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
     )
     if business_ids is not None and not business_ids:
         return []
-    now_ms = int(services.clock.now().timestamp() * 1000)
+    now_ms = clock_ms(services.clock)
     hits = await services.live_index.nearby(
         query.center, query.radius, limit=query.limit + _OVERFETCH, now_ms=now_ms, business_ids=business_ids
     )

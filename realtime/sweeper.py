@@ -12,6 +12,7 @@ import contextlib
 import structlog
 
 from app.clock import Clock
+from app.clock import now_ms as clock_ms
 from realtime.live_index import LiveIndex
 
 log = structlog.get_logger("walky.sweeper")
@@ -38,7 +39,7 @@ class Sweeper:
             self._task = None
 
     async def sweep_once(self) -> int:
-        return await self._index.sweep(int(self._clock.now().timestamp() * 1000))
+        return await self._index.sweep(clock_ms(self._clock))
 
     async def _run(self) -> None:
         while True:

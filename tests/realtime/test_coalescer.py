@@ -119,7 +119,7 @@ async def test_the_ingestion_hot_path_coalesces_across_workers(tmp_path: Path, r
                 for i in range(n)
             )
         )
-        assert sum(result.accepted for result in results) == n
+        assert sum(results) == n
         # One read and one write per fix, 2n commands, in a handful of pipelines.
         trips = index.coalescer.round_trips - before
         assert trips <= 6, trips
