@@ -25,7 +25,7 @@ from app.usecases import tracking
 from realtime import fleet, ingestion, presence
 from realtime.fixes import BatchInput, FixInput
 from realtime.limits import MAX_EVENT_BYTES, SocketRateLimiter
-from realtime.session import principal_of
+from realtime.session import SocketSessions
 
 log = structlog.get_logger("walky.socket")
 
@@ -67,7 +67,7 @@ def parse(model: type[M], data: object) -> M:
 EventDecorator = Callable[..., Callable[[Handler], Handler]]
 
 
-def event_registrar(services: Services) -> EventDecorator:
+def event_registrar(services: Services, sessions: SocketSessions) -> EventDecorator:
     """`@event(name)` registers a handler; every outcome, errors included, is acknowledged in the contract's shape."""
     sio = services.sio
     # Per socket, so counted in this process's memory (see SocketRateLimiter).
@@ -80,7 +80,7 @@ def event_registrar(services: Services) -> EventDecorator:
                 try:
                     if payload_size(data) > MAX_EVENT_BYTES:
                         raise PayloadTooLarge(f"event payload is larger than {MAX_EVENT_BYTES // 1024} KiB")
-                    principal = await principal_of(sio, sid)
+                    principal = sessions.principal(sid)
                     if rate_limited:
                         # Per socket; a batch counts once, like a single update.
                         socket_limiter.hit(services.settings.location_rate_limit, sid)
@@ -102,9 +102,9 @@ def event_registrar(services: Services) -> EventDecorator:
     return event
 
 
-def register_events(services: Services) -> None:
+def register_events(services: Services, sessions: SocketSessions) -> None:
     sio = services.sio
-    event = event_registrar(services)
+    event = event_registrar(services, sessions)
 
     @event("location:update", rate_limited=True)
     async def location_update(sid: str, principal: Principal, data: object) -> Ack:

@@ -18,16 +18,15 @@ from realtime import fleet
 from realtime.events import register_events
 from realtime.fleet import fleet_fanout
 from realtime.presence import PresenceTracker
-from realtime.session import PRINCIPAL, principal_of
+from realtime.session import SocketSessions
 from realtime.tracking import WalkTracker
-
-__all__ = ["create_socket_server", "principal_of"]
 
 log = structlog.get_logger("walky.socket")
 
 
 def create_socket_server(services: Services) -> socketio.AsyncServer:
     sio = services.sio
+    sessions = SocketSessions()
     tracker = PresenceTracker(services)
     services.background.append(tracker)
     services.fix_hooks.append(fleet_fanout(services))
@@ -43,7 +42,6 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
             principal = services.access_tokens.verify(token)
         except AppError as exc:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from exc
-        await sio.save_session(sid, {PRINCIPAL: principal})
         # Personal rooms: notifications to the user, dispatch offers to the worker, from any process.
         await sio.enter_room(sid, user_room(principal.user_id))
         if principal.worker_id:
@@ -53,13 +51,14 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
             except Exception:
                 # Redis away: let the worker connect anyway; fixes will answer UNAVAILABLE until it is back.
                 log.exception("presence update on connect failed", worker_id=principal.worker_id)
+        sessions.start(sid, principal)
         services.metrics.open_sockets.inc()
 
     async def disconnect(sid: str, reason: object = None) -> None:
         services.metrics.open_sockets.dec()
         await fleet.release(services, sid)
-        principal = await principal_of(sio, sid)
-        if principal.worker_id:
+        principal = sessions.end(sid)
+        if principal is not None and principal.worker_id:
             try:
                 await tracker.disconnected(principal.worker_id, principal.business_id)
             except Exception:
@@ -68,5 +67,5 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
-    register_events(services)
+    register_events(services, sessions)
     return sio

@@ -43,3 +43,19 @@ def test_the_packet_class_uses_the_codec_without_touching_the_library_default() 
     assert packet.encode() == '37[{"ok":true,"accepted":1}]'
     assert packet_json.Packet.json is packet_json
     assert socketio.packet.Packet.json is not packet_json
+
+
+@pytest.mark.parametrize(
+    ("data", "binary"),
+    [
+        ({"ok": True, "accepted": 1}, False),
+        ([{"a": [1, 2, {"b": "x"}]}], False),
+        ([{"a": [1, 2, {"b": b"x"}]}], True),
+        (bytearray(b"x"), True),
+        ([], False),
+        ("text", False),
+    ],
+)
+def test_binary_detection_agrees_with_the_library(data: object, binary: bool) -> None:
+    assert packet_json.Packet.data_is_binary(data) is binary
+    assert socketio.packet.Packet.data_is_binary(data) is binary
