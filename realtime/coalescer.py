@@ -1,28 +1,35 @@
 """Coalesce concurrent Redis operations into shared pipeline round trips.
 
-Each operation queues the commands it needs and waits. One flusher task drains the queue: everything
-queued goes out as one pipeline; while that round trip is in flight, new operations queue up and leave
-together in the next pipeline. Under load the number of round trips therefore grows much slower than the
-number of operations (one per in-flight window instead of one per fix), without adding any delay when
-the server is idle: a lone operation is sent at once.
+Each operation queues the commands it needs and waits. Everything queued while no pipeline is in flight
+goes out at once as one pipeline; while one is in flight, new operations queue up and leave together as
+soon as its last reply arrives. Under load the number of round trips therefore grows much slower than the
+number of operations (one per in-flight window instead of one per fix), without adding any delay when the
+server is idle: a lone operation is sent at once.
 
-The pipeline goes out on a connection of the coalescer's own, already packed (realtime/resp.py): this is
-the location hot path, and redis-py's pipeline object, pool checkout and per-argument packing cost more
-than the write itself. Replies are still parsed by redis-py's connection (hiredis when installed).
+This is the location hot path, so the pipeline runs on a connection of its own, driven as an asyncio
+protocol: commands arrive packed (realtime/resp.py), replies are parsed by hiredis as bytes come in and
+the next pipeline is written from that same callback. A round trip through redis-py's pipeline (pool
+checkout, per-argument packing, stream reader, a flusher task) cost about twice the CPU on this machine
+(scripts/bench/bench_ingest.py). Connection settings (host or socket path, credentials, database, TLS)
+are those of the redis-py client the coalescer is given.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+import hiredis
 from redis.asyncio import Redis
-from redis.asyncio.connection import AbstractConnection
+from redis.asyncio.connection import SSLConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import NoScriptError, ResponseError
+
+from realtime import resp
 
 # One pipeline carries at most this many operations, so a burst cannot build an unbounded request.
 MAX_OPS_PER_PIPELINE = 1000
@@ -36,14 +43,68 @@ late on purpose, so an operation can keep gathering work (a batch of fixes) unti
 class _Op:
     stage: Stage
     done: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    count: int = 0
+
+
+def _reply_error(message: str) -> ResponseError:
+    # What redis-py would raise, so callers can tell a flushed script cache from other errors.
+    if message.startswith("NOSCRIPT"):
+        return NoScriptError(message)
+    return ResponseError(message)
+
+
+class _Pipe(asyncio.Protocol):
+    """One connection: writes pipelines, parses replies, hands each pipeline's replies back in order."""
+
+    def __init__(self, on_replies: Callable[[list[Any]], None], on_lost: Callable[[Exception], None]) -> None:
+        self._reader = hiredis.Reader(replyError=ResponseError)
+        self._transport: asyncio.WriteTransport | None = None
+        self.on_replies = on_replies
+        self.on_lost = on_lost
+        self._expected = 0
+        self._replies: list[Any] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A stream transport (uvloop's does not subclass asyncio.Transport, hence no isinstance check).
+        self._transport = cast(asyncio.WriteTransport, transport)
+
+    def send(self, packed: bytes, expected: int) -> None:
+        assert self._transport is not None
+        self._expected = expected
+        self._replies = []
+        self._transport.write(packed)
+
+    def data_received(self, data: bytes) -> None:
+        self._reader.feed(data)
+        while True:
+            reply = self._reader.gets()
+            if reply is False:
+                return
+            if isinstance(reply, ResponseError):
+                reply = _reply_error(str(reply))
+            self._replies.append(reply)
+            if len(self._replies) == self._expected:
+                replies, self._replies, self._expected = self._replies, [], 0
+                self.on_replies(replies)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        self.on_lost(RedisConnectionError(f"connection to Redis lost: {exc or 'closed by the server'}"))
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
 
 
 class PipelineCoalescer:
     def __init__(self, redis: Redis) -> None:
-        self._pool = redis.connection_pool
-        self._connection: AbstractConnection | None = None
-        self._queue: list[_Op] = []
-        self._flusher: asyncio.Task[None] | None = None
+        pool = redis.connection_pool
+        self._settings = dict(pool.connection_kwargs)
+        self._tls = issubclass(pool.connection_class, SSLConnection)
+        self._pipe: _Pipe | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._queue: deque[_Op] = deque()
+        self._in_flight: list[_Op] = []
         # Counted for tests and metrics: how many pipelines went out.
         self.round_trips = 0
 
@@ -53,66 +114,123 @@ class PipelineCoalescer:
         with). Several callers may wait on one future."""
         op = _Op(stage)
         self._queue.append(op)
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        if not self._in_flight:
+            self._send_queued()
         return op.done
 
     async def run(self, stage: Stage) -> list[Any]:
         return await self.submit(stage)
 
-    async def _flush(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[:MAX_OPS_PER_PIPELINE], self._queue[MAX_OPS_PER_PIPELINE:]
-            await self._send(batch)
-
-    async def _send(self, batch: list[_Op]) -> None:
-        try:
-            staged = [op.stage() for op in batch]
-            packed = b"".join(commands for commands, _ in staged)
-            total = sum(count for _, count in staged)
-            self.round_trips += 1
-            try:
-                replies = await self._round_trip(packed, total)
-            except (RedisConnectionError, RedisTimeoutError):
-                # Most often a connection Redis closed while idle (a restart): once more on a fresh one.
-                replies = await self._round_trip(packed, total)
-        except BaseException as exc:
-            for op in batch:
-                if not op.done.done():
-                    op.done.set_exception(exc if isinstance(exc, Exception) else RedisConnectionError(str(exc)))
-            if not isinstance(exc, Exception):
-                raise
+    def _send_queued(self) -> None:
+        if self._pipe is None:
+            if self._connecting is None or self._connecting.done():
+                self._connecting = asyncio.create_task(self._connect())
             return
-        start = 0
-        for op, (_, count) in zip(batch, staged, strict=True):
-            if not op.done.done():
-                op.done.set_result(replies[start : start + count])
-            start += count
+        batch = [self._queue.popleft() for _ in range(min(len(self._queue), MAX_OPS_PER_PIPELINE))]
+        if not batch:
+            return
+        parts = []
+        total = 0
+        staged = []
+        for op in batch:
+            try:
+                packed, op.count = op.stage()
+            except Exception as exc:
+                op.done.set_exception(exc)
+                continue
+            parts.append(packed)
+            total += op.count
+            staged.append(op)
+        if not staged:
+            self._send_queued()
+            return
+        self._in_flight = staged
+        self.round_trips += 1
+        self._pipe.send(b"".join(parts), total)
 
-    async def _round_trip(self, packed: bytes, total: int) -> list[Any]:
-        connection = self._connection
-        if connection is None:
-            connection = self._connection = self._pool.make_connection()  # type: ignore[no-untyped-call]
+    def _replies(self, replies: list[Any]) -> None:
+        batch, self._in_flight = self._in_flight, []
+        start = 0
+        for op in batch:
+            if not op.done.done():
+                op.done.set_result(replies[start : start + op.count])
+            start += op.count
+        self._send_queued()
+
+    def _lost(self, error: Exception) -> None:
+        self._pipe = None
+        batch, self._in_flight = self._in_flight, []
+        for op in batch:
+            if not op.done.done():
+                op.done.set_exception(error)
+        # Whatever was waiting goes out on a new connection.
+        if self._queue:
+            self._send_queued()
+
+    async def _connect(self) -> None:
         try:
-            await connection.send_packed_command(packed, check_health=False)
-            replies: list[Any] = []
-            for _ in range(total):
-                try:
-                    replies.append(await connection.read_response())
-                except ResponseError as exc:
-                    # An error reply leaves the connection in step; the next reply follows.
-                    replies.append(exc)
-            return replies
-        except BaseException:
-            # Anything else (a lost connection, a cancelled read) leaves replies unread: start afresh.
-            self._connection = None
-            await connection.disconnect(nowait=True)
-            raise
+            pipe = await self._open()
+        except Exception as exc:
+            error = exc if isinstance(exc, RedisConnectionError) else RedisConnectionError(f"Redis unreachable: {exc}")
+            queued, self._queue = self._queue, deque()
+            for op in queued:
+                if not op.done.done():
+                    op.done.set_exception(error)
+            return
+        self._pipe = pipe
+        self._send_queued()
+
+    async def _open(self) -> _Pipe:
+        loop = asyncio.get_running_loop()
+        settings = self._settings
+        timeout = settings.get("socket_connect_timeout") or 10.0
+        handshake: asyncio.Future[list[Any]] = loop.create_future()
+
+        def first_replies(replies: list[Any]) -> None:
+            if not handshake.done():
+                handshake.set_result(replies)
+
+        def lost_early(error: Exception) -> None:
+            if not handshake.done():
+                handshake.set_exception(error)
+
+        pipe = _Pipe(first_replies, lost_early)
+        async with asyncio.timeout(timeout):
+            if settings.get("path"):
+                await loop.create_unix_connection(lambda: pipe, settings["path"])
+            else:
+                await loop.create_connection(
+                    lambda: pipe,
+                    settings.get("host", "localhost"),
+                    settings.get("port", 6379),
+                    ssl=ssl.create_default_context() if self._tls else None,
+                )
+            # Credentials and database, checked before any operation goes out.
+            commands = [resp.command("PING")]
+            if settings.get("password"):
+                username = settings.get("username")
+                auth = ("AUTH", username, settings["password"]) if username else ("AUTH", settings["password"])
+                commands.insert(0, resp.command(*auth))
+            if settings.get("db"):
+                commands.insert(-1, resp.command("SELECT", settings["db"]))
+            pipe.send(b"".join(commands), len(commands))
+            replies = await handshake
+        for reply in replies:
+            if isinstance(reply, Exception):
+                pipe.close()
+                raise RedisConnectionError(f"Redis refused the connection: {reply}")
+        pipe.on_replies = self._replies
+        pipe.on_lost = self._lost
+        return pipe
 
     async def close(self) -> None:
         """Let queued operations finish, then close the connection."""
-        if self._flusher is not None:
-            await asyncio.gather(self._flusher, return_exceptions=True)
-        if self._connection is not None:
-            await self._connection.disconnect()
-            self._connection = None
+        pending = [op.done for op in (*self._in_flight, *self._queue)]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self._connecting is not None:
+            await asyncio.gather(self._connecting, return_exceptions=True)
+        if self._pipe is not None:
+            pipe, self._pipe = self._pipe, None
+            pipe.on_lost = lambda error: None
+            pipe.close()

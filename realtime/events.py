@@ -88,10 +88,10 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
                 except AppError as exc:
                     return error_ack(exc)
                 except RedisError:
-                    log.exception("redis failed during a socket event", event=name)
+                    log.exception("redis failed during a socket event", socket_event=name)
                     return error_ack(Unavailable("the live-location index is not answering"))
                 except Exception:
-                    log.exception("socket event failed", event=name)
+                    log.exception("socket event failed", socket_event=name)
                     return {"ok": False, "error": {"code": "INTERNAL", "message": "internal server error"}}
 
             sio.on(name, on_event)

@@ -178,12 +178,13 @@ class _FixBatch:
     """Fixes that leave together as one FIXES call. Open until its pipeline is built (`stage`); fixes
     arriving after that start the next batch."""
 
-    def __init__(self, coalescer: PipelineCoalescer, sha: str, head: Sequence[str | int]) -> None:
+    def __init__(self, coalescer: PipelineCoalescer, sha: str, head: Sequence[str | int], first: bytes) -> None:
         self._sha = sha
         self._head = head
-        self._bulks: list[bytes] = []
-        self._count = 0
+        self._bulks: list[bytes] = [first]
+        self._count = 1
         self.sealed = False
+        # With no pipeline in flight this stages (and seals) the batch at once: the first fix is in it.
         self.replies: asyncio.Future[list[Any]] = coalescer.submit(self.stage)
 
     def __len__(self) -> int:
@@ -285,8 +286,10 @@ class RedisLiveIndex:
             batch = self._open_fixes
             if batch is None or batch.sealed or len(batch) >= MAX_FIXES_PER_CALL:
                 sha = self._shas.get(_Script.FIXES) or await self._load(_Script.FIXES)
-                batch = self._open_fixes = _FixBatch(self.coalescer, sha, self._fixes_head)
-            position = batch.add(fields)
+                batch = self._open_fixes = _FixBatch(self.coalescer, sha, self._fixes_head, fields)
+                position = 0
+            else:
+                position = batch.add(fields)
             [reply] = await batch.replies
             if isinstance(reply, NoScriptError) and attempt == 0:
                 self._shas.pop(_Script.FIXES, None)

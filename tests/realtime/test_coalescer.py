@@ -131,6 +131,36 @@ def test_packed_arguments_match_redis_py() -> None:
     from redis.connection import Connection
 
     args = ("HSET", "t:w:é", "lng", "2.35", "n", "12")
-    assert resp.command(*args) == b"".join(Connection().pack_command(*args))
+    assert resp.command(*args) == b"".join(Connection().pack_command(*args))  # type: ignore[no-untyped-call]
     assert resp.bulks("w1", "2.35", "") == resp.bulk("w1") + resp.bulk("2.35") + resp.bulk("")
     assert resp.bulks("é", "1") == resp.bulk("é") + resp.bulk("1")
+
+
+async def test_a_connection_the_server_dropped_is_replaced(redis: Redis) -> None:
+    coalescer = PipelineCoalescer(redis)
+    ping = resp.command("PING")
+    assert await coalescer.run(lambda: (ping, 1)) == [b"PONG"]
+    await redis.client_kill_filter(_type="normal", skipme=True)
+    await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(coalescer.run(lambda: (ping, 1)), 2) == [b"PONG"]
+    await coalescer.close()
+
+
+async def test_the_clients_database_is_selected(redis_url: str) -> None:
+    client = Redis.from_url(redis_url.rsplit("/", 1)[0] + "/5")
+    coalescer = PipelineCoalescer(client)
+    await coalescer.run(lambda: (resp.command("SET", "t:db-check", "here"), 1))
+    assert await client.get("t:db-check") == b"here"
+    assert await Redis.from_url(redis_url).get("t:db-check") is None
+    await client.delete("t:db-check")
+    await coalescer.close()
+    await client.aclose()
+
+
+async def test_a_wrong_password_is_a_connection_error(redis_url: str) -> None:
+    client = Redis.from_url(redis_url.replace("redis://", "redis://:not-the-password@"))
+    coalescer = PipelineCoalescer(client)
+    with pytest.raises(RedisConnectionError, match="refused"):
+        await coalescer.run(lambda: (resp.command("PING"), 1))
+    await coalescer.close()
+    await client.aclose()

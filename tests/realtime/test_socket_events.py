@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import socketio
 import websockets
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from app.auth.principal import Principal
 from app.domain.users import Role
-from tests.realtime.conftest import LAT, LNG, LiveServer, now_ms, socket_client
+from app.settings import Settings
+from tests.realtime.conftest import LAT, LNG, LiveServer, now_ms, serve, socket_client
+from tests.support.redis_server import redis_server
 
 
 def fix(ts: int | None = None, lng: float = LNG, lat: float = LAT, **extra: Any) -> dict[str, Any]:
@@ -306,3 +312,18 @@ async def test_pathologically_nested_payload_does_not_take_the_server_down(live:
         await ws.send('421["location:update",' + "[" * depth + "]" * depth + "]")
         await ws.send('422["location:update",' + json.dumps(fix()) + "]")
         assert await asyncio.wait_for(ws.recv(), 5) == '432[{"ok":true,"accepted":1}]'
+
+
+async def test_fixes_answer_unavailable_while_redis_is_down(tmp_path: Path) -> None:
+    with redis_server() as redis_url:
+        settings = Settings(data_dir=tmp_path / "data", redis_url=redis_url, presence_grace_s=1, _env_file=None)
+        async with serve(settings) as server:
+            _, token = await server.add_worker("b1")
+            async with socket_client(server.url, token) as sio:
+                assert (await sio.call("location:update", fix(), timeout=5))["accepted"] == 1
+                admin = Redis.from_url(redis_url)
+                with contextlib.suppress(RedisError):
+                    await admin.shutdown(nosave=True)
+                await admin.aclose()
+                ack = await sio.call("location:update", fix(now_ms() + 1000, lat=LAT + 0.0001), timeout=5)
+                assert error_code(ack) == "UNAVAILABLE"
