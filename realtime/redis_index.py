@@ -91,7 +91,8 @@ return #stale
     # nearest, keep the online, available, fresh ones of an allowed business, and widen (x4) until `limit`
     # of them pass or the radius holds no more. One round trip instead of one HMGET per candidate.
     # The per-worker hashes are read by name (prefix in ARGV), so this script is for a single Redis node.
-    # Returns {count used, 1 if the last page was full, then id, lng, lat, biz, seen per candidate}.
+    # Returns {count used, 1 if the last search was full, then id, lng, lat, biz, seen per candidate}, at
+    # most `limit` candidates, nearest first.
     NEARBY = """
 local count = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -117,6 +118,10 @@ while true do
         out[#out + 1] = biz
         out[#out + 1] = s[6]
         found = found + 1
+        -- Hits come nearest first: the first `limit` that pass are the answer.
+        if found >= limit then
+          return out
+        end
       end
     end
   end
@@ -334,33 +339,30 @@ class RedisLiveIndex:
         origin = LngLat(center.lng, max(-GEO_MAX_LAT, min(GEO_MAX_LAT, center.lat)))
         search_radius = (radius_m + haversine_m(center, origin)) * _RADIUS_SLACK + 1
         business_args = ["1", *sorted(business_ids)] if business_ids is not None else ["0"]
-        while True:
-            reply = await self._run(
-                _Script.NEARBY,
-                [self._geo],
-                [
-                    repr(origin.lng),
-                    repr(origin.lat),
-                    repr(search_radius),
-                    count,
-                    limit,
-                    now_ms - STALE_AFTER_MS,
-                    f"{self.prefix}live:w:",
-                    *business_args,
-                ],
-            )
-            used, full = int(reply[0]), int(reply[1])
-            found: list[NearbyWorker] = []
-            for i in range(2, len(reply), 5):
-                position = LngLat(float(reply[i + 1]), float(reply[i + 2]))
-                distance = haversine_m(center, position)
-                if distance <= radius_m:
-                    biz = _text(reply[i + 3])
-                    found.append(NearbyWorker(_text(reply[i]), biz or None, position, distance, int(reply[i + 4])))
-            # The script stopped at `limit` candidates; if some fell outside the exact radius, widen.
-            if len(found) >= limit or not full:
-                break
-            count = used * 4
+        reply = await self._run(
+            _Script.NEARBY,
+            [self._geo],
+            [
+                repr(origin.lng),
+                repr(origin.lat),
+                repr(search_radius),
+                count,
+                limit,
+                now_ms - STALE_AFTER_MS,
+                f"{self.prefix}live:w:",
+                *business_args,
+            ],
+        )
+        # At most `limit` candidates, nearest first, widened by the script as needed; Redis measures on a
+        # slightly larger sphere, so the exact radius is ours. The order agrees (same formula, a constant
+        # factor apart), so whoever falls outside it has no nearer worker left behind.
+        found: list[NearbyWorker] = []
+        for i in range(2, len(reply), 5):
+            position = LngLat(float(reply[i + 1]), float(reply[i + 2]))
+            distance = haversine_m(center, position)
+            if distance <= radius_m:
+                biz = _text(reply[i + 3])
+                found.append(NearbyWorker(_text(reply[i]), biz or None, position, distance, int(reply[i + 4])))
         found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
         return found[:limit]
 
