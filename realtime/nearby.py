@@ -72,7 +72,7 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
     hits = await services.live_index.nearby(
         query.center, query.radius, limit=query.limit + _OVERFETCH, now_ms=now_ms, business_ids=business_ids
     )
-    workers = await services.store.workers.get_many([hit.worker_id for hit in hits]) if hits else {}
+    workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
     views: list[NearbyWorkerView] = []
     for hit in hits:
         worker = workers.get(hit.worker_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -12,13 +13,21 @@ from app.domain.workers import Worker
 from app.store.documents import DocumentCollection, Update
 from app.store.ratings import apply_rating
 
+# How long `get_many_recent` may answer from this process's memory. Writes through this repository
+# forget the worker at once; another process's writes show within this time.
+RECENT_WORKER_TTL_S = 5.0
+# Past this many remembered workers the memory starts over.
+RECENT_WORKER_LIMIT = 50_000
+
 
 class WorkerRepository:
     def __init__(self, collection: DocumentCollection) -> None:
         self._col = collection
+        self._recent: dict[str, tuple[Worker | None, float]] = {}
 
     async def add(self, worker: Worker) -> None:
         await self._col.insert(worker.to_doc())
+        self._recent.pop(worker.id, None)
 
     async def get(self, worker_id: str) -> Worker | None:
         doc = await self._col.get(worker_id)
@@ -27,6 +36,32 @@ class WorkerRepository:
     async def get_many(self, worker_ids: Collection[str]) -> dict[str, Worker]:
         docs = await self._col.find({"id": {"$in": list(worker_ids)}})
         return {doc["id"]: Worker.from_doc(doc) for doc in docs}
+
+    async def get_many_recent(self, worker_ids: Collection[str]) -> dict[str, Worker]:
+        """`get_many` for listings that tolerate seconds-old profiles (nearby search): answered from what
+        this process read in the last RECENT_WORKER_TTL_S, reading only the rest. Nearby pages for one
+        area ask for the same few dozen workers over and over; each read is a store round trip and a
+        model validation per worker."""
+        now = time.monotonic()
+        found: dict[str, Worker] = {}
+        missing: list[str] = []
+        for worker_id in worker_ids:
+            entry = self._recent.get(worker_id)
+            if entry is not None and now - entry[1] < RECENT_WORKER_TTL_S:
+                if entry[0] is not None:
+                    found[worker_id] = entry[0]
+            else:
+                missing.append(worker_id)
+        if missing:
+            fetched = await self.get_many(missing)
+            if len(self._recent) + len(missing) > RECENT_WORKER_LIMIT:
+                self._recent.clear()
+            for worker_id in missing:
+                worker = fetched.get(worker_id)
+                self._recent[worker_id] = (worker, now)
+                if worker is not None:
+                    found[worker_id] = worker
+        return found
 
     async def list_for_business(
         self, business_id: str, *, active_only: bool = False, skip: int = 0, limit: int | None = None
@@ -42,11 +77,15 @@ class WorkerRepository:
 
     async def update_fields(self, worker_id: str, fields: dict[str, Any], now: datetime) -> Worker | None:
         doc = await self._col.update_one({"id": worker_id}, Update(set={**fields, "updatedAt": iso(now)}))
+        # After the write: a read racing it may have remembered the old profile.
+        self._recent.pop(worker_id, None)
         return Worker.from_doc(doc) if doc else None
 
     async def apply_rating(self, worker_id: str, delta_sum: int, delta_count: int) -> Rating | None:
         """Atomically add (or take back) review stars; see app/store/ratings.py."""
-        return await apply_rating(self._col, worker_id, delta_sum, delta_count)
+        rating = await apply_rating(self._col, worker_id, delta_sum, delta_count)
+        self._recent.pop(worker_id, None)
+        return rating
 
     @staticmethod
     def _of_business(business_id: str, active_only: bool) -> dict[str, Any]:

@@ -6,6 +6,9 @@ import pytest
 
 from app.domain.pets import Pet, Species
 from app.domain.services import PriceType, Pricing, Service, ServiceType
+from app.domain.workers import Worker
+from app.store import workers as workers_store
+from app.store.backend import StoreBackend
 from app.store.schema import PETS
 from app.store.sqlite.collection import where_sql
 from app.store.store import Store
@@ -72,3 +75,36 @@ async def test_services_by_type_and_business(store: Store) -> None:
     assert [s.id for s in await store.services.list_for_business("b1", active_only=False)] == ["s1", "s3"]
     assert await store.services.deactivate_for_business("b1", NOW) == 1
     assert await store.services.business_ids_offering(ServiceType.WALKING) == set()
+
+
+def worker(worker_id: str) -> Worker:
+    return Worker(
+        id=worker_id,
+        user_id=f"u-{worker_id}",
+        business_id="b1",
+        first_name="W",
+        last_name="K",
+        email=f"{worker_id}@example.com",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def test_recent_workers_answer_from_memory_until_written(store: Store, backend: StoreBackend) -> None:
+    await store.workers.add(worker("w1"))
+    assert (await store.workers.get_many_recent(["w1", "nobody"])).keys() == {"w1"}
+    # Another process deactivates w1: this one keeps its recent copy for a few seconds...
+    await Store(backend).workers.update_fields("w1", {"isActive": False}, NOW)
+    assert (await store.workers.get_many_recent(["w1"]))["w1"].is_active
+    assert not (await store.workers.get_many(["w1"]))["w1"].is_active
+    # ...while a write through this process's repository is seen at once.
+    await store.workers.update_fields("w1", {"isActive": True, "firstName": "Renamed"}, NOW)
+    assert (await store.workers.get_many_recent(["w1"]))["w1"].first_name == "Renamed"
+
+
+async def test_recent_workers_expire(store: Store, backend: StoreBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    await store.workers.add(worker("w1"))
+    await store.workers.get_many_recent(["w1"])
+    await Store(backend).workers.update_fields("w1", {"isActive": False}, NOW)
+    monkeypatch.setattr(workers_store, "RECENT_WORKER_TTL_S", 0.0)
+    assert not (await store.workers.get_many_recent(["w1"]))["w1"].is_active
