@@ -32,8 +32,6 @@ from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, STATE_TTL_MS, FixRe
 # Redis measures on a sphere of radius 6372797.56 m, ours is 6371008.8 m: search slightly wider and
 # filter by our own distance so both adapters agree on who is inside the radius.
 _RADIUS_SLACK = 1.001
-# Nearby searches start in a circle this wide and grow (see the NEARBY script).
-_START_RADIUS_M = 250.0
 _SWEEP_CHUNK = 1000
 
 
@@ -91,10 +89,7 @@ return #stale
 """
     # GEOSEARCH cannot see availability, freshness or business, so filter beside the index: ask for `count`
     # nearest, keep the online, available, fresh ones of an allowed business, and widen (x4) until `limit`
-    # of them pass or the radius holds no more. The search starts in a small circle (ARGV[8]) and grows
-    # (x4): GEOSEARCH costs in proportion to the points in the cells it scans, ~0.4 ms for a 1 km circle
-    # of a dense city, and the nearest `limit` are usually much closer than the radius asked for.
-    # One round trip instead of one HMGET per candidate.
+    # of them pass or the radius holds no more. One round trip instead of one HMGET per candidate.
     # The per-worker hashes are read by name (prefix in ARGV), so this script is for a single Redis node.
     # Returns {count used, 1 if the last search was full, then id, lng, lat, biz, seen per candidate}, at
     # most `limit` candidates, nearest first.
@@ -102,15 +97,13 @@ return #stale
 local count = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
 local cutoff = tonumber(ARGV[6])
-local full_radius = tonumber(ARGV[3])
-local radius = math.min(tonumber(ARGV[8]), full_radius)
 local allowed = nil
-if ARGV[9] == '1' then
+if ARGV[8] == '1' then
   allowed = {}
-  for i = 10, #ARGV do allowed[ARGV[i]] = true end
+  for i = 9, #ARGV do allowed[ARGV[i]] = true end
 end
 while true do
-  local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', radius, 'm',
+  local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'm',
     'ASC', 'COUNT', count)
   local out = {count, #hits >= count and 1 or 0}
   local found = 0
@@ -132,15 +125,10 @@ while true do
       end
     end
   end
-  if #hits >= count then
-    -- A full page: the circle may hold more that pass.
-    count = count * 4
-  elseif radius < full_radius then
-    -- Everything in the small circle was seen: look further out.
-    radius = math.min(full_radius, radius * 4)
-  else
+  if found >= limit or #hits < count then
     return out
   end
+  count = count * 4
 end
 """
     CONNECTIONS = """
@@ -350,10 +338,6 @@ class RedisLiveIndex:
         # by the distance moved (triangle inequality), and let the exact filter below decide.
         origin = LngLat(center.lng, max(-GEO_MAX_LAT, min(GEO_MAX_LAT, center.lat)))
         search_radius = (radius_m + haversine_m(center, origin)) * _RADIUS_SLACK + 1
-        script_limit, start_radius = limit, _START_RADIUS_M
-        if origin != center:
-            # Nearest to the moved centre is not nearest to the real one: take the whole circle, sort here.
-            script_limit, start_radius = count, search_radius
         business_args = ["1", *sorted(business_ids)] if business_ids is not None else ["0"]
         reply = await self._run(
             _Script.NEARBY,
@@ -363,10 +347,9 @@ class RedisLiveIndex:
                 repr(origin.lat),
                 repr(search_radius),
                 count,
-                script_limit,
+                limit,
                 now_ms - STALE_AFTER_MS,
                 f"{self.prefix}live:w:",
-                repr(start_radius),
                 *business_args,
             ],
         )
