@@ -105,6 +105,16 @@ async def test_filtered_out_nearer_workers_do_not_hide_farther_matches(index: Li
     assert [h.worker_id for h in hits] == ["free"]
 
 
+async def test_the_nearest_are_found_far_out_and_close_in(index: LiveIndex) -> None:
+    await put_online(index, "far", fix_at(45, 4_000))
+    await put_online(index, "farther", fix_at(200, 9_000))
+    assert [h.worker_id for h in await index.nearby(CENTER, 10_000, limit=5, now_ms=NOW)] == ["far", "farther"]
+    for i in range(40):
+        await put_online(index, f"close{i:02d}", fix_at(i * 9, 20 + i))
+    hits = await index.nearby(CENTER, 10_000, limit=3, now_ms=NOW)
+    assert [h.worker_id for h in hits] == ["close00", "close01", "close02"]
+
+
 async def test_offline_and_unavailable_workers_are_not_nearby(index: LiveIndex) -> None:
     await put_online(index, "w1", fix_at(0, 100))
     await put_online(index, "w2", fix_at(0, 200))
