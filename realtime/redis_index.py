@@ -338,6 +338,8 @@ class RedisLiveIndex:
         # by the distance moved (triangle inequality), and let the exact filter below decide.
         origin = LngLat(center.lng, max(-GEO_MAX_LAT, min(GEO_MAX_LAT, center.lat)))
         search_radius = (radius_m + haversine_m(center, origin)) * _RADIUS_SLACK + 1
+        # Nearest to a moved centre is not nearest to the real one: then take the whole page, sort here.
+        script_limit = limit if origin == center else count
         business_args = ["1", *sorted(business_ids)] if business_ids is not None else ["0"]
         reply = await self._run(
             _Script.NEARBY,
@@ -347,7 +349,7 @@ class RedisLiveIndex:
                 repr(origin.lat),
                 repr(search_radius),
                 count,
-                limit,
+                script_limit,
                 now_ms - STALE_AFTER_MS,
                 f"{self.prefix}live:w:",
                 *business_args,

@@ -184,6 +184,14 @@ async def test_search_centred_beyond_the_mercator_limit_still_finds_workers_belo
     assert hits[0].distance_m == pytest.approx(22_239, rel=1e-3)
 
 
+async def test_beyond_the_mercator_limit_the_nearest_is_measured_from_the_real_centre(index: LiveIndex) -> None:
+    center = LngLat(10.0, 85.2)
+    await put_online(index, "south", LiveFix(LngLat(10.0, 84.9), NOW, None))
+    await put_online(index, "east", LiveFix(LngLat(12.0, 85.04), NOW, None))
+    hits = await index.nearby(center, 50_000, limit=1, now_ms=NOW)
+    assert [h.worker_id for h in hits] == ["east"]
+
+
 async def test_connections_count_up_and_down_never_below_zero(index: LiveIndex) -> None:
     assert await index.connections("w1", 1) == 1
     assert await index.connections("w1", 1) == 2
