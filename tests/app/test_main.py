@@ -88,3 +88,18 @@ def test_production_mode_refuses_default_secret(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert b"WALKY_JWT_SECRET" in result.stderr
+
+
+def test_the_server_process_tunes_the_garbage_collector() -> None:
+    import gc
+
+    from app.__main__ import GC_THRESHOLDS, tune_garbage_collector
+
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
