@@ -1,14 +1,16 @@
 """Live-location index in Redis, shared by every server process.
 
 Keys (all under the configured prefix):
-- `live:geo`    GEO set of indexed workers: online, with a position, not swept.
+- `live:geo`    GEO set of indexed workers: online, available, with a position, not swept.
 - `live:seen`   sorted set, the same members scored by last-seen epoch ms (what the sweeper scans).
+- `live:where`  hash, the same members -> "lng lat business" of their last fix (exact, where the GEO set
+                holds a 52-bit geohash), so nearby reads every candidate in one call.
 - `live:w:{id}` hash per worker: last accepted fix (`lng`, `lat`, `ts`, `acc`), `seen`, `biz`, `on`,
                 `av`; expires a day after its last write.
 - `live:conn`   hash worker id -> open sockets across processes.
 
 Each write is one Lua script, so "only a newer fix replaces the stored one" and "index only while
-online" hold even when two processes race. Every command goes through the pipeline coalescer.
+online and available" hold even when two processes race. Every command goes through the pipeline coalescer.
 """
 
 from __future__ import annotations
@@ -54,9 +56,10 @@ for i = 4, #ARGV, 7 do
     redis.call('HSET', key, 'lng', ARGV[i + 1], 'lat', ARGV[i + 2], 'ts', ARGV[i + 3], 'acc', ARGV[i + 4],
       'biz', ARGV[i + 5], 'seen', ARGV[i + 6])
     redis.call('PEXPIRE', key, ARGV[2])
-    if s[3] == '1' and math.abs(tonumber(ARGV[i + 2])) <= maxlat then
+    if s[3] == '1' and av == 1 and math.abs(tonumber(ARGV[i + 2])) <= maxlat then
       redis.call('GEOADD', KEYS[1], ARGV[i + 1], ARGV[i + 2], id)
       redis.call('ZADD', KEYS[2], ARGV[i + 6], id)
+      redis.call('HSET', KEYS[3], id, ARGV[i + 1] .. ' ' .. ARGV[i + 2] .. ' ' .. ARGV[i + 5])
     end
     out[#out + 1] = 1
   end
@@ -69,13 +72,15 @@ if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'biz', ARGV[2]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'on', ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'av', ARGV[4]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local s = redis.call('HMGET', KEYS[1], 'on', 'lng', 'lat', 'seen')
-if s[1] == '1' and s[2] and math.abs(tonumber(s[3])) <= tonumber(ARGV[6]) then
+local s = redis.call('HMGET', KEYS[1], 'on', 'lng', 'lat', 'seen', 'av', 'biz')
+if s[1] == '1' and s[5] == '1' and s[2] and math.abs(tonumber(s[3])) <= tonumber(ARGV[6]) then
   redis.call('GEOADD', KEYS[2], s[2], s[3], ARGV[1])
   redis.call('ZADD', KEYS[3], s[4], ARGV[1])
+  redis.call('HSET', KEYS[4], ARGV[1], s[2] .. ' ' .. s[3] .. ' ' .. (s[6] or ''))
 else
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('HDEL', KEYS[4], ARGV[1])
 end
 return redis.call('HGETALL', KEYS[1])
 """
@@ -84,16 +89,16 @@ local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMI
 if #stale > 0 then
   redis.call('ZREM', KEYS[1], unpack(stale))
   redis.call('ZREM', KEYS[2], unpack(stale))
+  redis.call('HDEL', KEYS[3], unpack(stale))
 end
 return #stale
 """
-    # GEOSEARCH cannot see availability, freshness or business, so filter beside the index: ask for `count`
-    # nearest, keep the online, available, fresh ones of an allowed business, and widen (x4) until `limit`
-    # of them pass or the radius holds no more. The search starts in a smaller circle (ARGV[8]) and grows
-    # (x2): GEOSEARCH costs in proportion to the points in the cells it scans (~0.4 ms for 1 km of a dense
-    # city here), and the nearest `limit` are usually much closer than the radius asked for.
-    # One round trip instead of one HMGET per candidate.
-    # The per-worker hashes are read by name (prefix in ARGV), so this script is for a single Redis node.
+    # The GEO set holds only online, available workers; freshness and business are checked beside it: ask
+    # for `count` nearest, read their last-seen times and positions in one call each (not one HMGET per
+    # candidate), keep the fresh ones of an allowed business, and widen (x4) until `limit` of them pass or
+    # the circle holds no more. The search starts in a smaller circle (ARGV[7]) and doubles: GEOSEARCH
+    # costs in proportion to the points in the cells it scans (~0.4 ms for 1 km of a dense city here),
+    # and the nearest `limit` are usually much closer than the radius asked for.
     # Returns {count used, 1 if the last search was full, then id, lng, lat, biz, seen per candidate}, at
     # most `limit` candidates, nearest first.
     NEARBY = """
@@ -101,31 +106,43 @@ local count = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
 local cutoff = tonumber(ARGV[6])
 local full_radius = tonumber(ARGV[3])
-local radius = math.min(tonumber(ARGV[8]), full_radius)
+local radius = math.min(tonumber(ARGV[7]), full_radius)
 local allowed = nil
-if ARGV[9] == '1' then
+if ARGV[8] == '1' then
   allowed = {}
-  for i = 10, #ARGV do allowed[ARGV[i]] = true end
+  for i = 9, #ARGV do allowed[ARGV[i]] = true end
+end
+-- Several values for many members in one call, in slices (Lua's unpack is bounded).
+local function each_of(command, key, ids)
+  local values = {}
+  for first = 1, #ids, 1000 do
+    local part = redis.call(command, key, unpack(ids, first, math.min(first + 999, #ids)))
+    for _, value in ipairs(part) do values[#values + 1] = value end
+  end
+  return values
 end
 while true do
   local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', radius, 'm',
     'ASC', 'COUNT', count)
   local out = {count, #hits >= count and 1 or 0}
   local found = 0
-  for _, id in ipairs(hits) do
-    local s = redis.call('HMGET', ARGV[7] .. id, 'lng', 'lat', 'biz', 'on', 'av', 'seen')
-    if s[1] and s[2] and s[6] and s[4] == '1' and s[5] == '1' and tonumber(s[6]) >= cutoff then
-      local biz = s[3] or ''
-      if allowed == nil or allowed[biz] then
-        out[#out + 1] = id
-        out[#out + 1] = s[1]
-        out[#out + 1] = s[2]
-        out[#out + 1] = biz
-        out[#out + 1] = s[6]
-        found = found + 1
-        -- Hits come nearest first: the first `limit` that pass are the answer.
-        if found >= limit then
-          return out
+  if #hits > 0 then
+    local seen = each_of('ZMSCORE', KEYS[2], hits)
+    local where = each_of('HMGET', KEYS[3], hits)
+    for i, id in ipairs(hits) do
+      if seen[i] and where[i] and tonumber(seen[i]) >= cutoff then
+        local lng, lat, biz = string.match(where[i], '^(%S+) (%S+) ?(.*)$')
+        if allowed == nil or allowed[biz] then
+          out[#out + 1] = id
+          out[#out + 1] = lng
+          out[#out + 1] = lat
+          out[#out + 1] = biz
+          out[#out + 1] = seen[i]
+          found = found + 1
+          -- Hits come nearest first: the first `limit` that pass are the answer.
+          if found >= limit then
+            return out
+          end
         end
       end
     end
@@ -134,7 +151,7 @@ while true do
     -- A full page: the circle may hold more that pass.
     count = count * 4
   elseif radius < full_radius then
-    -- Everything in the small circle was seen: look further out.
+    -- Everything in the smaller circle was seen: look further out.
     radius = math.min(full_radius, radius * 2)
   else
     return out
@@ -213,7 +230,7 @@ class _FixBatch:
 
     def stage(self) -> tuple[bytes, int]:
         self.sealed = True
-        words = ["EVALSHA", self._sha, 2, *self._head]
+        words = ["EVALSHA", self._sha, 3, *self._head]
         bulks = b"".join(resp.bulk(word) for word in words) + b"".join(self._bulks)
         return resp.command_of(len(words) + 7 * self._count, bulks), 1
 
@@ -225,6 +242,7 @@ class RedisLiveIndex:
         self.coalescer = PipelineCoalescer(redis)
         self._geo = f"{key_prefix}live:geo"
         self._seen = f"{key_prefix}live:seen"
+        self._where = f"{key_prefix}live:where"
         self._conn = f"{key_prefix}live:conn"
         self._shas: dict[_Script, str] = {}
         # The last fix this process stored per worker: a worker's socket lives in one process, so its
@@ -235,6 +253,7 @@ class RedisLiveIndex:
         self._fixes_head: list[str | int] = [
             self._geo,
             self._seen,
+            self._where,
             f"{key_prefix}live:w:",
             STATE_TTL_MS,
             repr(GEO_MAX_LAT),
@@ -325,7 +344,7 @@ class RedisLiveIndex:
     ) -> WorkerLive:
         flat = await self._run(
             _Script.PRESENCE,
-            [self._meta(worker_id), self._geo, self._seen],
+            [self._meta(worker_id), self._geo, self._seen, self._where],
             [worker_id, business_id or "", _flag(online), _flag(available), STATE_TTL_MS, repr(GEO_MAX_LAT)],
         )
         texts = [_text(item) for item in flat]
@@ -343,7 +362,7 @@ class RedisLiveIndex:
         if business_ids is not None and not business_ids:
             return []
         # Ask for more than `limit`: the script filters, and the exact radius is decided here.
-        count = max(4 * limit, 32)
+        count = max(2 * limit, 16)
         # GEOSEARCH refuses centres beyond the Mercator limit: search from the nearest valid centre, wider
         # by the distance moved (triangle inequality), and let the exact filter below decide.
         origin = LngLat(center.lng, max(-GEO_MAX_LAT, min(GEO_MAX_LAT, center.lat)))
@@ -356,7 +375,7 @@ class RedisLiveIndex:
         business_args = ["1", *sorted(business_ids)] if business_ids is not None else ["0"]
         reply = await self._run(
             _Script.NEARBY,
-            [self._geo],
+            [self._geo, self._seen, self._where],
             [
                 repr(origin.lng),
                 repr(origin.lat),
@@ -364,7 +383,6 @@ class RedisLiveIndex:
                 count,
                 script_limit,
                 now_ms - STALE_AFTER_MS,
-                f"{self.prefix}live:w:",
                 repr(start_radius),
                 *business_args,
             ],
@@ -388,7 +406,7 @@ class RedisLiveIndex:
         total = 0
         while True:
             cutoff = now_ms - STALE_AFTER_MS
-            removed = int(await self._run(_Script.SWEEP, [self._geo, self._seen], [cutoff, _SWEEP_CHUNK]))
+            removed = int(await self._run(_Script.SWEEP, [self._geo, self._seen, self._where], [cutoff, _SWEEP_CHUNK]))
             total += removed
             if removed < _SWEEP_CHUNK:
                 return total

@@ -181,6 +181,7 @@ async def _load_redis(redis: Redis, prefix: str, businesses: dict[str, str], now
         pipe = redis.pipeline(transaction=False)
         geo: list[Any] = []
         seen: dict[str, int] = {}
+        where: dict[str, str] = {}
         for worker_id, business_id in items[start : start + CHUNK]:
             position = _random_point(rng)
             key = f"{prefix}live:w:{worker_id}"
@@ -198,8 +199,10 @@ async def _load_redis(redis: Redis, prefix: str, businesses: dict[str, str], now
             pipe.pexpire(key, STATE_TTL_MS)
             geo += [position.lng, position.lat, worker_id]
             seen[worker_id] = now
+            where[worker_id] = f"{position.lng!r} {position.lat!r} {business_id}"
         pipe.geoadd(f"{prefix}live:geo", geo)
         pipe.zadd(f"{prefix}live:seen", seen)
+        pipe.hset(f"{prefix}live:where", mapping=where)
         await pipe.execute()
 
 
