@@ -1,14 +1,14 @@
 """Coalesce concurrent Redis operations into shared pipeline round trips.
 
 Each operation queues the commands it needs and waits. Everything queued while no pipeline is in flight
-goes out at once as one pipeline; while one is in flight, new operations queue up and leave together as
-soon as its last reply arrives. Under load the number of round trips therefore grows much slower than the
-number of operations (one per in-flight window instead of one per fix), without adding any delay when the
-server is idle: a lone operation is sent at once.
+goes out as one pipeline at the end of the current turn of the event loop; while one is in flight, new
+operations queue up and leave together as soon as its last reply arrives. Under load the number of round
+trips therefore grows much slower than the number of operations (one per in-flight window instead of one
+per fix), without adding any delay when the server is idle: a lone operation is sent in the same turn.
 
 This is the location hot path, so the pipeline runs on a connection of its own, driven as an asyncio
 protocol: commands arrive packed (realtime/resp.py), replies are parsed by hiredis as bytes come in and
-the next pipeline is written from that same callback. A round trip through redis-py's pipeline (pool
+the next pipeline is written in that same turn of the loop. A round trip through redis-py's pipeline (pool
 checkout, per-argument packing, stream reader, a flusher task) cost about twice the CPU on this machine
 (scripts/bench/bench_ingest.py). Connection settings (host or socket path, credentials, database, TLS)
 are those of the redis-py client the coalescer is given.
@@ -105,6 +105,7 @@ class PipelineCoalescer:
         self._connecting: asyncio.Task[None] | None = None
         self._queue: deque[_Op] = deque()
         self._in_flight: list[_Op] = []
+        self._send_scheduled = False
         # Counted for tests and metrics: how many pipelines went out.
         self.round_trips = 0
 
@@ -115,13 +116,24 @@ class PipelineCoalescer:
         op = _Op(stage)
         self._queue.append(op)
         if not self._in_flight:
-            self._send_queued()
+            self._send_soon()
         return op.done
 
     async def run(self, stage: Stage) -> list[Any]:
         return await self.submit(stage)
 
+    def _send_soon(self) -> None:
+        # At the end of this turn of the event loop rather than now: the other sockets whose packets
+        # arrived in the same turn join the same pipeline (and the same FIXES call) instead of waiting a
+        # whole round trip for the next one.
+        if not self._send_scheduled:
+            self._send_scheduled = True
+            asyncio.get_running_loop().call_soon(self._send_queued)
+
     def _send_queued(self) -> None:
+        self._send_scheduled = False
+        if self._in_flight:
+            return
         if self._pipe is None:
             if self._connecting is None or self._connecting.done():
                 self._connecting = asyncio.create_task(self._connect())
@@ -155,7 +167,8 @@ class PipelineCoalescer:
             if not op.done.done():
                 op.done.set_result(replies[start : start + op.count])
             start += op.count
-        self._send_queued()
+        if self._queue:
+            self._send_soon()
 
     def _lost(self, error: Exception) -> None:
         self._pipe = None
@@ -165,7 +178,7 @@ class PipelineCoalescer:
                 op.done.set_exception(error)
         # Whatever was waiting goes out on a new connection.
         if self._queue:
-            self._send_queued()
+            self._send_soon()
 
     async def _connect(self) -> None:
         try:
