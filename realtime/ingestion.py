@@ -49,12 +49,13 @@ async def ingest(
         if item.worker_id is not None:
             sending_worker(principal, item.worker_id)
     now_ms = clock_ms(services.clock)
-    outcomes = services.metrics.fix_outcomes
+    outcomes = services.metrics.location_fixes
     verdicts: dict[Verdict, int] = {}
     accepted: list[LiveFix] = []
     booking_ids: list[str | None] = []
     available = False
-    await _worker_locks.acquire(worker_id)
+    if not _worker_locks.try_acquire(worker_id):
+        await _worker_locks.acquire(worker_id)
     try:
         last: LiveFix | None = await services.live_index.last_fix(worker_id)
         for item in fixes:
@@ -65,7 +66,7 @@ async def ingest(
                 booking_ids.append(item.booking_id)
                 last = fix
             elif refuse_unusable and verdict in REFUSED:
-                outcomes[verdict].inc()
+                outcomes.add(verdict)
                 field, reason = REFUSED[verdict]
                 raise ValidationFailed(reason, [{"field": field, "message": reason}])
             else:
@@ -83,9 +84,9 @@ async def ingest(
     finally:
         _worker_locks.release(worker_id)
     if accepted:
-        outcomes[Verdict.ACCEPTED].inc(len(accepted))
+        outcomes.add(Verdict.ACCEPTED, len(accepted))
     for verdict, count in verdicts.items():
-        outcomes[verdict].inc(count)
+        outcomes.add(verdict, count)
     if accepted:
         batch = AcceptedFixes(
             worker_id=worker_id,

@@ -15,12 +15,18 @@ class KeyedLock:
         # A held key maps to the futures of those waiting for it, first come first served.
         self._held: dict[str, deque[asyncio.Future[None]]] = {}
 
+    def try_acquire(self, key: str) -> bool:
+        """Take `key` if nobody holds it, without waiting (no coroutine on the common path)."""
+        if key in self._held:
+            return False
+        self._held[key] = deque()
+        return True
+
     async def acquire(self, key: str) -> None:
         """Wait for `key`; the caller must `release` it (try/finally)."""
-        waiters = self._held.get(key)
-        if waiters is None:
-            self._held[key] = deque()
+        if self.try_acquire(key):
             return
+        waiters = self._held[key]
         waiter = asyncio.get_running_loop().create_future()
         waiters.append(waiter)
         try:

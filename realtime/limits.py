@@ -6,7 +6,7 @@ import math
 import time
 from collections import deque
 
-from limits import RateLimitItem, parse
+from limits import parse
 
 from app.errors import RateLimited
 
@@ -30,15 +30,17 @@ class SocketRateLimiter:
 
     def __init__(self) -> None:
         self._hits: dict[str, deque[float]] = {}
-        self._items: dict[str, RateLimitItem] = {}
+        # Rate text -> (amount, window in seconds), parsed once.
+        self._limits: dict[str, tuple[int, float]] = {}
         self._next_prune = time.monotonic() + _PRUNE_EVERY_S
 
     def hit(self, rate: str, sid: str) -> None:
         """Count one hit; raise RateLimited (with the wait in seconds) when over the limit."""
-        item = self._items.get(rate)
-        if item is None:
-            item = self._items[rate] = parse(rate)
-        window = float(item.get_expiry())
+        limit = self._limits.get(rate)
+        if limit is None:
+            item = parse(rate)
+            limit = self._limits[rate] = (item.amount, float(item.get_expiry()))
+        amount, window = limit
         now = time.monotonic()
         if now >= self._next_prune:
             self._prune(now - window)
@@ -49,7 +51,7 @@ class SocketRateLimiter:
         cutoff = now - window
         while hits and hits[0] <= cutoff:
             hits.popleft()
-        if len(hits) >= item.amount:
+        if len(hits) >= amount:
             raise RateLimited("too many requests", retry_after_s=math.ceil(hits[0] + window - now))
         hits.append(now)
 

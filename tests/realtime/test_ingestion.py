@@ -48,10 +48,10 @@ async def test_hooks_get_the_accepted_fixes_oldest_first(services: Services) -> 
 async def test_outcomes_are_counted(services: Services) -> None:
     start = now_ms() - 10_000
     await ingest(services, WORKER, [fix(start), fix(start), fix(start + 1000, 52.0)])
-    counter = services.metrics.location_fixes
-    assert counter.labels(outcome="accepted")._value.get() == 1
-    assert counter.labels(outcome="duplicate")._value.get() == 1
-    assert counter.labels(outcome="outlier")._value.get() == 1
+    registry = services.metrics.registry
+    for outcome in ("accepted", "duplicate", "outlier"):
+        assert registry.get_sample_value("walky_location_fixes_total", {"outcome": outcome}) == 1
+    assert registry.get_sample_value("walky_location_fixes_total", {"outcome": "too_old"}) is None
 
 
 async def test_refusals(services: Services) -> None:

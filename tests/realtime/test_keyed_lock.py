@@ -65,3 +65,11 @@ async def test_a_waiter_cancelled_as_it_is_handed_the_key_passes_it_on() -> None
     await asyncio.wait_for(second, 0.1)
     lock.release("w1")
     assert not lock.held("w1")
+
+
+def test_try_acquire_takes_only_a_free_key() -> None:
+    lock = KeyedLock()
+    assert lock.try_acquire("w1")
+    assert not lock.try_acquire("w1")
+    lock.release("w1")
+    assert lock.try_acquire("w1")
