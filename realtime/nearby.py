@@ -78,8 +78,9 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
         worker = workers.get(hit.worker_id)
         if worker is None or not worker.is_active:
             continue
+        # Built from the index and the store, not from input: nothing to validate.
         views.append(
-            NearbyWorkerView(
+            NearbyWorkerView.model_construct(
                 worker_id=hit.worker_id,
                 business_id=worker.business_id,
                 distance_m=round(hit.distance_m, 1),
