@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from geo.coordinates import LngLat
@@ -29,6 +30,8 @@ GEO_MAX_LAT = 85.05112878
 STATE_TTL_MS = 24 * 3600 * 1000
 
 
+# Nearby pages for one area show the same workers' last-seen times until their next fix.
+@lru_cache(maxsize=16_384)
 def iso_ms(epoch_ms: int) -> str:
     """An epoch-ms time (what the index stores) in the contract's ISO-8601 form: the text `app.clock.iso`
     gives for that instant, by integer arithmetic alone (exact to the millisecond, where a float detour
