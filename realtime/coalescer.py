@@ -28,11 +28,14 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import SSLConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from realtime import resp
 
 # One pipeline carries at most this many operations, so a burst cannot build an unbounded request.
 MAX_OPS_PER_PIPELINE = 1000
+# How long a pipeline may go unanswered when the Redis URL sets no socket timeout.
+DEFAULT_REPLY_TIMEOUT_S = 10.0
 
 Stage = Callable[[], tuple[bytes, int]]
 """Called when the operation's pipeline is built: its packed commands and how many there are. Called
@@ -95,6 +98,12 @@ class _Pipe(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
+    def abort(self, error: Exception) -> None:
+        """Give up on the connection: the coalescer hears `error` now, not a later "connection lost"."""
+        on_lost, self.on_lost = self.on_lost, lambda _: None
+        self.close()
+        on_lost(error)
+
 
 class PipelineCoalescer:
     def __init__(self, redis: Redis) -> None:
@@ -106,6 +115,10 @@ class PipelineCoalescer:
         self._queue: deque[_Op] = deque()
         self._in_flight: list[_Op] = []
         self._send_scheduled = False
+        # A pipeline not answered within this long means a stuck server or network: the operations fail
+        # (UNAVAILABLE to clients) and the next ones go out on a new connection.
+        self._reply_timeout_s = float(self._settings.get("socket_timeout") or DEFAULT_REPLY_TIMEOUT_S)
+        self._deadline: asyncio.TimerHandle | None = None
         # Counted for tests and metrics: how many pipelines went out.
         self.round_trips = 0
 
@@ -159,8 +172,18 @@ class PipelineCoalescer:
         self._in_flight = staged
         self.round_trips += 1
         self._pipe.send(b"".join(parts), total)
+        self._deadline = asyncio.get_running_loop().call_later(
+            self._reply_timeout_s, self._stalled, self._pipe, self.round_trips
+        )
+
+    def _stalled(self, pipe: _Pipe, trip: int) -> None:
+        if self._pipe is pipe and self._in_flight and self.round_trips == trip:
+            pipe.abort(RedisTimeoutError(f"Redis did not answer within {self._reply_timeout_s:g} s"))
 
     def _replies(self, replies: list[Any]) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         batch, self._in_flight = self._in_flight, []
         start = 0
         for op in batch:
@@ -171,6 +194,9 @@ class PipelineCoalescer:
             self._send_soon()
 
     def _lost(self, error: Exception) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         self._pipe = None
         batch, self._in_flight = self._in_flight, []
         for op in batch:

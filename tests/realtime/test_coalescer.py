@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.auth.principal import Principal
 from app.composition import build_services
@@ -164,3 +165,31 @@ async def test_a_wrong_password_is_a_connection_error(redis_url: str) -> None:
         await coalescer.run(lambda: (resp.command("PING"), 1))
     await coalescer.close()
     await client.aclose()
+
+
+async def test_a_server_that_stops_answering_fails_the_pipeline_and_is_left() -> None:
+    answering = True
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Answers the connection's PING handshake, then goes silent while `answering` is off.
+        while data := await reader.read(4096):
+            if answering:
+                writer.write(b"+PONG\r\n" * data.count(b"PING"))
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = Redis(host="127.0.0.1", port=port, socket_timeout=0.2)
+    coalescer = PipelineCoalescer(client)
+    ping = resp.command("PING")
+    assert await coalescer.run(lambda: (ping, 1)) == [b"PONG"]
+    answering = False
+    with pytest.raises(RedisTimeoutError, match="did not answer"):
+        await asyncio.wait_for(coalescer.run(lambda: (ping, 1)), 2)
+    answering = True
+    # The stuck connection is dropped; the next operation goes out on a fresh one.
+    assert await asyncio.wait_for(coalescer.run(lambda: (ping, 1)), 2) == [b"PONG"]
+    await coalescer.close()
+    await client.aclose()
+    server.close()
+    await server.wait_closed()
