@@ -40,18 +40,18 @@ _SWEEP_CHUNK = 1000
 class _Script(Enum):
     # Every fix queued while a pipeline was in flight, in one call (oldest first; the same worker may
     # appear twice). ARGV: hash key prefix, ttl ms, max indexable latitude, then per fix: id, lng, lat,
-    # ts, acc, biz, seen. Returns {stored, available} per fix. A fix not newer than the stored one is
-    # refused, unless it is that very fix (a resent pipeline), so a retry reads as the first answer did.
+    # ts, acc, biz, seen. Returns {stored, available} per fix; a fix not newer than the stored one is
+    # refused.
     FIXES = """
 local out = {}
 local maxlat = tonumber(ARGV[3])
 for i = 4, #ARGV, 7 do
   local id = ARGV[i]
   local key = ARGV[1] .. id
-  local s = redis.call('HMGET', key, 'ts', 'av', 'on', 'lng', 'lat')
+  local s = redis.call('HMGET', key, 'ts', 'av', 'on')
   local av = s[2] == '1' and 1 or 0
   if s[1] and tonumber(s[1]) >= tonumber(ARGV[i + 3]) then
-    out[#out + 1] = (s[1] == ARGV[i + 3] and s[4] == ARGV[i + 1] and s[5] == ARGV[i + 2]) and 1 or 0
+    out[#out + 1] = 0
   else
     redis.call('HSET', key, 'lng', ARGV[i + 1], 'lat', ARGV[i + 2], 'ts', ARGV[i + 3], 'acc', ARGV[i + 4],
       'biz', ARGV[i + 5], 'seen', ARGV[i + 6])

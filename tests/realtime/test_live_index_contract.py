@@ -64,6 +64,8 @@ async def test_older_or_equal_fix_never_replaces_a_newer_one(index: LiveIndex) -
     await index.record_fix("w1", "b1", newer, NOW)
     assert not (await index.record_fix("w1", "b1", fix_at(90, 200, ts=NOW - 1000), NOW)).stored
     assert not (await index.record_fix("w1", "b1", fix_at(90, 200, ts=NOW), NOW)).stored
+    # Not even the very same fix twice: only a newer one is stored.
+    assert not (await index.record_fix("w1", "b1", newer, NOW)).stored
     state = await index.worker("w1")
     assert state is not None and state.last_fix == newer
 
