@@ -99,8 +99,7 @@ return #stale
     # the circle holds no more. The search starts in a smaller circle (ARGV[7]) and doubles: GEOSEARCH
     # costs in proportion to the points in the cells it scans (~0.4 ms for 1 km of a dense city here),
     # and the nearest `limit` are usually much closer than the radius asked for.
-    # Returns {count used, 1 if the last search was full, then id, lng, lat, biz, seen per candidate}, at
-    # most `limit` candidates, nearest first.
+    # Returns {id, lng, lat, biz, seen} per candidate, flat, at most `limit` candidates, nearest first.
     NEARBY = """
 local count = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -124,7 +123,7 @@ end
 while true do
   local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', radius, 'm',
     'ASC', 'COUNT', count)
-  local out = {count, #hits >= count and 1 or 0}
+  local out = {}
   local found = 0
   if #hits > 0 then
     local seen = each_of('ZMSCORE', KEYS[2], hits)
@@ -391,7 +390,7 @@ class RedisLiveIndex:
         # slightly larger sphere, so the exact radius is ours. The order agrees (same formula, a constant
         # factor apart), so whoever falls outside it has no nearer worker left behind.
         found: list[NearbyWorker] = []
-        for i in range(2, len(reply), 5):
+        for i in range(0, len(reply), 5):
             position = LngLat(float(reply[i + 1]), float(reply[i + 2]))
             distance = haversine_m(center, position)
             if distance <= radius_m:
