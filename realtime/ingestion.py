@@ -54,8 +54,7 @@ async def ingest(
     accepted: list[LiveFix] = []
     booking_ids: list[str | None] = []
     available = False
-    if not _worker_locks.try_acquire(worker_id):
-        await _worker_locks.acquire(worker_id)
+    await _worker_locks.acquire(worker_id)
     try:
         last: LiveFix | None = await services.live_index.last_fix(worker_id)
         for item in fixes:
@@ -83,11 +82,10 @@ async def ingest(
                 accepted = []
     finally:
         _worker_locks.release(worker_id)
-    if accepted:
-        outcomes.add(Verdict.ACCEPTED, len(accepted))
     for verdict, count in verdicts.items():
         outcomes.add(verdict, count)
     if accepted:
+        outcomes.add(Verdict.ACCEPTED, len(accepted))
         batch = AcceptedFixes(
             worker_id=worker_id,
             business_id=principal.business_id,

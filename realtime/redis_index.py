@@ -215,7 +215,7 @@ class _FixBatch:
         self._bulks: list[bytes] = [first]
         self._count = 1
         self.sealed = False
-        # With no pipeline in flight this stages (and seals) the batch at once: the first fix is in it.
+        # Never empty when staged: the first fix comes with the batch.
         self.replies: asyncio.Future[list[Any]] = coalescer.submit(self.stage)
 
     def __len__(self) -> int:
