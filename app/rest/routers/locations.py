@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import TypeAdapter
 
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, page
@@ -13,7 +12,7 @@ from app.usecases import businesses
 from realtime import nearby
 
 router = APIRouter(prefix="/v1/locations", tags=["live locations"])
-_NEARBY_VIEWS = TypeAdapter(list[nearby.NearbyWorkerView])
+NearbyPage = Envelope[list[nearby.NearbyWorkerView]]
 
 
 @router.get(
@@ -21,7 +20,7 @@ _NEARBY_VIEWS = TypeAdapter(list[nearby.NearbyWorkerView])
     summary="Online, available workers nearest first",
     description="Exact `coordinates` only for admins and the account of the worker's own business; "
     f"`radius` in metres (default {nearby.DEFAULT_RADIUS_M:g}, capped at {nearby.MAX_RADIUS_M:g}).",
-    response_model=Envelope[list[nearby.NearbyWorkerView]],
+    response_model=NearbyPage,
     response_model_exclude_none=True,
 )
 async def nearby_workers(
@@ -30,8 +29,8 @@ async def nearby_workers(
     views = await nearby.find_nearby_workers(services, principal, query)
     # The live plane's hot read: serialized once here, where the envelope and FastAPI's response check
     # would validate the 20 views twice more; the response model above still documents the shape.
-    data = _NEARBY_VIEWS.dump_json(views, by_alias=True, exclude_none=True)
-    return Response(b'{"success":true,"data":' + data + b"}", media_type="application/json")
+    body = NearbyPage.model_construct(data=views).model_dump_json(by_alias=True, exclude_none=True)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/businesses", summary="Businesses near a point, nearest first (same as /v1/businesses/search)")
