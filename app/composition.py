@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -37,6 +38,10 @@ from realtime.walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 log = structlog.get_logger(__name__)
 
 
+HealthCheck = Callable[[], Awaitable[None]]
+"""Returns when a component answers, raises when it does not (readiness, `GET /readyz`)."""
+
+
 class Background(Protocol):
     """A task that runs for the life of the app (the live-index sweeper, presence grace timers)."""
 
@@ -67,6 +72,8 @@ class Services:
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).
     payment_gateway: PaymentGateway = field(default_factory=OfflineGateway)
+    # Readiness by component: every connection the hot path uses (see health_checks).
+    health_checks: dict[str, HealthCheck] = field(default_factory=dict)
 
     async def start(self) -> None:
         await self.store.setup()
@@ -93,6 +100,23 @@ def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentG
 
         return StripeGateway(settings.stripe_secret_key)
     return OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
+
+
+def health_checks(
+    store: Store, live_index: LiveIndex, redis: Redis | None, manager: BatchingRedisManager | None
+) -> dict[str, HealthCheck]:
+    """The store, the live index (in Redis mode the coalescer's own connection), and in Redis mode the
+    redis-py pool (walk and watcher mirrors, scripts, rate limits) and the Socket.IO manager."""
+    checks: dict[str, HealthCheck] = {"store": store.ping, "liveIndex": live_index.ping}
+    if redis is not None:
+
+        async def redis_ping() -> None:
+            await redis.ping()
+
+        checks["redis"] = redis_ping
+    if manager is not None:
+        checks["socketio"] = manager.ping
+    return checks
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -134,10 +158,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
+    store = Store(backend)
     return Services(
         settings=settings,
         clock=clock,
-        store=Store(backend),
+        store=store,
         live_index=live_index,
         passwords=Passwords(),
         access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
@@ -149,4 +174,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,
+        health_checks=health_checks(store, live_index, redis, manager),
     )

@@ -3,32 +3,44 @@ are local. For small, rarely written, often read state on the hot path (who is o
 fleets have watchers), so a location fix never waits for a round trip to learn it.
 
 A change made in another process reaches this one after a pub/sub hop (sub-millisecond on a LAN);
-until then the local copy is the previous value.
+until then the local copy is the previous value. While Redis is away the local copy stays as it was; it is
+reloaded once Redis answers again. A Redis that comes back empty (restarted without persistence) is
+refilled by the `restore` hook from the source of truth, before the local copy is replaced.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
 from redis.asyncio import Redis
 
 log = structlog.get_logger("walky.mirror")
-RECONNECT_MIN_S = 0.5
-RECONNECT_MAX_S = 10.0
+RECONNECT_MIN_S = 0.2
+# Kept short: until the mirror is back, changes made by other processes are not seen here.
+RECONNECT_MAX_S = 2.0
+# How long start-up waits for the first load, so a process serves with the table filled when Redis answers.
+FIRST_LOAD_TIMEOUT_S = 2.0
+
+Restore = Callable[[Mapping[str, bytes]], Awaitable[Mapping[str, bytes]]]
+"""Given what the hash holds, the fields that should be there and are missing (written only if still absent)."""
 
 
 class RedisMirror:
-    def __init__(self, redis: Redis, key: str) -> None:
+    def __init__(self, redis: Redis, key: str, restore: Restore | None = None) -> None:
         # Any: redis-py's command stubs type every reply as "Awaitable | value" for sync and async alike.
         self.redis: Any = redis
         self.key = key
         self.channel = f"{key}:changed"
         self.local: dict[str, bytes] = {}
+        self.restore = restore
         self._pubsub: Any = None
         self._follower: asyncio.Task[None] | None = None
+        # Set after the first load attempt, whether it worked or not.
+        self._first_attempt = asyncio.Event()
 
     def get(self, field: str) -> bytes | None:
         return self.local.get(field)
@@ -64,9 +76,26 @@ class RedisMirror:
         return int(count)
 
     async def start(self) -> None:
-        # Never blocks start-up: with Redis away the app still starts (readiness reports it) and the
+        # Waits a bounded time only: with Redis away the app still starts (readiness reports it) and the
         # mirror fills once Redis answers.
         self._follower = asyncio.create_task(self._follow())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first_attempt.wait(), FIRST_LOAD_TIMEOUT_S)
+
+    async def _load(self) -> dict[str, bytes]:
+        stored: dict[bytes, bytes] = await self.redis.hgetall(self.key)
+        current = {field.decode(): value for field, value in stored.items()}
+        missing = await self.restore(current) if self.restore is not None else {}
+        if not missing:
+            return current
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for field, value in missing.items():
+                pipe.hsetnx(self.key, field, value)
+                pipe.publish(self.channel, field)
+            pipe.hgetall(self.key)
+            *_, refilled = await pipe.execute()
+        log.info("mirror restored missing entries", key=self.key, restored=len(missing))
+        return {field.decode(): value for field, value in refilled.items()}
 
     async def _follow(self) -> None:
         delay = RECONNECT_MIN_S
@@ -76,14 +105,18 @@ class RedisMirror:
                 self._pubsub = pubsub
                 # Subscribe before loading, so a change between the two is not lost.
                 await pubsub.subscribe(self.channel)
-                stored = await self.redis.hgetall(self.key)
-                self.local = {field.decode(): value for field, value in stored.items()}
+                self.local = await self._load()
+                self._first_attempt.set()
                 delay = RECONNECT_MIN_S
                 await self._listen(pubsub)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                self._first_attempt.set()
                 log.warning("mirror lost Redis; retrying", key=self.key, retry_in_s=delay)
+                if self._pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.aclose()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_S)
 

@@ -218,8 +218,10 @@ class _FixBatch:
         # Never empty when staged: the first fix comes with the batch.
         self.replies: asyncio.Future[list[Any]] = coalescer.submit(self.stage)
 
-    def __len__(self) -> int:
-        return self._count
+    def open(self) -> bool:
+        """Whether a fix may still join. A batch whose operation failed before its pipeline was built
+        (Redis unreachable) is never staged, so it is closed by its failure, not only by `stage`."""
+        return not self.sealed and not self.replies.done() and self._count < MAX_FIXES_PER_CALL
 
     def add(self, fields: bytes) -> int:
         """Add one fix's FIXES arguments (packed); return its position in the reply."""
@@ -262,7 +264,10 @@ class RedisLiveIndex:
         return f"{self.prefix}live:w:{worker_id}"
 
     async def ping(self) -> None:
-        await self.redis.ping()
+        # Through the coalescer: its own connection is the one every fix uses.
+        [reply] = await self.coalescer.run(_staged(resp.command("PING")))
+        if isinstance(reply, Exception):
+            raise reply
 
     async def close(self) -> None:
         await self.coalescer.close()
@@ -317,7 +322,7 @@ class RedisLiveIndex:
         )
         for attempt in range(2):
             batch = self._open_fixes
-            if batch is None or batch.sealed or len(batch) >= MAX_FIXES_PER_CALL:
+            if batch is None or not batch.open():
                 sha = self._shas.get(_Script.FIXES) or await self._load(_Script.FIXES)
                 batch = self._open_fixes = _FixBatch(self.coalescer, sha, self._fixes_head, fields)
                 position = 0

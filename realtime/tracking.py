@@ -1,8 +1,8 @@
 """Live walk tracking: the walk trail, `tracking:location` to the booking's watchers, and the pickup geofence.
 
-Booking transitions keep `ActiveWalks` current (walk started / finished); each accepted fix of a worker
-on a walk is appended to the trail durably before the fix is acknowledged, then fanned out to the
-booking's room. No database read on this path.
+Booking transitions keep `ActiveWalks` current (walk started / finished), and the walks in progress in
+the store refill it at start; each accepted fix of a worker on a walk is appended to the trail durably
+before the fix is acknowledged, then fanned out to the booking's room. No database read on this path.
 """
 
 from __future__ import annotations
@@ -31,6 +31,21 @@ class WalkTracker:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        services.active_walks.restore_from(self.walks_in_progress)
+
+    async def walks_in_progress(self) -> list[ActiveWalk]:
+        """The active-walk table as the store has it: every booking in progress, the geofence state as of
+        the last point of its trail."""
+        walks = []
+        for booking in await self.services.store.bookings.find({"status": BookingStatus.IN_PROGRESS.value}):
+            if booking.worker_id is None:
+                continue
+            pickup = LngLat(*booking.location.coordinates)
+            last = await self.services.store.trails.last(booking.id)
+            walks.append(
+                ActiveWalk(booking.id, booking.worker_id, pickup, last is not None and _inside(last.position, pickup))
+            )
+        return walks
 
     async def created(self, booking: Booking) -> None:
         return None

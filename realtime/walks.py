@@ -2,10 +2,16 @@
 
 Booking transitions write it (walk started, walk finished); every fix reads it. The Redis adapter is a
 mirrored hash (realtime/mirror.py), so a read never leaves the process.
+
+The store is the source of truth: the table is filled from it at start (the memory adapter starts empty
+after every restart) and, in Redis mode, whenever the mirror finds walks missing from Redis (a Redis
+restarted without persistence). Without that, fixes of a walk begun before a restart were accepted and
+never reached its trail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
@@ -37,8 +43,16 @@ def _load(raw: bytes) -> ActiveWalk:
     return ActiveWalk(data["booking_id"], data["worker_id"], LngLat(*data["pickup"]), bool(data["inside"]))
 
 
+WalkSource = Callable[[], Awaitable[Sequence[ActiveWalk]]]
+"""The walks in progress according to the store."""
+
+
 class ActiveWalks(Protocol):
     def get(self, worker_id: str) -> ActiveWalk | None: ...
+
+    def restore_from(self, source: WalkSource) -> None:
+        """Fill the table from `source` at start (and, in Redis mode, when Redis lost it); entries already
+        present win, they are at least as recent."""
 
     async def put(self, walk: ActiveWalk) -> None: ...
 
@@ -53,9 +67,13 @@ class ActiveWalks(Protocol):
 class MemoryActiveWalks:
     def __init__(self) -> None:
         self._walks: dict[str, ActiveWalk] = {}
+        self._source: WalkSource | None = None
 
     def get(self, worker_id: str) -> ActiveWalk | None:
         return self._walks.get(worker_id)
+
+    def restore_from(self, source: WalkSource) -> None:
+        self._source = source
 
     async def put(self, walk: ActiveWalk) -> None:
         self._walks[walk.worker_id] = walk
@@ -66,7 +84,9 @@ class MemoryActiveWalks:
             del self._walks[worker_id]
 
     async def start(self) -> None:
-        return None
+        if self._source is not None:
+            for walk in await self._source():
+                self._walks.setdefault(walk.worker_id, walk)
 
     async def stop(self) -> None:
         return None
@@ -74,11 +94,20 @@ class MemoryActiveWalks:
 
 class RedisActiveWalks:
     def __init__(self, redis: Redis, key_prefix: str) -> None:
-        self.mirror = RedisMirror(redis, f"{key_prefix}walks")
+        self.mirror = RedisMirror(redis, f"{key_prefix}walks", restore=self._missing)
+        self._source: WalkSource | None = None
 
     def get(self, worker_id: str) -> ActiveWalk | None:
         raw = self.mirror.get(worker_id)
         return _load(raw) if raw is not None else None
+
+    def restore_from(self, source: WalkSource) -> None:
+        self._source = source
+
+    async def _missing(self, stored: Mapping[str, bytes]) -> dict[str, bytes]:
+        if self._source is None:
+            return {}
+        return {walk.worker_id: _dump(walk) for walk in await self._source() if walk.worker_id not in stored}
 
     async def put(self, walk: ActiveWalk) -> None:
         await self.mirror.put(walk.worker_id, _dump(walk))

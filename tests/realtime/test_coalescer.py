@@ -23,6 +23,7 @@ from realtime.coalescer import PipelineCoalescer
 from realtime.fixes import FixInput, LiveFix
 from realtime.ingestion import ingest
 from realtime.redis_index import RedisLiveIndex
+from tests.support.redis_server import redis_process
 
 NOW = 1_800_000_000_000
 
@@ -193,3 +194,39 @@ async def test_a_server_that_stops_answering_fails_the_pipeline_and_is_left() ->
     await client.aclose()
     server.close()
     await server.wait_closed()
+
+
+async def test_fixes_are_stored_again_as_soon_as_a_restarted_redis_answers() -> None:
+    with redis_process() as server:
+        client = Redis.from_url(server.url)
+        index = RedisLiveIndex(client, "t:")
+        assert (await index.record_fix("w0", None, LiveFix(LngLat(0, 0), NOW, None), NOW)).stored
+        server.stop()
+        # The coalescer hears the connection close; fixes meeting the outage then share one FIXES batch,
+        # which fails while connecting, before its pipeline is built.
+        await asyncio.sleep(0.1)
+        during = await asyncio.gather(
+            *(index.record_fix(f"w{i}", None, LiveFix(LngLat(0, 0), NOW, None), NOW) for i in range(1, 4)),
+            return_exceptions=True,
+        )
+        assert all(isinstance(outcome, RedisConnectionError) for outcome in during), during
+        server.start()
+        # The next fix goes out in a new batch on a new connection (and reloads the flushed script).
+        later = LiveFix(LngLat(0, 0.001), NOW + 1000, None)
+        assert (await asyncio.wait_for(index.record_fix("w0", None, later, NOW + 1000), 2)).stored
+        assert (await index.worker("w0")) is not None
+        await index.close()
+        await client.aclose()
+
+
+async def test_ping_goes_through_the_coalescers_own_connection() -> None:
+    with redis_process() as server:
+        client = Redis.from_url(server.url)
+        index = RedisLiveIndex(client, "t:")
+        await index.ping()
+        assert index.coalescer.round_trips == 1
+        server.stop()
+        with pytest.raises(RedisConnectionError):
+            await index.ping()
+        await index.close()
+        await client.aclose()

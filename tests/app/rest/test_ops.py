@@ -23,7 +23,9 @@ async def test_readyz_embedded(client: httpx.AsyncClient) -> None:
 async def test_readyz_with_redis(settings: Settings, redis_url: str) -> None:
     app = create_app(settings.model_copy(update={"redis_url": redis_url}))
     async with lifespan(app), http_client(app) as client:
-        assert (await client.get("/readyz")).status_code == 200
+        response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["data"]["components"] == ["store", "liveIndex", "redis", "socketio"]
 
 
 async def test_readyz_names_the_failing_component(settings: Settings) -> None:
@@ -34,8 +36,9 @@ async def test_readyz_names_the_failing_component(settings: Settings) -> None:
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "UNAVAILABLE"
-    assert error["details"] == [{"component": "liveIndex"}]
-    assert "liveIndex" in error["message"]
+    # The coalescer's own connection and the redis-py pool both fail.
+    assert error["details"] == [{"component": "liveIndex"}, {"component": "redis"}]
+    assert "liveIndex, redis" in error["message"]
 
 
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:

@@ -1,0 +1,113 @@
+"""The active-walk table is rebuilt from the store: after a restart (both modes) and after Redis comes
+back empty (Redis mode), fixes of a walk begun before keep reaching its trail."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from app.composition import Services
+from app.service import create_app, services_of
+from app.settings import Settings
+from geo.coordinates import LngLat
+from realtime.fixes import FixInput
+from realtime.ingestion import ingest
+from realtime.walks import ActiveWalk
+from tests.app.bookings_world import PICKUP, build_world
+from tests.support.asgi import http_client, lifespan
+from tests.support.redis_server import RedisProcess, redis_process
+
+EAST_150M = [PICKUP[0] + 0.00205, PICKUP[1]]
+
+
+@pytest.fixture(scope="module")
+def restartable_redis() -> Iterator[RedisProcess]:
+    # A server of this module's own: the tests stop and restart it.
+    with redis_process() as server:
+        yield server
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def mode_settings(request: pytest.FixtureRequest, tmp_path: Path, restartable_redis: RedisProcess) -> Settings:
+    redis_url = restartable_redis.url if request.param == "redis" else None
+    return Settings(data_dir=tmp_path / "data", redis_url=redis_url, _env_file=None)
+
+
+async def fix(services: Services, token: str, coordinates: list[float], *, seconds_ago: float) -> int:
+    principal = services.access_tokens.verify(token)
+    timestamp = int((time.time() - seconds_ago) * 1000)
+    return await ingest(
+        services, principal, [FixInput.model_validate({"coordinates": coordinates, "timestamp": timestamp})]
+    )
+
+
+async def start_walk(client: httpx.AsyncClient) -> tuple[str, str, str]:
+    """A walk in progress that started at the pickup point: (booking id, worker id, worker token)."""
+    world = await build_world(client)
+    worker_id, worker = await world.add_worker("walker@example.com")
+    booking_id = (await world.book(hours_ahead=0.5)).json()["data"]["id"]
+    await client.post(
+        f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={"workerId": worker_id}
+    )
+    await client.post(f"/v1/workers/{worker_id}/online", headers=worker)
+    await world.send_fix(worker, worker_id, PICKUP, seconds_ago=100)
+    started = await client.post(f"/v1/bookings/{booking_id}/start", headers=worker)
+    assert started.status_code == 200, started.text
+    return booking_id, worker_id, worker["Authorization"].removeprefix("Bearer ")
+
+
+@pytest.fixture
+async def walk_before_restart(mode_settings: Settings) -> AsyncIterator[tuple[str, str, str]]:
+    app = create_app(mode_settings)
+    async with lifespan(app), http_client(app) as client:
+        if mode_settings.redis_url:
+            await Redis.from_url(mode_settings.redis_url).flushall()
+        yield await start_walk(client)
+
+
+async def test_a_restarted_process_keeps_recording_a_walk_in_progress(
+    walk_before_restart: tuple[str, str, str], mode_settings: Settings
+) -> None:
+    booking_id, worker_id, token = walk_before_restart
+    # What a restarted process sees: a fresh app on the same store.
+    app = create_app(mode_settings)
+    async with lifespan(app):
+        services = services_of(app)
+        assert services.active_walks.get(worker_id) == ActiveWalk(booking_id, worker_id, LngLat(*PICKUP), True)
+        assert await fix(services, token, EAST_150M, seconds_ago=10) == 1
+        trail = await services.store.trails.points(booking_id)
+        assert trail[-1].position == LngLat(*EAST_150M)
+
+
+async def test_walks_lost_by_a_restarted_redis_are_restored(tmp_path: Path, restartable_redis: RedisProcess) -> None:
+    settings = Settings(data_dir=tmp_path / "data", redis_url=restartable_redis.url, _env_file=None)
+    app = create_app(settings)
+    async with lifespan(app), http_client(app) as client:
+        services = services_of(app)
+        booking_id, worker_id, token = await start_walk(client)
+        restartable_redis.stop()
+        restartable_redis.start()
+        redis = Redis.from_url(restartable_redis.url)
+        # The mirror reloads once Redis answers and puts back what the store says is in progress.
+        deadline = time.monotonic() + 5
+        while not await redis.hexists(f"{settings.redis_key_prefix}walks", worker_id):
+            assert time.monotonic() < deadline, "the walk was not restored into Redis"
+            await asyncio.sleep(0.05)
+        await redis.aclose()
+        assert services.active_walks.get(worker_id) == ActiveWalk(booking_id, worker_id, LngLat(*PICKUP), True)
+        accepted = 0
+        while not accepted:
+            # The first events after the restart may still meet the old connections.
+            assert time.monotonic() < deadline, "fixes were not accepted again"
+            try:
+                accepted = await fix(services, token, EAST_150M, seconds_ago=10)
+            except Exception:
+                await asyncio.sleep(0.05)
+        trail = await services.store.trails.points(booking_id)
+        assert trail[-1].position == LngLat(*EAST_150M)
