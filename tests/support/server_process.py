@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -69,11 +70,12 @@ class ServerProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
 
-    def terminate(self, timeout_s: float = 20) -> int:
-        """SIGTERM and the exit status."""
+    async def terminate(self, timeout_s: float = 20) -> int:
+        """SIGTERM and the exit status, waited for without blocking the caller's event loop (its clients
+        keep talking to the server while it shuts down)."""
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout_s)
+        return await asyncio.to_thread(self.proc.wait, timeout_s)
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
