@@ -66,6 +66,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         # Offers that may have expired while no process was watching them (restart recovery).
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
+        # Walks in progress, read at start to rebuild the active-walk table (realtime/walks.py).
+        Index("status", (("status", "asc"),)),
     ),
     SCHEDULES: (),
     NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
