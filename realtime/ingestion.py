@@ -14,7 +14,7 @@ from app.auth.principal import Principal
 from app.clock import now_ms as clock_ms
 from app.composition import Services
 from app.domain.users import Role
-from app.errors import Forbidden, ValidationFailed
+from app.errors import Forbidden, Unavailable, ValidationFailed
 from app.usecases.inputs import Output
 from realtime.fixes import REFUSED, AcceptedFixes, FixInput, LiveFix, RestFixInput, Verdict, judge
 from realtime.keyed_lock import KeyedLock
@@ -48,6 +48,9 @@ async def ingest(
     for item in fixes:
         if item.worker_id is not None:
             sending_worker(principal, item.worker_id)
+    if not services.active_walks.loaded:
+        # Redis was away when this process started: a fix accepted now would miss its walk's trail.
+        raise Unavailable("the active-walk table is not loaded yet")
     now_ms = clock_ms(services.clock)
     outcomes = services.metrics.location_fixes
     verdicts: dict[Verdict, int] = {}

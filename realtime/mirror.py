@@ -41,6 +41,8 @@ class RedisMirror:
         self._follower: asyncio.Task[None] | None = None
         # Set after the first load attempt, whether it worked or not.
         self._first_attempt = asyncio.Event()
+        # Whether the local copy has been loaded from Redis at least once (it is kept through outages).
+        self.loaded = False
 
     def get(self, field: str) -> bytes | None:
         return self.local.get(field)
@@ -106,6 +108,7 @@ class RedisMirror:
                 # Subscribe before loading, so a change between the two is not lost.
                 await pubsub.subscribe(self.channel)
                 self.local = await self._load()
+                self.loaded = True
                 self._first_attempt.set()
                 delay = RECONNECT_MIN_S
                 await self._listen(pubsub)

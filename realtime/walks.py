@@ -54,6 +54,11 @@ class ActiveWalks(Protocol):
         """Fill the table from `source` at start (and, in Redis mode, when Redis lost it); entries already
         present win, they are at least as recent."""
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the table has been loaded since start: until then a fix cannot tell whether it belongs
+        to a walk."""
+
     async def put(self, walk: ActiveWalk) -> None: ...
 
     async def remove(self, worker_id: str, booking_id: str) -> None:
@@ -74,6 +79,11 @@ class MemoryActiveWalks:
 
     def restore_from(self, source: WalkSource) -> None:
         self._source = source
+
+    @property
+    def loaded(self) -> bool:
+        # Filled by `start`, before the app serves anything.
+        return True
 
     async def put(self, walk: ActiveWalk) -> None:
         self._walks[walk.worker_id] = walk
@@ -103,6 +113,10 @@ class RedisActiveWalks:
 
     def restore_from(self, source: WalkSource) -> None:
         self._source = source
+
+    @property
+    def loaded(self) -> bool:
+        return self.mirror.loaded
 
     async def _missing(self, stored: Mapping[str, bytes]) -> dict[str, bytes]:
         if self._source is None:

@@ -12,7 +12,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from app.composition import Services
+from app.auth.principal import Principal
+from app.composition import Services, build_services
+from app.domain.users import Role
+from app.errors import Unavailable
 from app.service import create_app, services_of
 from app.settings import Settings
 from geo.coordinates import LngLat
@@ -111,3 +114,26 @@ async def test_walks_lost_by_a_restarted_redis_are_restored(tmp_path: Path, rest
                 await asyncio.sleep(0.05)
         trail = await services.store.trails.points(booking_id)
         assert trail[-1].position == LngLat(*EAST_150M)
+
+
+async def test_fixes_are_unavailable_until_the_walk_table_is_loaded(
+    tmp_path: Path, restartable_redis: RedisProcess
+) -> None:
+    principal = Principal("u1", Role.WORKER, "b1", "w1")
+    fix = FixInput(coordinates=LngLat(*PICKUP), timestamp=int(time.time() * 1000))
+    restartable_redis.stop()
+    try:
+        # Redis away at start: the process starts (readiness says why it is not ready) without its table.
+        services = build_services(Settings(data_dir=tmp_path / "data", redis_url=restartable_redis.url, _env_file=None))
+        await services.start()
+        assert not services.active_walks.loaded
+        with pytest.raises(Unavailable):
+            await ingest(services, principal, [fix])
+    finally:
+        restartable_redis.start()
+    deadline = time.monotonic() + 5
+    while not services.active_walks.loaded:
+        assert time.monotonic() < deadline, "the walk table was not loaded once Redis answered"
+        await asyncio.sleep(0.05)
+    assert await ingest(services, principal, [fix]) == 1
+    await services.close()
