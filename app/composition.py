@@ -103,17 +103,26 @@ def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentG
 
 
 def health_checks(
-    store: Store, live_index: LiveIndex, redis: Redis | None, manager: BatchingRedisManager | None
+    store: Store,
+    live_index: LiveIndex,
+    active_walks: ActiveWalks,
+    redis: Redis | None,
+    manager: BatchingRedisManager | None,
 ) -> dict[str, HealthCheck]:
     """The store, the live index (in Redis mode the coalescer's own connection), and in Redis mode the
-    redis-py pool (walk and watcher mirrors, scripts, rate limits) and the Socket.IO manager."""
+    redis-py pool (mirrors, scripts, rate limits), the walk table's first load and the Socket.IO manager."""
     checks: dict[str, HealthCheck] = {"store": store.ping, "liveIndex": live_index.ping}
     if redis is not None:
 
         async def redis_ping() -> None:
             await redis.ping()
 
+        async def walks_loaded() -> None:
+            if not active_walks.loaded:
+                raise ConnectionError("the active-walk table has not been loaded from Redis yet")
+
         checks["redis"] = redis_ping
+        checks["activeWalks"] = walks_loaded
     if manager is not None:
         checks["socketio"] = manager.ping
     return checks
@@ -174,5 +183,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,
-        health_checks=health_checks(store, live_index, redis, manager),
+        health_checks=health_checks(store, live_index, active_walks, redis, manager),
     )

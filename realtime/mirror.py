@@ -114,9 +114,10 @@ class RedisMirror:
                 await self._listen(pubsub)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 self._first_attempt.set()
-                log.warning("mirror lost Redis; retrying", key=self.key, retry_in_s=delay)
+                # Redis away, or the restore hook's source failing: either way, load again later.
+                log.warning("mirror not following; retrying", key=self.key, error=repr(exc), retry_in_s=delay)
                 if self._pubsub is not None:
                     with contextlib.suppress(Exception):
                         await self._pubsub.aclose()

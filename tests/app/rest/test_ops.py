@@ -25,7 +25,7 @@ async def test_readyz_with_redis(settings: Settings, redis_url: str) -> None:
     async with lifespan(app), http_client(app) as client:
         response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["data"]["components"] == ["store", "liveIndex", "redis", "socketio"]
+    assert response.json()["data"]["components"] == ["store", "liveIndex", "redis", "activeWalks", "socketio"]
 
 
 async def test_readyz_names_the_failing_component(settings: Settings) -> None:
@@ -36,9 +36,9 @@ async def test_readyz_names_the_failing_component(settings: Settings) -> None:
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "UNAVAILABLE"
-    # The coalescer's own connection and the redis-py pool both fail.
-    assert error["details"] == [{"component": "liveIndex"}, {"component": "redis"}]
-    assert "liveIndex, redis" in error["message"]
+    # The coalescer's own connection and the redis-py pool both fail, and the walk table was never loaded.
+    assert error["details"] == [{"component": "liveIndex"}, {"component": "redis"}, {"component": "activeWalks"}]
+    assert "liveIndex, redis, activeWalks" in error["message"]
 
 
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
