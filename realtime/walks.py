@@ -119,6 +119,9 @@ class RedisActiveWalks:
         return self.mirror.loaded
 
     async def _missing(self, stored: Mapping[str, bytes]) -> dict[str, bytes]:
+        # Walks present in Redis are left alone. A walk that another process finishes between this read of
+        # the store and the write of what is missing would be put back until its worker's next walk; that
+        # needs Redis to have lost the table and a walk to end within those milliseconds.
         if self._source is None:
             return {}
         return {walk.worker_id: _dump(walk) for walk in await self._source() if walk.worker_id not in stored}

@@ -67,10 +67,13 @@ async def start_walk(client: httpx.AsyncClient) -> tuple[str, str, str]:
 
 @pytest.fixture
 async def walk_before_restart(mode_settings: Settings) -> AsyncIterator[tuple[str, str, str]]:
+    if mode_settings.redis_url:
+        # The module's Redis is shared by its tests: start clean.
+        redis = Redis.from_url(mode_settings.redis_url)
+        await redis.flushall()
+        await redis.aclose()
     app = create_app(mode_settings)
     async with lifespan(app), http_client(app) as client:
-        if mode_settings.redis_url:
-            await Redis.from_url(mode_settings.redis_url).flushall()
         yield await start_walk(client)
 
 
