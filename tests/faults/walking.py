@@ -30,26 +30,31 @@ class Walk:
     owner_token: str
 
 
+async def begin_walk(client: httpx.AsyncClient) -> Walk:
+    """Through the API: a booking confirmed to a worker, who starts the walk standing at the pickup point."""
+    world = await build_world(client)
+    worker_id, worker = await world.add_worker("walker@example.com")
+    booking = await world.book(hours_ahead=0.5)
+    assert booking.status_code == 201, booking.text
+    booking_id = booking.json()["data"]["id"]
+    confirmed = await client.post(
+        f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={"workerId": worker_id}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    await world.send_fix(worker, worker_id, PICKUP, seconds_ago=60)
+    started = await client.post(f"/v1/bookings/{booking_id}/start", headers=worker)
+    assert started.status_code == 200, started.text
+    return Walk(
+        booking_id,
+        worker_id,
+        worker["Authorization"].removeprefix("Bearer "),
+        world.owner_headers["Authorization"].removeprefix("Bearer "),
+    )
+
+
 async def start_walk(url: str) -> Walk:
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        world = await build_world(client)
-        worker_id, worker = await world.add_worker("walker@example.com")
-        booking = await world.book(hours_ahead=0.5)
-        assert booking.status_code == 201, booking.text
-        booking_id = booking.json()["data"]["id"]
-        confirmed = await client.post(
-            f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={"workerId": worker_id}
-        )
-        assert confirmed.status_code == 200, confirmed.text
-        await world.send_fix(worker, worker_id, PICKUP, seconds_ago=60)
-        started = await client.post(f"/v1/bookings/{booking_id}/start", headers=worker)
-        assert started.status_code == 200, started.text
-        return Walk(
-            booking_id,
-            worker_id,
-            worker["Authorization"].removeprefix("Bearer "),
-            world.owner_headers["Authorization"].removeprefix("Bearer "),
-        )
+        return await begin_walk(client)
 
 
 async def connect(url: str, token: str) -> socketio.AsyncClient:

@@ -8,9 +8,9 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from app.auth.principal import Principal
 from app.composition import Services, build_services
@@ -22,7 +22,8 @@ from geo.coordinates import LngLat
 from realtime.fixes import FixInput
 from realtime.ingestion import ingest
 from realtime.walks import ActiveWalk
-from tests.app.bookings_world import PICKUP, build_world
+from tests.app.bookings_world import PICKUP
+from tests.faults.walking import Walk, begin_walk
 from tests.support.asgi import http_client, lifespan
 from tests.support.redis_server import RedisProcess, redis_process
 
@@ -50,23 +51,8 @@ async def fix(services: Services, token: str, coordinates: list[float], *, secon
     )
 
 
-async def start_walk(client: httpx.AsyncClient) -> tuple[str, str, str]:
-    """A walk in progress that started at the pickup point: (booking id, worker id, worker token)."""
-    world = await build_world(client)
-    worker_id, worker = await world.add_worker("walker@example.com")
-    booking_id = (await world.book(hours_ahead=0.5)).json()["data"]["id"]
-    await client.post(
-        f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={"workerId": worker_id}
-    )
-    await client.post(f"/v1/workers/{worker_id}/online", headers=worker)
-    await world.send_fix(worker, worker_id, PICKUP, seconds_ago=100)
-    started = await client.post(f"/v1/bookings/{booking_id}/start", headers=worker)
-    assert started.status_code == 200, started.text
-    return booking_id, worker_id, worker["Authorization"].removeprefix("Bearer ")
-
-
 @pytest.fixture
-async def walk_before_restart(mode_settings: Settings) -> AsyncIterator[tuple[str, str, str]]:
+async def walk_before_restart(mode_settings: Settings) -> AsyncIterator[Walk]:
     if mode_settings.redis_url:
         # The module's Redis is shared by its tests: start clean.
         redis = Redis.from_url(mode_settings.redis_url)
@@ -74,20 +60,21 @@ async def walk_before_restart(mode_settings: Settings) -> AsyncIterator[tuple[st
         await redis.aclose()
     app = create_app(mode_settings)
     async with lifespan(app), http_client(app) as client:
-        yield await start_walk(client)
+        yield await begin_walk(client)
 
 
 async def test_a_restarted_process_keeps_recording_a_walk_in_progress(
-    walk_before_restart: tuple[str, str, str], mode_settings: Settings
+    walk_before_restart: Walk, mode_settings: Settings
 ) -> None:
-    booking_id, worker_id, token = walk_before_restart
+    walk = walk_before_restart
     # What a restarted process sees: a fresh app on the same store.
     app = create_app(mode_settings)
     async with lifespan(app):
         services = services_of(app)
-        assert services.active_walks.get(worker_id) == ActiveWalk(booking_id, worker_id, LngLat(*PICKUP), True)
-        assert await fix(services, token, EAST_150M, seconds_ago=10) == 1
-        trail = await services.store.trails.points(booking_id)
+        expected = ActiveWalk(walk.booking_id, walk.worker_id, LngLat(*PICKUP), inside=True)
+        assert services.active_walks.get(walk.worker_id) == expected
+        assert await fix(services, walk.worker_token, EAST_150M, seconds_ago=10) == 1
+        trail = await services.store.trails.points(walk.booking_id)
         assert trail[-1].position == LngLat(*EAST_150M)
 
 
@@ -96,26 +83,27 @@ async def test_walks_lost_by_a_restarted_redis_are_restored(tmp_path: Path, rest
     app = create_app(settings)
     async with lifespan(app), http_client(app) as client:
         services = services_of(app)
-        booking_id, worker_id, token = await start_walk(client)
+        walk = await begin_walk(client)
         restartable_redis.stop()
         restartable_redis.start()
         redis = Redis.from_url(restartable_redis.url)
         # The mirror reloads once Redis answers and puts back what the store says is in progress.
         deadline = time.monotonic() + 5
-        while not await redis.hexists(f"{settings.redis_key_prefix}walks", worker_id):
+        while not await redis.hexists(f"{settings.redis_key_prefix}walks", walk.worker_id):
             assert time.monotonic() < deadline, "the walk was not restored into Redis"
             await asyncio.sleep(0.05)
         await redis.aclose()
-        assert services.active_walks.get(worker_id) == ActiveWalk(booking_id, worker_id, LngLat(*PICKUP), True)
+        expected = ActiveWalk(walk.booking_id, walk.worker_id, LngLat(*PICKUP), inside=True)
+        assert services.active_walks.get(walk.worker_id) == expected
         accepted = 0
         while not accepted:
             # The first events after the restart may still meet the old connections.
             assert time.monotonic() < deadline, "fixes were not accepted again"
             try:
-                accepted = await fix(services, token, EAST_150M, seconds_ago=10)
-            except Exception:
+                accepted = await fix(services, walk.worker_token, EAST_150M, seconds_ago=10)
+            except RedisError:
                 await asyncio.sleep(0.05)
-        trail = await services.store.trails.points(booking_id)
+        trail = await services.store.trails.points(walk.booking_id)
         assert trail[-1].position == LngLat(*EAST_150M)
 
 
@@ -123,7 +111,7 @@ async def test_fixes_are_unavailable_until_the_walk_table_is_loaded(
     tmp_path: Path, restartable_redis: RedisProcess
 ) -> None:
     principal = Principal("u1", Role.WORKER, "b1", "w1")
-    fix = FixInput(coordinates=LngLat(*PICKUP), timestamp=int(time.time() * 1000))
+    point = FixInput(coordinates=LngLat(*PICKUP), timestamp=int(time.time() * 1000))
     restartable_redis.stop()
     try:
         # Redis away at start: the process starts (readiness says why it is not ready) without its table.
@@ -131,12 +119,12 @@ async def test_fixes_are_unavailable_until_the_walk_table_is_loaded(
         await services.start()
         assert not services.active_walks.loaded
         with pytest.raises(Unavailable):
-            await ingest(services, principal, [fix])
+            await ingest(services, principal, [point])
     finally:
         restartable_redis.start()
     deadline = time.monotonic() + 5
     while not services.active_walks.loaded:
         assert time.monotonic() < deadline, "the walk table was not loaded once Redis answered"
         await asyncio.sleep(0.05)
-    assert await ingest(services, principal, [fix]) == 1
+    assert await ingest(services, principal, [point]) == 1
     await services.close()
