@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.auth.principal import Principal
 from app.auth.tokens import hash_refresh_token, new_refresh_token
@@ -38,6 +38,9 @@ class RefreshInput(Input):
 
 
 class PasswordChange(Input):
+    # Unlike most inputs, a misspelt field here must not pass silently: it carries a password.
+    model_config = ConfigDict(extra="forbid")
+
     current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
     new_password: NewPassword
 
