@@ -34,13 +34,15 @@ class RedisSessionChannel:
         self._handlers.append(handler)
 
     async def publish(self, signal: TokensRevoked | WatchEnded) -> None:
+        # Handled here before returning, so the caller's next request already sees it; the copy that comes
+        # back through the subscription finds nothing left to do.
+        await deliver(self._handlers, signal)
         try:
             await self._redis.publish(self.channel, orjson.dumps(encode(signal)))
         except RedisError:
             # Other processes catch up from the store when their subscription comes back (ChannelReset)
-            # or their cache entry ages out; this one acts now.
+            # or their cache entry ages out.
             log.exception("publishing a session signal failed; handled in this process only")
-            await deliver(self._handlers, signal)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run())

@@ -46,7 +46,7 @@ class SessionChannel(Protocol):
         """Register a handler for every signal this process receives (call before start)."""
 
     async def publish(self, signal: TokensRevoked | WatchEnded) -> None:
-        """Deliver to every process, this one included, before returning when only this one exists."""
+        """Deliver to every process; this one has handled it when the call returns."""
 
     async def start(self) -> None: ...
 

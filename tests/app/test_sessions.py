@@ -6,8 +6,11 @@ import httpx
 import pytest
 
 from app.composition import Services
+from app.service import create_app
+from app.settings import Settings
 from app.usecases.sessions import revoke_sessions
 from tests.support.api import PASSWORD, bearer, register
+from tests.support.asgi import http_client, lifespan
 
 NEW_PASSWORD = "battery-staple-2"
 
@@ -30,6 +33,15 @@ async def test_logout_voids_the_access_token_at_once(client: httpx.AsyncClient) 
     assert await me(client, session) == 401
     again = await client.post("/v1/auth/refresh", json={"refreshToken": session["refreshToken"]})
     assert again.status_code == 401
+
+
+async def test_logout_voids_the_access_token_at_once_with_redis(settings: Settings, redis_url: str) -> None:
+    app = create_app(settings.model_copy(update={"redis_url": redis_url}))
+    async with lifespan(app), http_client(app) as client:
+        session = await register(client, "redis-leaver@example.com")
+        assert await me(client, session) == 200
+        await client.post("/v1/auth/logout", json={"refreshToken": session["refreshToken"]})
+        assert await me(client, session) == 401
 
 
 async def test_logout_lets_the_other_devices_refresh(client: httpx.AsyncClient) -> None:

@@ -36,6 +36,8 @@ async def test_every_process_receives_a_published_signal(redis_url: str) -> None
         assert await inbox_two.next() == ChannelReset()
         await asyncio.wait_for(second.subscribed.wait(), 5)
         await first.publish(WatchEnded("u1", "b1"))
+        # Handled by the publisher before publish returns, then again as it comes back from Redis.
+        assert inbox_one.signals.get_nowait() == WatchEnded("u1", "b1")
         assert await inbox_one.next() == WatchEnded("u1", "b1")
         assert await inbox_two.next() == WatchEnded("u1", "b1")
         await redis.publish(second.channel, b"not json")
