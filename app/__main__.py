@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         lifespan="on",
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # The client IP behind proxies is WALKY_TRUSTED_PROXIES' business (app/rest/client_address.py).
+        proxy_headers=False,
         timeout_graceful_shutdown=settings.shutdown_timeout_s,
     )
     return 0

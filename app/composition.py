@@ -10,7 +10,11 @@ import socketio
 import structlog
 from redis.asyncio import Redis
 
+from app.auth.memory_session_channel import MemorySessionChannel
 from app.auth.passwords import Passwords
+from app.auth.redis_session_channel import RedisSessionChannel
+from app.auth.session_signals import SessionChannel
+from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
@@ -63,6 +67,9 @@ class Services:
     events: EventPublisher
     active_walks: ActiveWalks
     fleet_watchers: FleetWatchers
+    token_versions: TokenVersions
+    # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
+    session_channel: SessionChannel
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -164,7 +171,13 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         RedisFleetWatchers(redis, settings.redis_key_prefix) if redis is not None else MemoryFleetWatchers()
     )
     payment_gateway = build_payment_gateway(settings, backend)
-    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers]
+    store = Store(backend)
+    token_versions = TokenVersions(store.users.token_version)
+    session_channel: SessionChannel = (
+        RedisSessionChannel(redis, settings.redis_key_prefix) if redis is not None else MemorySessionChannel()
+    )
+    session_channel.subscribe(token_versions.on_signal)
+    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, session_channel]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
     store = Store(backend)
@@ -180,6 +193,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         events=SocketPublisher(sio),
         active_walks=active_walks,
         fleet_watchers=fleet_watchers,
+        token_versions=token_versions,
+        session_channel=session_channel,
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,

@@ -14,9 +14,11 @@ from starlette.types import ASGIApp
 from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
+from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
@@ -76,6 +78,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
+    api.add_middleware(
+        ApiRateLimitMiddleware,
+        limiter=services.limiter,
+        rate=settings.api_rate_limit,
+        access_tokens=services.access_tokens,
+    )
     if settings.cors_origins:
         api.add_middleware(
             CORSMiddleware,
@@ -84,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
             expose_headers=["Retry-After", "X-Request-ID"],
         )
+    api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     auth_rate_limit: str = "20/minute"
     location_rate_limit: str = "5/second"
+    # Every REST request but /healthz, /readyz and /metrics: per user with a valid token, else per client IP.
+    api_rate_limit: str = "600/minute"
+    # Peers whose X-Forwarded-For is believed (load balancers, reverse proxies); CIDR list, comma-separated.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=lambda: [ip_network("127.0.0.0/8"), ip_network("::1/128")]
+    )
     # A worker whose last socket closed stays online this long, so a flaky network does not flap them.
     presence_grace_s: int = Field(default=60, ge=0)
     login_max_failures: int = Field(default=5, gt=0)
@@ -57,7 +64,14 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("auth_rate_limit", "location_rate_limit")
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [ip_network(item.strip()) for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("auth_rate_limit", "location_rate_limit", "api_rate_limit")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         from limits import parse

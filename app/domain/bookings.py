@@ -117,7 +117,8 @@ class Walk(Value):
 class Booking(Entity):
     booking_number: str
     owner_id: str
-    # Who may watch: the owner and the pets' co-owners at booking time.
+    # Index of who watches (listing, notifications): the owner and the pets' owners and co-owners, kept
+    # current on co-owner changes. Access itself is decided from the pets when asked (usecases/watchers.py).
     watcher_ids: list[str]
     pet_ids: list[str]
     service_type: ServiceType
@@ -143,9 +144,9 @@ class Booking(Entity):
     updated_at: Timestamp
 
     def involves(self, user_id: str, *, business_id: str | None, worker_id: str | None) -> bool:
+        """Party by the booking alone; the pets' co-owners are found from the pets (usecases/watchers.py)."""
         return (
-            user_id in self.watcher_ids
-            or user_id == self.owner_id
+            user_id == self.owner_id
             or (business_id is not None and business_id == self.business_id)
             or (worker_id is not None and worker_id == self.worker_id)
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import Field
+
 from app.domain.base import Entity, Timestamp
 
 
@@ -43,3 +45,5 @@ class User(Entity):
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None
+    # Raised to end every access token issued before (logout, password change, erasure, suspension).
+    token_version: int = Field(default=0, ge=0)

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import Unauthorized
+from app.usecases.sessions import authenticate
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
 
@@ -28,7 +29,7 @@ async def get_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing bearer token")
-    return services.access_tokens.verify(credentials.credentials)
+    return await authenticate(services, credentials.credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -24,6 +24,19 @@ class UserRepository:
         doc = await self._col.get(user_id)
         return User.from_doc(doc) if doc else None
 
+    async def token_version(self, user_id: str) -> int | None:
+        """The account's token version; None once erased. An id with no account has version 0: only a
+        holder of the signing secret can make a token for one (tools and tests do)."""
+        user = await self.get(user_id)
+        if user is None:
+            return 0
+        return None if user.erased_at is not None else user.token_version
+
+    async def bump_token_version(self, user_id: str) -> int | None:
+        """Raise the token version (atomically, so racing bumps each count); None for an unknown account."""
+        doc = await self._col.update_one({"id": user_id}, Update(inc={"tokenVersion": 1}))
+        return User.from_doc(doc).token_version if doc else None
+
     async def by_email(self, email: str) -> User | None:
         doc = await self._col.find_one({"email": email})
         return User.from_doc(doc) if doc else None

@@ -42,6 +42,7 @@ from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
 from app.usecases.inputs import Input, Text
 from app.usecases.notifications import notify
+from app.usecases.watchers import may_watch
 from geo.areas import ServiceArea
 from geo.coordinates import LngLat, parse_position
 from geo.distance import haversine_m
@@ -119,6 +120,7 @@ async def _visible_booking(services: Services, principal: Principal, booking_id:
             worker_id=principal.worker_id,
         )
         or await _owns_business(services, principal, booking.business_id)
+        or await may_watch(services, principal.user_id, booking)
     ):
         raise NotFound("no such booking")
     return booking

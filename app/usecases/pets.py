@@ -18,6 +18,7 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.usecases.inputs import Email, Input, Name, Output, Text
+from app.usecases.watchers import co_owners_changed
 
 # Retries of a co-owner change that lost a race with another edit of the same pet.
 MAX_CO_OWNER_ATTEMPTS = 10
@@ -176,5 +177,6 @@ async def _change_co_owners(
             return PetView.of(pet)
         saved = await services.store.pets.set_co_owners(pet, co_owners, services.clock.now())
         if saved is not None:
+            await co_owners_changed(services, pet, saved)
             return PetView.of(saved)
     raise Conflict("the pet's co-owners are being changed by someone else; try again")

@@ -8,6 +8,7 @@ from app.domain.base import Timestamp
 from app.domain.users import Role, User
 from app.errors import Unauthorized, ValidationFailed
 from app.usecases.inputs import Input, Name, Output, Phone
+from app.usecases.sessions import revoke_sessions
 
 
 class UserView(Output):
@@ -60,4 +61,4 @@ async def erase_me(services: Services, principal: Principal) -> None:
     if principal.role is Role.ADMIN:
         raise ValidationFailed("platform admin accounts are erased by another admin")
     await services.store.users.erase(principal.user_id, services.clock.now())
-    await services.store.refresh_tokens.revoke_user(principal.user_id)
+    await revoke_sessions(services, principal.user_id)

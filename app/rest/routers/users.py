@@ -1,12 +1,12 @@
-"""/v1/users/me: one's own account."""
+"""/v1/users/me: one's own account; /v1/users/me/password: change the password (ends every other session)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import PrincipalDep, ServicesDep, auth_rate_limit
 from app.rest.envelope import Envelope, ok
-from app.usecases import users
+from app.usecases import auth, users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -27,3 +27,14 @@ async def update_me(
 async def delete_me(principal: PrincipalDep, services: ServicesDep) -> Envelope[dict[str, bool]]:
     await users.erase_me(services, principal)
     return ok({"erased": True})
+
+
+@router.put(
+    "/me/password",
+    dependencies=[Depends(auth_rate_limit)],
+    summary="Change the password: every session ends, the answer carries the caller's new one",
+)
+async def change_password(
+    body: auth.PasswordChange, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[auth.AuthSession]:
+    return ok(await auth.change_password(services, principal, body))
