@@ -13,10 +13,11 @@ from typing import Any, Literal, Protocol
 
 Document = dict[str, Any]
 # {"path": value} is equality; {"path": {"$in": [...]}} and the comparison operators below
-# are the only operators adapters must translate.
+# are the only operators adapters must translate. `$contains` is ours, not MongoDB's: the text at
+# the path contains the given text, ignoring ASCII letter case (Mongo: an escaped $regex).
 Filter = Mapping[str, Any]
 SortKey = tuple[str, Literal[1, -1]]
-COMPARISON_OPERATORS = ("$in", "$ne", "$lt", "$lte", "$gt", "$gte", "$exists")
+COMPARISON_OPERATORS = ("$in", "$ne", "$lt", "$lte", "$gt", "$gte", "$exists", "$contains")
 
 
 class DuplicateKey(Exception):

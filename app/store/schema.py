@@ -42,6 +42,11 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     BUSINESSES: (
         Index("owner", (("ownerId", "asc"),)),
+        # Public browse: the listed businesses in browse order (app/store/businesses.py BROWSE_ORDER).
+        Index(
+            "browse",
+            (("isActive", "asc"), ("status", "asc"), ("rating.average", "desc"), ("name", "asc")),
+        ),
         # $geoNear needs exactly this index; SQLite keeps an R*Tree instead (app/store/sqlite/geo_search.py).
         Index("location_2dsphere", (("location", "2dsphere"),)),
         Index("service_area_2dsphere", (("serviceArea", "2dsphere"),)),
@@ -64,6 +69,9 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("watchers", (("watcherIds", "asc"), ("createdAt", "desc"))),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        # Schedules: a worker's or a business's bookings in a time range.
+        Index("worker_schedule", (("workerId", "asc"), ("scheduledAt", "asc"))),
+        Index("business_schedule", (("businessId", "asc"), ("scheduledAt", "asc"))),
         # Offers that may have expired while no process was watching them (restart recovery).
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
     ),
@@ -86,6 +94,7 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("booking_unique", (("bookingId", "asc"),), unique=True),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        Index("moderation", (("status", "asc"), ("updatedAt", "asc"))),
     ),
 }
 
@@ -94,4 +103,5 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
 ARRAY_FIELDS: dict[str, frozenset[str]] = {
     PETS: frozenset({"coOwnerIds"}),
     BOOKINGS: frozenset({"watcherIds", "petIds"}),
+    SERVICES: frozenset({"petTypes"}),
 }

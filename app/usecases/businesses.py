@@ -164,7 +164,7 @@ async def create_business(services: Services, principal: Principal, data: Busine
 
 async def get_business(services: Services, principal: Principal, business_id: str) -> BusinessView:
     business = await services.store.businesses.get(business_id)
-    if business is None or not business.is_active:
+    if business is None or not business.is_active or not (business.is_listed or may_manage(principal, business)):
         raise NotFound("no such business")
     return BusinessView.of(business)
 
@@ -207,7 +207,7 @@ async def delete_business(services: Services, principal: Principal, business_id:
 
 
 async def search_businesses(
-    services: Services, principal: Principal, query: BusinessSearch
+    services: Services, principal: Principal | None, query: BusinessSearch
 ) -> tuple[list[BusinessSearchHit], int]:
     """Nearest first, with the distance and whether the point is in each service area; and the total."""
     store = services.store

@@ -226,7 +226,7 @@ async def flag(services: Services, principal: Principal, review_id: str, data: F
 
 
 async def list_for_business(
-    services: Services, principal: Principal, business_id: str, query: ReviewQuery
+    services: Services, principal: Principal | None, business_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
     if await services.store.businesses.get(business_id) is None:
         raise NotFound("no such business")
@@ -237,7 +237,7 @@ async def list_for_business(
 
 
 async def list_for_worker(
-    services: Services, principal: Principal, worker_id: str, query: ReviewQuery
+    services: Services, principal: Principal | None, worker_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
     if await services.store.workers.get(worker_id) is None:
         raise NotFound("no such worker")

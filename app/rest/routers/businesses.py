@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.rest.deps import PrincipalDep, ServicesDep
-from app.rest.envelope import Envelope, Page, ok, page
-from app.usecases import businesses, services, workers
+from app.rest.deps import OptionalPrincipalDep, PrincipalDep, ServicesDep
+from app.rest.envelope import Envelope, Page, PageMeta, ok, page
+from app.usecases import browse, businesses, services, workers
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
 
@@ -25,19 +25,25 @@ async def create_business(
 
 
 # Declared before /{business_id} so "search" is not taken for an id.
-@router.get("/search", summary="Businesses near a point, nearest first")
+# Public (no token): anonymous callers get the public views of app/usecases/browse.py.
+@router.get("/search", summary="Businesses near a point, nearest first (public)")
 async def search_businesses(
-    query: Annotated[businesses.BusinessSearch, Query()], principal: PrincipalDep, services_: ServicesDep
-) -> Page[businesses.BusinessSearchHit]:
+    query: Annotated[businesses.BusinessSearch, Query()], principal: OptionalPrincipalDep, services_: ServicesDep
+) -> Page[businesses.BusinessSearchHit | browse.PublicSearchHit]:
     items, total = await businesses.search_businesses(services_, principal, query)
-    return page(items, page=query.page, limit=query.limit, total=total)
+    shown: list[businesses.BusinessSearchHit | browse.PublicSearchHit] = list(items)
+    if principal is None:
+        shown = [browse.PublicSearchHit.of_hit(hit) for hit in items]
+    return Page(data=shown, meta=PageMeta(page=query.page, limit=query.limit, total=total))
 
 
-@router.get("/{business_id}")
+@router.get("/{business_id}", summary="One business (public)")
 async def get_business(
-    business_id: str, principal: PrincipalDep, services_: ServicesDep
-) -> Envelope[businesses.BusinessView]:
-    return ok(await businesses.get_business(services_, principal, business_id))
+    business_id: str, principal: OptionalPrincipalDep, services_: ServicesDep
+) -> Envelope[businesses.BusinessView | browse.PublicBusinessView]:
+    if principal is None:
+        return Envelope(data=await browse.public_business(services_.store, business_id))
+    return Envelope(data=await businesses.get_business(services_, principal, business_id))
 
 
 @router.put("/{business_id}")
@@ -77,8 +83,10 @@ async def create_service(
     return ok(await services.create_service(services_, principal, business_id, body))
 
 
-@router.get("/{business_id}/services", tags=["services"])
+@router.get("/{business_id}/services", tags=["services"], summary="A business's services (public)")
 async def list_services(
-    business_id: str, principal: PrincipalDep, services_: ServicesDep
-) -> Envelope[list[services.ServiceView]]:
+    business_id: str, principal: OptionalPrincipalDep, services_: ServicesDep
+) -> Envelope[list[services.ServiceView]] | Envelope[list[browse.PublicServiceView]]:
+    if principal is None:
+        return ok(await browse.public_services(services_.store, business_id))
     return ok(await services.list_services(services_, principal, business_id))

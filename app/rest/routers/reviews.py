@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import OptionalPrincipalDep, PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.usecases import reviews
 
@@ -52,22 +52,22 @@ async def flag(
     return ok(await reviews.flag(services, principal, review_id, body or reviews.FlagInput()))
 
 
-@router.get("/v1/businesses/{business_id}/reviews", tags=["businesses"])
+@router.get("/v1/businesses/{business_id}/reviews", tags=["businesses"], summary="Published reviews (public)")
 async def business_reviews(
     business_id: str,
     query: Annotated[reviews.ReviewQuery, Query()],
-    principal: PrincipalDep,
+    principal: OptionalPrincipalDep,
     services: ServicesDep,
 ) -> Page[reviews.ReviewView]:
     items, total = await reviews.list_for_business(services, principal, business_id, query)
     return page(items, page=query.page, limit=query.limit, total=total)
 
 
-@router.get("/v1/workers/{worker_id}/reviews", tags=["workers"])
+@router.get("/v1/workers/{worker_id}/reviews", tags=["workers"], summary="Published reviews (public)")
 async def worker_reviews(
     worker_id: str,
     query: Annotated[reviews.ReviewQuery, Query()],
-    principal: PrincipalDep,
+    principal: OptionalPrincipalDep,
     services: ServicesDep,
 ) -> Page[reviews.ReviewView]:
     items, total = await reviews.list_for_worker(services, principal, worker_id, query)

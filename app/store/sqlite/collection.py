@@ -66,6 +66,10 @@ def where_sql(where: Filter, array_fields: frozenset[str] = frozenset()) -> tupl
             elif op == "$ne":
                 clauses.append(f"{column} IS NOT ?")
                 params.append(_param(value))
+            elif op == "$contains":
+                # instr on lower(): no LIKE wildcards to escape; SQLite lowers ASCII letters only.
+                clauses.append(f"instr(lower({column}), ?) > 0")
+                params.append(str(value).lower())
             elif op == "$exists":
                 clauses.append(f"{column} IS {'NOT ' if value else ''}NULL")
             else:
