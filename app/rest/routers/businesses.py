@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from app.rest.deps import OptionalPrincipalDep, PrincipalDep, ServicesDep
-from app.rest.envelope import Envelope, Page, PageMeta, ok, page
+from app.rest.envelope import Envelope, Page, ok, page
 from app.usecases import browse, businesses, services, workers
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
@@ -25,25 +27,37 @@ async def create_business(
 
 
 # Declared before /{business_id} so "search" is not taken for an id.
-# Public (no token): anonymous callers get the public views of app/usecases/browse.py.
-@router.get("/search", summary="Businesses near a point, nearest first (public)")
+# Public (no token): anonymous callers get the public views of app/usecases/browse.py. These answers
+# are serialized here: a union response model would let validation pick the narrower view.
+def _answer(body: BaseModel) -> JSONResponse:
+    return JSONResponse(body.model_dump(mode="json", by_alias=True))
+
+
+@router.get(
+    "/search",
+    summary="Businesses near a point, nearest first (public)",
+    response_model=Page[businesses.BusinessSearchHit | browse.PublicSearchHit],
+)
 async def search_businesses(
     query: Annotated[businesses.BusinessSearch, Query()], principal: OptionalPrincipalDep, services_: ServicesDep
-) -> Page[businesses.BusinessSearchHit | browse.PublicSearchHit]:
+) -> JSONResponse:
     items, total = await businesses.search_businesses(services_, principal, query)
-    shown: list[businesses.BusinessSearchHit | browse.PublicSearchHit] = list(items)
     if principal is None:
-        shown = [browse.PublicSearchHit.of_hit(hit) for hit in items]
-    return Page(data=shown, meta=PageMeta(page=query.page, limit=query.limit, total=total))
+        return _answer(
+            page([browse.PublicSearchHit.of_hit(hit) for hit in items], page=query.page, limit=query.limit, total=total)
+        )
+    return _answer(page(items, page=query.page, limit=query.limit, total=total))
 
 
-@router.get("/{business_id}", summary="One business (public)")
-async def get_business(
-    business_id: str, principal: OptionalPrincipalDep, services_: ServicesDep
-) -> Envelope[businesses.BusinessView | browse.PublicBusinessView]:
+@router.get(
+    "/{business_id}",
+    summary="One business (public)",
+    response_model=Envelope[businesses.BusinessView | browse.PublicBusinessView],
+)
+async def get_business(business_id: str, principal: OptionalPrincipalDep, services_: ServicesDep) -> JSONResponse:
     if principal is None:
-        return Envelope(data=await browse.public_business(services_.store, business_id))
-    return Envelope(data=await businesses.get_business(services_, principal, business_id))
+        return _answer(ok(await browse.public_business(services_.store, business_id)))
+    return _answer(ok(await businesses.get_business(services_, principal, business_id)))
 
 
 @router.put("/{business_id}")
@@ -83,10 +97,13 @@ async def create_service(
     return ok(await services.create_service(services_, principal, business_id, body))
 
 
-@router.get("/{business_id}/services", tags=["services"], summary="A business's services (public)")
-async def list_services(
-    business_id: str, principal: OptionalPrincipalDep, services_: ServicesDep
-) -> Envelope[list[services.ServiceView]] | Envelope[list[browse.PublicServiceView]]:
+@router.get(
+    "/{business_id}/services",
+    tags=["services"],
+    summary="A business's services (public)",
+    response_model=Envelope[list[services.ServiceView] | list[browse.PublicServiceView]],
+)
+async def list_services(business_id: str, principal: OptionalPrincipalDep, services_: ServicesDep) -> JSONResponse:
     if principal is None:
-        return ok(await browse.public_services(services_.store, business_id))
-    return ok(await services.list_services(services_, principal, business_id))
+        return _answer(ok(await browse.public_services(services_.store, business_id)))
+    return _answer(ok(await services.list_services(services_, principal, business_id)))
