@@ -18,7 +18,7 @@ from app.domain.pets import Species
 from app.domain.services import Pricing, Service, ServiceType
 from app.errors import NotFound
 from app.store.store import Store
-from app.usecases.businesses import BusinessSearchHit
+from app.usecases.businesses import BusinessSearch, found_near
 from app.usecases.inputs import Input, Output
 from geo.coordinates import LngLat
 
@@ -156,6 +156,17 @@ class PublicSearchHit(PublicBusinessView):
     distance_m: float
     serves_location: bool
 
-    @classmethod
-    def of_hit(cls, hit: BusinessSearchHit) -> PublicSearchHit:
-        return cls.model_validate(hit.model_dump(include=set(cls.model_fields)))
+
+async def public_search(store: Store, query: BusinessSearch) -> tuple[list[PublicSearchHit], int]:
+    found, total = await found_near(store, query)
+    items = [
+        PublicSearchHit.model_validate(
+            {
+                **business.model_dump(include=set(PublicBusinessView.model_fields)),
+                "distance_m": round(hit.distance_m, 1),
+                "serves_location": hit.serves_location,
+            }
+        )
+        for business, hit in found
+    ]
+    return items, total

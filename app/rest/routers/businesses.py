@@ -41,11 +41,10 @@ def _answer(body: BaseModel) -> JSONResponse:
 async def search_businesses(
     query: Annotated[businesses.BusinessSearch, Query()], principal: OptionalPrincipalDep, services_: ServicesDep
 ) -> JSONResponse:
-    items, total = await businesses.search_businesses(services_, principal, query)
     if principal is None:
-        return _answer(
-            page([browse.PublicSearchHit.of_hit(hit) for hit in items], page=query.page, limit=query.limit, total=total)
-        )
+        public, total = await browse.public_search(services_.store, query)
+        return _answer(page(public, page=query.page, limit=query.limit, total=total))
+    items, total = await businesses.search_businesses(services_, principal, query)
     return _answer(page(items, page=query.page, limit=query.limit, total=total))
 
 
