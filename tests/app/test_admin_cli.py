@@ -29,6 +29,7 @@ def _admin(
         env=env,
         input=stdin,
         capture_output=True,
+        check=False,
         text=True,
         timeout=60,
     )
