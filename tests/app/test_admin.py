@@ -132,7 +132,7 @@ async def test_a_suspended_user_cannot_log_in_or_refresh_until_reinstated(
 
 
 @pytest.mark.parametrize("params", [{"q": ""}, {"q": "x" * 255}, {"page": 0}, {"limit": 101}])
-async def test_user_search_bounds(client: httpx.AsyncClient, services: Services, params: dict[str, object]) -> None:
+async def test_user_search_bounds(client: httpx.AsyncClient, services: Services, params: dict[str, str | int]) -> None:
     admin = await admin_headers(client, services)
     response = await client.get("/v1/admin/users", params=params, headers=admin)
     assert response.status_code == 422 and error_code(response) == "VALIDATION_ERROR"
