@@ -18,6 +18,7 @@ from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.rest.routers import admin as admin_routes
+from app.rest.routers import agendas as agenda_routes
 from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
 from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         payments_routes.router,
         reviews_routes.router,
         admin_routes.router,
+        agenda_routes.router,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
