@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from app.rest.deps import OptionalPrincipalDep, PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
-from app.usecases import browse, businesses, services, workers
+from app.rest.guards import may_act_on
+from app.usecases import access, browse, businesses, services, workers
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
 
@@ -59,7 +60,7 @@ async def get_business(business_id: str, principal: OptionalPrincipalDep, servic
     return _answer(ok(await businesses.get_business(services_, principal, business_id)))
 
 
-@router.put("/{business_id}")
+@router.put("/{business_id}", dependencies=[may_act_on("business_id", access.manage_business)])
 async def update_business(
     business_id: str, body: businesses.BusinessUpdate, principal: PrincipalDep, services_: ServicesDep
 ) -> Envelope[businesses.BusinessView]:
@@ -74,7 +75,12 @@ async def delete_business(
     return ok({"deleted": True})
 
 
-@router.post("/{business_id}/workers", status_code=status.HTTP_201_CREATED, tags=["workers"])
+@router.post(
+    "/{business_id}/workers",
+    status_code=status.HTTP_201_CREATED,
+    tags=["workers"],
+    dependencies=[may_act_on("business_id", access.manage_business)],
+)
 async def create_worker(
     business_id: str, body: workers.WorkerCreate, principal: PrincipalDep, services_: ServicesDep
 ) -> Envelope[workers.WorkerView]:
@@ -89,7 +95,12 @@ async def list_workers(
     return page(items, page=page_, limit=limit, total=total)
 
 
-@router.post("/{business_id}/services", status_code=status.HTTP_201_CREATED, tags=["services"])
+@router.post(
+    "/{business_id}/services",
+    status_code=status.HTTP_201_CREATED,
+    tags=["services"],
+    dependencies=[may_act_on("business_id", access.manage_business)],
+)
 async def create_service(
     business_id: str, body: services.ServiceCreate, principal: PrincipalDep, services_: ServicesDep
 ) -> Envelope[services.ServiceView]:
