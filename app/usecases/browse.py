@@ -21,6 +21,7 @@ from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
 from app.usecases.inputs import Input, Output
 from geo.coordinates import LngLat
+from geo.distance import haversine_m
 
 MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 100
@@ -113,33 +114,34 @@ async def browse_businesses(store: Store, query: BrowseQuery) -> tuple[list[Publ
     return [PublicBusinessView.of(business) for business in found], total
 
 
+def _hit(service: Service, business: Business, distance_m: float) -> ServiceSearchHit:
+    offer = ServiceBusiness(
+        id=business.id,
+        name=business.name,
+        rating=business.rating,
+        is_verified=business.is_verified,
+        distance_m=round(distance_m, 1),
+    )
+    return ServiceSearchHit.model_validate({**PublicServiceView.of(service).model_dump(), "business": offer})
+
+
 async def search_services(store: Store, query: ServiceSearch) -> tuple[list[ServiceSearchHit], int]:
     """Active services of the listed businesses whose service area contains the point and whose address
     is within `radius`; nearest business first."""
-    hits = await store.geo_search.businesses_near(LngLat(query.lng, query.lat), query.radius, serving_only=True)
-    if not hits:
+    point = LngLat(query.lng, query.lat)
+    # The service-area index narrows 10,000 businesses to the few serving the point before any distance.
+    serving = await store.businesses.get_many(await store.geo_search.businesses_serving(point))
+    distance = {
+        business.id: meters
+        for business in serving.values()
+        if (meters := haversine_m(point, LngLat(*business.address.coordinates))) <= query.radius
+    }
+    if not distance:
         return [], 0
-    distance = {hit.business_id: hit.distance_m for hit in hits}
     offered = await store.services.active_of(distance, query.service_type, query.pet_type)
     offered.sort(key=lambda service: (distance[service.business_id], service.business_id, service.name, service.id))
     window = offered[(query.page - 1) * query.limit : query.page * query.limit]
-    businesses = await store.businesses.get_many({service.business_id for service in window})
-    items = [
-        ServiceSearchHit.model_validate(
-            {
-                **PublicServiceView.of(service).model_dump(),
-                "business": ServiceBusiness(
-                    id=business.id,
-                    name=business.name,
-                    rating=business.rating,
-                    is_verified=business.is_verified,
-                    distance_m=round(distance[business.id], 1),
-                ),
-            }
-        )
-        for service in window
-        if (business := businesses.get(service.business_id)) is not None
-    ]
+    items = [_hit(service, serving[service.business_id], distance[service.business_id]) for service in window]
     return items, len(offered)
 
 
