@@ -63,7 +63,17 @@ class BusinessRepository:
         if name_contains:
             where["name"] = {"$contains": name_contains}
         docs = await self._col.find(where, sort=BROWSE_ORDER, skip=skip, limit=limit)
-        return [Business.from_doc(doc) for doc in docs], await self._col.count(where)
+        if among is not None and not name_contains:
+            # Counting thousands of ids against the index costs more than taking the few unlisted away.
+            total = len(set(among) - await self._unlisted_ids())
+        else:
+            total = await self._col.count(where)
+        return [Business.from_doc(doc) for doc in docs], total
+
+    async def _unlisted_ids(self) -> set[str]:
+        deleted = await self._col.distinct("id", {"isActive": False})
+        suspended = await self._col.distinct("id", {"status": BusinessStatus.SUSPENDED.value})
+        return {*deleted, *suspended}
 
     async def set_status(
         self, business_id: str, status: BusinessStatus, now: datetime, *, expected: BusinessStatus | None = None

@@ -63,6 +63,10 @@ class DocumentCollection(Protocol):
 
     async def count(self, where: Filter) -> int: ...
 
+    async def distinct(self, path: str, where: Filter) -> list[Any]:
+        """The distinct non-null values at `path` among the documents matching `where`, in no order
+        (read from an index that holds `path` when there is one)."""
+
     async def update_one(self, where: Filter, update: Update) -> Document | None:
         """Apply `update` to the first document matching `where` and return it as it is after.
 

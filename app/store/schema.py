@@ -42,11 +42,14 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     BUSINESSES: (
         Index("owner", (("ownerId", "asc"),)),
-        # Public browse: the listed businesses in browse order (app/store/businesses.py BROWSE_ORDER).
+        # Public browse: active businesses in browse order (app/store/businesses.py BROWSE_ORDER). `status`
+        # comes last, after the order: the suspension filter, the name filter and the count read only this
+        # index (SQLite), never the documents.
         Index(
             "browse",
-            (("isActive", "asc"), ("status", "asc"), ("rating.average", "desc"), ("name", "asc")),
+            (("isActive", "asc"), ("rating.average", "desc"), ("name", "asc"), ("id", "asc"), ("status", "asc")),
         ),
+        Index("status", (("status", "asc"), ("id", "asc"))),
         # $geoNear needs exactly this index; SQLite keeps an R*Tree instead (app/store/sqlite/geo_search.py).
         Index("location_2dsphere", (("location", "2dsphere"),)),
         Index("service_area_2dsphere", (("serviceArea", "2dsphere"),)),
@@ -57,7 +60,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     SERVICES: (
         Index("business", (("businessId", "asc"), ("createdAt", "asc"))),
-        Index("type", (("serviceType", "asc"), ("isActive", "asc"))),
+        # With businessId: "which businesses offer walking" is answered from the index alone.
+        Index("type_business", (("serviceType", "asc"), ("isActive", "asc"), ("businessId", "asc"))),
     ),
     PETS: (
         Index("owner", (("ownerId", "asc"), ("createdAt", "asc"))),

@@ -31,8 +31,7 @@ class ServiceRepository:
         return [Service.from_doc(doc) for doc in docs]
 
     async def business_ids_offering(self, service_type: ServiceType) -> set[str]:
-        docs = await self._col.find({"serviceType": service_type.value, "isActive": True})
-        return {doc["businessId"] for doc in docs}
+        return set(await self._col.distinct("businessId", {"serviceType": service_type.value, "isActive": True}))
 
     async def active_of(
         self, business_ids: Collection[str], service_type: ServiceType | None, pet_type: Species | None

@@ -66,6 +66,9 @@ async def test_browse_is_public_paged_filtered_and_never_shows_suspended_or_dele
     assert [b["name"] for b in named.json()["data"]] == ["Happy Paws"]
     sitting = await client.get("/v1/businesses", params={"serviceType": "sitting"})
     assert [b["id"] for b in sitting.json()["data"]] == [cats]
+    # The deleted and the suspended business offer walking too; neither is shown or counted.
+    walking = await client.get("/v1/businesses", params={"serviceType": "walking"})
+    assert [b["id"] for b in walking.json()["data"]] == [paws] and walking.json()["meta"]["total"] == 1
     second = await client.get("/v1/businesses", params={"page": 2, "limit": 1})
     assert len(second.json()["data"]) == 1 and second.json()["meta"]["total"] == 2
 

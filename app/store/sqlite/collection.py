@@ -201,6 +201,16 @@ class SqliteCollection:
 
         return await self.db.run(run)
 
+    async def distinct(self, path: str, where: Filter) -> list[Any]:
+        clause, params = where_sql(where, self.array_fields)
+        column = field_sql(path)
+        sql = f"SELECT DISTINCT {column} FROM {self.name} WHERE {clause} AND {column} IS NOT NULL"
+
+        def run(conn: sqlite3.Connection) -> list[Any]:
+            return [value for (value,) in conn.execute(sql, params)]
+
+        return await self.db.run(run)
+
     async def update_one(self, where: Filter, update: Update) -> Document | None:
         clause, where_params = where_sql(where, self.array_fields)
         expr, update_params = update_sql(update)

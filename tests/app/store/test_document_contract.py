@@ -55,6 +55,14 @@ async def test_contains_matches_text_ignoring_case_and_taking_no_pattern(backend
     assert await users.count({"name": {"$contains": "& co"}}) == 1
 
 
+async def test_distinct_values_of_the_matching_documents(backend: StoreBackend) -> None:
+    users = backend.collection(USERS)
+    for i, city in enumerate(["Paris", "Lyon", "Paris", None, "Nice"], start=1):
+        await users.insert(user_doc(f"u{i}", f"{i}@x.com", city=city, active=i != 5))
+    assert sorted(await users.distinct("city", {"active": True})) == ["Lyon", "Paris"]
+    assert await users.distinct("city", {"active": True, "email": "none@x.com"}) == []
+
+
 async def test_update_set_inc_push_unset(backend: StoreBackend) -> None:
     users = backend.collection(USERS)
     await users.insert(user_doc("u1", "a@x.com", profile={"city": "Paris"}, count=1))
