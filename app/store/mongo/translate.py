@@ -72,4 +72,4 @@ def index_model(index: Index) -> IndexModel:
         options["unique"] = True
     if index.sparse:
         options["partialFilterExpression"] = {path: {"$exists": True} for path, _ in index.keys}
-    return IndexModel([(path, _DIRECTIONS[kind]) for path, kind in index.keys], **options)
+    return IndexModel([(mongo_path(path), _DIRECTIONS[kind]) for path, kind in index.keys], **options)
