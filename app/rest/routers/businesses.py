@@ -15,6 +15,13 @@ from app.usecases import access, browse, businesses, services, workers
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
 
+
+# The public reads (no token) answer anonymous callers with the views of app/usecases/browse.py and are
+# serialized here: with a union response model, validation could pick the narrower view for everyone.
+def _answer(body: BaseModel) -> JSONResponse:
+    return JSONResponse(body.model_dump(mode="json", by_alias=True))
+
+
 # Pagination query parameters, shared by the marketplace routers.
 PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
 PageSize = Annotated[int, Query(ge=1, le=businesses.MAX_PAGE_SIZE)]
@@ -28,12 +35,6 @@ async def create_business(
 
 
 # Declared before /{business_id} so "search" is not taken for an id.
-# Public (no token): anonymous callers get the public views of app/usecases/browse.py. These answers
-# are serialized here: a union response model would let validation pick the narrower view.
-def _answer(body: BaseModel) -> JSONResponse:
-    return JSONResponse(body.model_dump(mode="json", by_alias=True))
-
-
 @router.get(
     "/search",
     summary="Businesses near a point, nearest first (public)",
