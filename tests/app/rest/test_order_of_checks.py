@@ -33,6 +33,7 @@ def _writes(world: World, booking_id: str, review_id: str = "no-review") -> list
         ("POST", f"/v1/pets/{world.pet_id}/co-owners"),
         ("POST", f"/v1/bookings/{booking_id}/cancel"),
         ("POST", f"/v1/reviews/{review_id}/response"),
+        ("PUT", f"/v1/workers/{worker_id}/location"),
     ]
 
 
