@@ -16,7 +16,7 @@ from app.auth.principal import Principal
 from app.clock import Clock
 from app.domain.base import Timestamp
 from app.domain.businesses import Business, BusinessStatus
-from app.domain.reviews import Review, ReviewStatus
+from app.domain.reviews import Review, ReviewFlag, ReviewStatus
 from app.domain.users import Role, User, UserStatus
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
@@ -58,6 +58,16 @@ class AdminUserView(Output):
         return cls.model_validate(user.model_dump(include=set(cls.model_fields)))
 
 
+class AdminReviewView(ReviewView):
+    """A review with its flags: who flagged it, in which role, why and when."""
+
+    flags: list[ReviewFlag]
+
+    @classmethod
+    def of(cls, review: Review) -> AdminReviewView:
+        return cls.model_validate(review.model_dump(include=set(cls.model_fields)))
+
+
 class AdminBusinessView(BusinessView):
     status: BusinessStatus
     is_verified: bool
@@ -72,10 +82,12 @@ def require_admin(principal: Principal) -> None:
         raise Forbidden("platform admins only")
 
 
-async def list_reviews(store: Store, principal: Principal, query: AdminReviewQuery) -> tuple[list[ReviewView], int]:
+async def list_reviews(
+    store: Store, principal: Principal, query: AdminReviewQuery
+) -> tuple[list[AdminReviewView], int]:
     require_admin(principal)
     found, total = await store.reviews.with_status(query.status, skip=(query.page - 1) * query.limit, limit=query.limit)
-    return [ReviewView.of(review) for review in found], total
+    return [AdminReviewView.of(review) for review in found], total
 
 
 async def _moderate(store: Store, clock: Clock, review_id: str, target: ReviewStatus) -> Review:
@@ -93,15 +105,15 @@ async def _moderate(store: Store, clock: Clock, review_id: str, target: ReviewSt
     return updated
 
 
-async def publish_review(store: Store, clock: Clock, principal: Principal, review_id: str) -> ReviewView:
+async def publish_review(store: Store, clock: Clock, principal: Principal, review_id: str) -> AdminReviewView:
     """Back on the public lists (a flag found unfounded, or a hidden review restored)."""
     require_admin(principal)
-    return ReviewView.of(await _moderate(store, clock, review_id, ReviewStatus.PUBLISHED))
+    return AdminReviewView.of(await _moderate(store, clock, review_id, ReviewStatus.PUBLISHED))
 
 
-async def hide_review(store: Store, clock: Clock, principal: Principal, review_id: str) -> ReviewView:
+async def hide_review(store: Store, clock: Clock, principal: Principal, review_id: str) -> AdminReviewView:
     require_admin(principal)
-    return ReviewView.of(await _moderate(store, clock, review_id, ReviewStatus.HIDDEN))
+    return AdminReviewView.of(await _moderate(store, clock, review_id, ReviewStatus.HIDDEN))
 
 
 async def _business(store: Store, business_id: str) -> Business:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from app.composition import Services
-from app.domain.reviews import Review, ReviewStatus
+from app.domain.reviews import Review, ReviewFlag, ReviewStatus
 from app.ids import new_id
 from tests.app.marketplace import NOW, admin_headers, business_account, error_code, owner
 from tests.support.api import PASSWORD
@@ -32,6 +32,7 @@ async def _flagged_review(services: Services, business_id: str) -> str:
         rating=2,
         comment="rude walker",
         status=ReviewStatus.FLAGGED,
+        flags=[ReviewFlag(by="someone-else", role="business", reason="insults our walker", at=NOW)],
         created_at=NOW,
         updated_at=NOW,
     )
@@ -68,6 +69,7 @@ async def test_flagged_reviews_are_published_again_or_hidden(client: httpx.Async
 
     queue = await client.get("/v1/admin/reviews", params={"status": "flagged"}, headers=admin)
     assert [r["id"] for r in queue.json()["data"]] == [review_id] and queue.json()["meta"]["total"] == 1
+    assert queue.json()["data"][0]["flags"][0]["reason"] == "insults our walker"
 
     published = await client.post(f"/v1/admin/reviews/{review_id}/publish", headers=admin)
     assert published.status_code == 200 and published.json()["data"]["status"] == "published"

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Query
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.usecases import admin
-from app.usecases.reviews import ReviewView
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -22,18 +21,22 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 @router.get("/reviews", summary="Reviews awaiting moderation (flagged by default)")
 async def list_reviews(
     query: Annotated[admin.AdminReviewQuery, Query()], principal: PrincipalDep, services: ServicesDep
-) -> Page[ReviewView]:
+) -> Page[admin.AdminReviewView]:
     items, total = await admin.list_reviews(services.store, principal, query)
     return page(items, page=query.page, limit=query.limit, total=total)
 
 
 @router.post("/reviews/{review_id}/publish", summary="Back on the public lists")
-async def publish_review(review_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[ReviewView]:
+async def publish_review(
+    review_id: str, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[admin.AdminReviewView]:
     return ok(await admin.publish_review(services.store, services.clock, principal, review_id))
 
 
 @router.post("/reviews/{review_id}/hide", summary="Off the public lists")
-async def hide_review(review_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[ReviewView]:
+async def hide_review(
+    review_id: str, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[admin.AdminReviewView]:
     return ok(await admin.hide_review(services.store, services.clock, principal, review_id))
 
 
