@@ -164,8 +164,10 @@ async def test_a_suspended_business_is_hidden_from_the_public_but_not_from_its_o
         assert (await client.get(f"/v1/businesses/{business_id}/services", headers=caller)).status_code == 404
         search = await client.get("/v1/businesses/search?lat=48.85&lng=2.35", headers=caller)
         assert search.json()["data"] == []
+        assert (await client.get(f"/v1/businesses/{business_id}/reviews", headers=caller)).status_code == 404
     own = await client.get(f"/v1/businesses/{business_id}", headers=headers)
     assert own.status_code == 200
+    assert (await client.get(f"/v1/businesses/{business_id}/reviews", headers=headers)).status_code == 200
     assert (await client.post(f"/v1/admin/businesses/{business_id}/reinstate", headers=admin)).status_code == 200
     assert [b["id"] for b in (await client.get("/v1/businesses/search?lat=48.85&lng=2.35")).json()["data"]] == [
         business_id
