@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from app.domain.businesses import BusinessStatus
 from app.domain.businesses import point as geojson_point
+from app.store.businesses import LISTED
 from app.store.geo_search import NearbyBusiness
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
-
-# Searched businesses: not deleted and not suspended by an admin (documents older than `status` have none).
-LISTED: dict[str, Any] = {"isActive": True, "status": {"$ne": BusinessStatus.SUSPENDED.value}}
 
 
 def serving_filter(point: LngLat) -> dict[str, Any]:
