@@ -10,6 +10,7 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
+from app import admin_cli
 from app.logs import configure_logging
 from app.service import create_app
 from app.settings import Settings
@@ -32,6 +33,9 @@ def tune_garbage_collector() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["admin"]:
+        return admin_cli.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m app", description="Walky dispatch server")
     parser.add_argument("--host", help="bind address (default WALKY_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default WALKY_PORT or 8000)")

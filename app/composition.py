@@ -135,17 +135,20 @@ def health_checks(
     return checks
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    if settings.jwt_secret == DEV_JWT_SECRET:
-        log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
-    backend: StoreBackend
+def build_store_backend(settings: Settings) -> StoreBackend:
+    """MongoDB when WALKY_MONGODB_URL is set, else the embedded SQLite file (also used by `python -m app admin`)."""
     if settings.mongodb_url:
         # Imported here so the embedded default starts without loading the MongoDB driver.
         from app.store.mongo.backend import MongoBackend
 
-        backend = MongoBackend(settings.mongodb_url, settings.mongodb_database)
-    else:
-        backend = SqliteBackend(settings.sqlite_path)
+        return MongoBackend(settings.mongodb_url, settings.mongodb_database)
+    return SqliteBackend(settings.sqlite_path)
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    if settings.jwt_secret == DEV_JWT_SECRET:
+        log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
+    backend = build_store_backend(settings)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     live_index: LiveIndex = RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
     manager = (
@@ -180,7 +183,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, session_channel]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
-    store = Store(backend)
     return Services(
         settings=settings,
         clock=clock,

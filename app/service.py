@@ -19,7 +19,10 @@ from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.rest.rate_limit import ApiRateLimitMiddleware
+from app.rest.routers import admin as admin_routes
+from app.rest.routers import agendas as agenda_routes
 from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ops.router,
         auth.router,
         users.router,
+        # Before businesses and services: /v1/services/search must not be read as a service id.
+        browse_routes.router,
         businesses.router,
         workers.router,
         services_routes.router,
@@ -74,6 +79,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         presence.router,
         payments_routes.router,
         reviews_routes.router,
+        admin_routes.router,
+        agenda_routes.router,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.

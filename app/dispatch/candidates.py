@@ -45,8 +45,9 @@ async def booking_needs(services: Services, booking: Booking) -> BookingNeeds:
     pickup = LngLat(*booking.location.coordinates)
     if booking.business_id is not None:
         # The business asked the dispatcher to pick among its own staff (the booking's service already
-        # checked that the business serves the pickup point).
-        business_ids = frozenset({booking.business_id})
+        # checked that the business serves the pickup point), unless an admin has suspended it since.
+        business = await services.store.businesses.get(booking.business_id)
+        business_ids = frozenset({booking.business_id}) if business is not None and business.is_listed else frozenset()
     else:
         serving, offering = await asyncio.gather(
             services.store.geo_search.businesses_serving(pickup),

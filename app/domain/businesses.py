@@ -80,6 +80,13 @@ def point(lng: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [lng, lat]}
 
 
+class BusinessStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"
+    # Set by a platform admin: out of search, browse and dispatch until reinstated.
+    SUSPENDED = "suspended"
+
+
 class Business(Entity):
     owner_id: str
     name: str
@@ -94,6 +101,13 @@ class Business(Entity):
     premium: bool = False
     rating: Rating = Field(default_factory=Rating)
     is_active: bool = True
+    status: BusinessStatus = BusinessStatus.ACTIVE
+    is_verified: bool = False
     created_at: Timestamp
     updated_at: Timestamp
     deleted_at: Timestamp | None = None
+
+    @property
+    def is_listed(self) -> bool:
+        """Shown to the public (search, browse, dispatch): not deleted and not suspended."""
+        return self.is_active and self.status is not BusinessStatus.SUSPENDED

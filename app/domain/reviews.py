@@ -17,6 +17,8 @@ class ReviewStatus(StrEnum):
     PUBLISHED = "published"
     # Hidden from the public lists until a moderator looks at it; still counted in the ratings.
     FLAGGED = "flagged"
+    # Hidden by a moderator: out of the public lists; still counted (an admin deletes a review to uncount it).
+    HIDDEN = "hidden"
 
 
 class ReviewResponse(Value):

@@ -16,6 +16,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    # Set by a platform admin: cannot log in, refresh or act until reinstated.
+    SUSPENDED = "suspended"
+
+
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 
@@ -42,6 +48,7 @@ class User(Entity):
     worker_id: str | None = None
     failed_logins: int = 0
     locked_until: Timestamp | None = None
+    status: UserStatus = UserStatus.ACTIVE
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None

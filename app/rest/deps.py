@@ -35,6 +35,19 @@ async def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+async def get_optional_principal(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """For public routes: None without a token; a token that is sent must still be valid (401)."""
+    if credentials is None:
+        return None
+    return await get_principal(services, credentials)
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

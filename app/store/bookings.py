@@ -57,3 +57,8 @@ class BookingRepository:
 
     async def find(self, where: Filter, limit: int | None = None) -> list[Booking]:
         return [Booking.from_doc(d) for d in await self._col.find(where, limit=limit)]
+
+    async def schedule_page(self, where: Filter, *, skip: int, limit: int) -> tuple[list[Booking], int]:
+        """Bookings matching `where`, earliest scheduled first (a worker's or a business's agenda)."""
+        docs = await self._col.find(where, sort=[("scheduledAt", 1), ("id", 1)], skip=skip, limit=limit)
+        return [Booking.from_doc(d) for d in docs], await self._col.count(where)

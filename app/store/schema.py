@@ -42,6 +42,14 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     BUSINESSES: (
         Index("owner", (("ownerId", "asc"),)),
+        # Public browse: active businesses in browse order (app/store/businesses.py BROWSE_ORDER). `status`
+        # comes last, after the order: the suspension filter, the name filter and the count read only this
+        # index (SQLite), never the documents.
+        Index(
+            "browse",
+            (("isActive", "asc"), ("rating.average", "desc"), ("name", "asc"), ("id", "asc"), ("status", "asc")),
+        ),
+        Index("status", (("status", "asc"), ("id", "asc"))),
         # $geoNear needs exactly this index; SQLite keeps an R*Tree instead (app/store/sqlite/geo_search.py).
         Index("location_2dsphere", (("location", "2dsphere"),)),
         Index("service_area_2dsphere", (("serviceArea", "2dsphere"),)),
@@ -52,7 +60,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     SERVICES: (
         Index("business", (("businessId", "asc"), ("createdAt", "asc"))),
-        Index("type", (("serviceType", "asc"), ("isActive", "asc"))),
+        # With businessId: "which businesses offer walking" is answered from the index alone.
+        Index("type_business", (("serviceType", "asc"), ("isActive", "asc"), ("businessId", "asc"))),
     ),
     PETS: (
         Index("owner", (("ownerId", "asc"), ("createdAt", "asc"))),
@@ -64,6 +73,9 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("watchers", (("watcherIds", "asc"), ("createdAt", "desc"))),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        # Schedules: a worker's or a business's bookings in a time range.
+        Index("worker_schedule", (("workerId", "asc"), ("scheduledAt", "asc"))),
+        Index("business_schedule", (("businessId", "asc"), ("scheduledAt", "asc"))),
         # Offers that may have expired while no process was watching them (restart recovery).
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
         # Walks in progress, read at start to rebuild the active-walk table (realtime/walks.py).
@@ -88,6 +100,7 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("booking_unique", (("bookingId", "asc"),), unique=True),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        Index("moderation", (("status", "asc"), ("updatedAt", "asc"))),
     ),
 }
 
@@ -96,4 +109,5 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
 ARRAY_FIELDS: dict[str, frozenset[str]] = {
     PETS: frozenset({"coOwnerIds"}),
     BOOKINGS: frozenset({"watcherIds", "petIds"}),
+    SERVICES: frozenset({"petTypes"}),
 }

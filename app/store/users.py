@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from app.clock import iso
-from app.domain.users import User
+from app.domain.users import User, UserStatus
 from app.errors import Conflict
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
@@ -89,3 +90,17 @@ class UserRepository:
             ),
         )
         return doc is not None
+
+    async def page_matching(self, text: str | None, *, skip: int, limit: int) -> tuple[list[User], int]:
+        """Accounts not erased whose email contains `text` (all of them without), oldest first."""
+        where: dict[str, Any] = {"erasedAt": None}
+        if text:
+            where["email"] = {"$contains": text}
+        docs = await self._col.find(where, sort=[("createdAt", 1), ("id", 1)], skip=skip, limit=limit)
+        return [User.from_doc(doc) for doc in docs], await self._col.count(where)
+
+    async def set_status(self, user_id: str, status: UserStatus, now: datetime) -> User | None:
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None}, Update(set={"status": status.value, "updatedAt": iso(now)})
+        )
+        return User.from_doc(doc) if doc else None

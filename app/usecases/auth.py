@@ -11,8 +11,8 @@ from app.auth.principal import Principal
 from app.auth.tokens import hash_refresh_token, new_refresh_token
 from app.composition import Services
 from app.domain.refresh_tokens import RefreshStatus, RefreshToken
-from app.domain.users import MAX_PASSWORD_LENGTH, Role, User
-from app.errors import RateLimited, Unauthorized, ValidationFailed
+from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, UserStatus
+from app.errors import Forbidden, RateLimited, Unauthorized, ValidationFailed
 from app.ids import new_id
 from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
 from app.usecases.sessions import revoke_sessions
@@ -138,6 +138,9 @@ async def login(services: Services, data: LoginInput) -> AuthSession:
             if updated is not None and updated.locked_until is not None and updated.locked_until > now:
                 raise RateLimited("too many failed logins; account locked", retry_after_s=settings.login_lockout_s)
         raise Unauthorized("invalid email or password")
+    if user.status is UserStatus.SUSPENDED:
+        # Said only to whoever knows the password.
+        raise Forbidden("this account is suspended")
     await services.store.users.record_login_success(user.id)
     return await _open_session(services, user)
 
@@ -156,6 +159,8 @@ async def refresh(services: Services, data: RefreshInput) -> AuthSession:
     user = await services.store.users.get(stored.user_id)
     if user is None or user.erased_at is not None:
         raise Unauthorized("account no longer exists")
+    if user.status is UserStatus.SUSPENDED:
+        raise Unauthorized("this account is suspended")
     return await _open_session(services, user, family_id=stored.family_id)
 
 

@@ -15,6 +15,7 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.store.geo_search import NearbyBusiness
+from app.store.store import Store
 from app.usecases.inputs import Input, Name, Output, Text
 from geo.areas import ServiceArea, parse_area
 from geo.coordinates import LngLat, parse_position
@@ -164,7 +165,7 @@ async def create_business(services: Services, principal: Principal, data: Busine
 
 async def get_business(services: Services, principal: Principal, business_id: str) -> BusinessView:
     business = await services.store.businesses.get(business_id)
-    if business is None or not business.is_active:
+    if business is None or not business.is_active or not (business.is_listed or may_manage(principal, business)):
         raise NotFound("no such business")
     return BusinessView.of(business)
 
@@ -206,16 +207,20 @@ async def delete_business(services: Services, principal: Principal, business_id:
     await services.store.services.deactivate_for_business(business.id, now)
 
 
-async def search_businesses(
-    services: Services, principal: Principal, query: BusinessSearch
-) -> tuple[list[BusinessSearchHit], int]:
-    """Nearest first, with the distance and whether the point is in each service area; and the total."""
-    store = services.store
+async def found_near(store: Store, query: BusinessSearch) -> tuple[list[tuple[Business, NearbyBusiness]], int]:
+    """The page of businesses near the point, nearest first, each with its hit; and the total."""
     among = await store.services.business_ids_offering(query.service_type) if query.service_type else None
     hits = await store.geo_search.businesses_near(
         LngLat(query.lng, query.lat), query.radius, among=among, serving_only=query.serves_location
     )
     window = hits[(query.page - 1) * query.limit : query.page * query.limit]
     found = await store.businesses.get_many([hit.business_id for hit in window])
-    items = [BusinessSearchHit.found(found[hit.business_id], hit) for hit in window if hit.business_id in found]
-    return items, len(hits)
+    return [(found[hit.business_id], hit) for hit in window if hit.business_id in found], len(hits)
+
+
+async def search_businesses(
+    services: Services, principal: Principal, query: BusinessSearch
+) -> tuple[list[BusinessSearchHit], int]:
+    """Nearest first, with the distance and whether the point is in each service area; and the total."""
+    found, total = await found_near(services.store, query)
+    return [BusinessSearchHit.found(business, hit) for business, hit in found], total

@@ -16,6 +16,7 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.bookings import BookingStatus
+from app.domain.businesses import BusinessStatus
 from app.domain.reviews import MAX_RATING, MIN_RATING, Review, ReviewFlag, ReviewResponse, ReviewStatus
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
@@ -226,9 +227,12 @@ async def flag(services: Services, principal: Principal, review_id: str, data: F
 
 
 async def list_for_business(
-    services: Services, principal: Principal, business_id: str, query: ReviewQuery
+    services: Services, principal: Principal | None, business_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
-    if await services.store.businesses.get(business_id) is None:
+    business = await services.store.businesses.get(business_id)
+    # A suspended business is out of sight, its reviews too, except for itself and admins.
+    suspended = business is not None and business.status is BusinessStatus.SUSPENDED
+    if business is None or (suspended and not (principal is not None and may_manage(principal, business))):
         raise NotFound("no such business")
     items, total = await services.store.reviews.published(
         "businessId", business_id, skip=(query.page - 1) * query.limit, limit=query.limit
@@ -237,7 +241,7 @@ async def list_for_business(
 
 
 async def list_for_worker(
-    services: Services, principal: Principal, worker_id: str, query: ReviewQuery
+    services: Services, principal: Principal | None, worker_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
     if await services.store.workers.get(worker_id) is None:
         raise NotFound("no such worker")

@@ -93,7 +93,7 @@ async def create_service(
 async def list_services(services: Services, principal: Principal, business_id: str) -> list[ServiceView]:
     """Active services; the business itself (and admins) also see the withdrawn ones."""
     business = await services.store.businesses.get(business_id)
-    if business is None or not business.is_active:
+    if business is None or not business.is_active or not (business.is_listed or may_manage(principal, business)):
         raise NotFound("no such business")
     found = await services.store.services.list_for_business(
         business.id, active_only=not may_manage(principal, business)

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
+from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
-from app.usecases import bookings, tracking
+from app.usecases import access, bookings, tracking
 from app.usecases.idempotency import run_once
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
@@ -55,7 +56,7 @@ async def get_booking(booking_id: str, principal: PrincipalDep, services: Servic
     return ok(await bookings.get_booking(services, principal, booking_id))
 
 
-@router.post("/{booking_id}/confirm")
+@router.post("/{booking_id}/confirm", dependencies=[may_act_on("booking_id", access.booking_party)])
 async def confirm(
     booking_id: str, principal: PrincipalDep, services: ServicesDep, body: bookings.ConfirmInput | None = None
 ) -> Envelope[Booking]:
@@ -72,7 +73,7 @@ async def complete(booking_id: str, principal: PrincipalDep, services: ServicesD
     return ok(await bookings.complete_booking(services, principal, booking_id))
 
 
-@router.post("/{booking_id}/cancel")
+@router.post("/{booking_id}/cancel", dependencies=[may_act_on("booking_id", access.booking_party)])
 async def cancel(
     booking_id: str, body: bookings.CancelInput, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[Booking]:

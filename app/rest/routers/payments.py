@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse
 
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
+from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
-from app.usecases import payments, webhooks
+from app.usecases import access, payments, webhooks
 from app.usecases.idempotency import run_once
 
 router = APIRouter(tags=["payments"])
@@ -20,6 +21,7 @@ router = APIRouter(tags=["payments"])
     "/v1/businesses/{business_id}/payouts/onboarding",
     summary="Create the business's Express connected account (once) and an onboarding link",
     response_model=Envelope[payments.OnboardingView],
+    dependencies=[may_act_on("business_id", access.manage_business)],
 )
 async def start_onboarding(
     business_id: str,
@@ -87,6 +89,7 @@ async def get_payment(
     "/v1/payments/{payment_id}/refund",
     summary="Refund part or all of what was captured (business or admin)",
     response_model=Envelope[payments.PaymentView],
+    dependencies=[may_act_on("payment_id", access.refund_payment)],
 )
 async def refund(
     payment_id: str,

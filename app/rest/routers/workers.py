@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
-from app.usecases import workers
+from app.rest.guards import may_act_on
+from app.usecases import access, workers
 
 router = APIRouter(prefix="/v1/workers", tags=["workers"])
 
@@ -16,7 +17,11 @@ async def get_worker(worker_id: str, principal: PrincipalDep, services: Services
     return ok(await workers.get_worker(services, principal, worker_id))
 
 
-@router.put("/{worker_id}", summary="Business: names, specializations, availability; the worker: availability, phone")
+@router.put(
+    "/{worker_id}",
+    summary="Business: names, specializations, availability; the worker: availability, phone",
+    dependencies=[may_act_on("worker_id", access.edit_worker)],
+)
 async def update_worker(
     worker_id: str, body: workers.WorkerUpdate, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[workers.WorkerView]:

@@ -66,6 +66,10 @@ def where_sql(where: Filter, array_fields: frozenset[str] = frozenset()) -> tupl
             elif op == "$ne":
                 clauses.append(f"{column} IS NOT ?")
                 params.append(_param(value))
+            elif op == "$contains":
+                # instr on lower(): no LIKE wildcards to escape; SQLite lowers ASCII letters only.
+                clauses.append(f"instr(lower({column}), ?) > 0")
+                params.append(str(value).lower())
             elif op == "$exists":
                 clauses.append(f"{column} IS {'NOT ' if value else ''}NULL")
             else:
@@ -194,6 +198,16 @@ class SqliteCollection:
         def run(conn: sqlite3.Connection) -> int:
             row = conn.execute(f"SELECT count(*) FROM {self.name} WHERE {clause}", params).fetchone()
             return int(row[0])
+
+        return await self.db.run(run)
+
+    async def distinct(self, path: str, where: Filter) -> list[Any]:
+        clause, params = where_sql(where, self.array_fields)
+        column = field_sql(path)
+        sql = f"SELECT DISTINCT {column} FROM {self.name} WHERE {clause} AND {column} IS NOT NULL"
+
+        def run(conn: sqlite3.Connection) -> list[Any]:
+            return [value for (value,) in conn.execute(sql, params)]
 
         return await self.db.run(run)
 
