@@ -43,9 +43,18 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
 
     def _close(self, eio_sid: str, why: str) -> None:
         log.info("closing a socket transport", reason=why)
-        task = asyncio.ensure_future(self.eio.disconnect(eio_sid))
+        task = asyncio.ensure_future(self._drop(eio_sid))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+    async def _drop(self, eio_sid: str) -> None:
+        transport = self.eio.sockets.get(eio_sid)
+        # Runs the disconnect handlers and sends Engine.IO's CLOSE packet.
+        await self.eio.disconnect(eio_sid)
+        if transport is not None:
+            # Engine.IO then waits for the peer to close the transport, which a hostile peer never does:
+            # ending its writer closes the WebSocket (or ends the long poll) from this side.
+            await transport.queue.put(None)
 
     async def _handle_eio_message(self, eio_sid: str, data: str | bytes) -> None:
         try:
