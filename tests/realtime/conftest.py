@@ -20,6 +20,7 @@ from app.domain.workers import Worker
 from app.ids import new_id
 from app.service import create_app, services_of
 from app.settings import Settings
+from realtime.limits import MAX_PACKET_BYTES
 from tests.support.redis_server import free_port
 
 # Central London; tests place workers around it.
@@ -70,7 +71,16 @@ async def serve(settings: Settings) -> AsyncIterator[LiveServer]:
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, loop="asyncio", lifespan="on", log_level="warning")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            loop="asyncio",
+            lifespan="on",
+            log_level="warning",
+            # As app/__main__.py serves it: frames above the packet limit refused while reading.
+            ws_max_size=MAX_PACKET_BYTES,
+        )
     )
     task = asyncio.create_task(server.serve())
     deadline = time.monotonic() + 10
