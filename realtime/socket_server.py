@@ -4,6 +4,9 @@ closing connections that send what is not Socket.IO.
 - A transport that has not connected the default namespace (which needs a valid token) within
   `connect_deadline_s` of opening is closed: an anonymous peer holds a connection for seconds, not for
   good. (Frames are bounded by uvicorn's `ws_max_size`, set to Engine.IO's packet limit in app/__main__.py.)
+- A closed socket is let go at once. Engine.IO's ping task held each one (its queue, its task) until the
+  25 s ping interval ran out: under connect/disconnect churn, every socket of the last 25 s stayed resident
+  (scripts/bench/bench_hostile.py).
 - A frame that is not a Socket.IO packet, or an event for a namespace the connection has not joined, closes
   the connection. The library logged such frames and went on, leaving the client without an answer.
 """
@@ -13,12 +16,36 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import engineio
 import socketio
 import structlog
+from engineio.async_socket import AsyncSocket
 
 log = structlog.get_logger("walky.socket")
 
 DEFAULT_NAMESPACE = "/"
+
+
+class _Engine(engineio.AsyncServer):  # type: ignore[misc]
+    """Engine.IO's server, keeping each socket's ping task so a closed socket's can be cancelled."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pings: dict[str, asyncio.Task[None]] = {}
+
+    def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        task = super().start_background_task(target, *args, **kwargs)
+        # The only task Engine.IO starts for a socket is its next ping.
+        owner = getattr(target, "__self__", None)
+        if isinstance(owner, AsyncSocket):
+            self.pings[owner.sid] = task
+        return task
+
+    def cancel_ping(self, sid: str) -> None:
+        task = self.pings.pop(sid, None)
+        # A ping that found the peer gone is what closes the socket: it finishes by itself.
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
 
 
 class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -27,6 +54,9 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
         self.connect_deadline_s = connect_deadline_s
         self._deadlines: dict[str, asyncio.TimerHandle] = {}
         self._closing: set[asyncio.Task[None]] = set()
+
+    def _engineio_server_class(self) -> type[_Engine]:
+        return _Engine
 
     def connected(self, eio_sid: str) -> bool:
         return self.manager.sid_from_eio_sid(eio_sid, DEFAULT_NAMESPACE) is not None
@@ -74,4 +104,5 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
         deadline = self._deadlines.pop(eio_sid, None)
         if deadline is not None:
             deadline.cancel()
+        self.eio.cancel_ping(eio_sid)
         await super()._handle_eio_disconnect(eio_sid, reason)

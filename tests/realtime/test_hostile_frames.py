@@ -156,3 +156,16 @@ async def test_a_transport_that_never_connects_is_closed_at_the_deadline(
         async with raw_socket(live, token) as ws:
             await asyncio.sleep(1)
             await still_serves(ws)
+
+
+async def test_a_closed_socket_is_let_go_at_once(live: LiveServer) -> None:
+    # Engine.IO's ping task held every closed socket for the 25 s ping interval: under churn, every socket
+    # of the last 25 s stayed resident.
+    _, token = await live.add_worker("b1")
+    for _ in range(5):
+        async with raw_socket(live, token) as ws:
+            await still_serves(ws)
+    await asyncio.sleep(0.5)
+    pings = [getattr(task.get_coro(), "__qualname__", "") for task in asyncio.all_tasks()]
+    holding = [name for name in pings if name == "AsyncSocket._send_ping"]
+    assert holding == []
