@@ -115,6 +115,12 @@ class Packet(socketio.packet.Packet):  # type: ignore[misc]
 
     json = sys.modules[__name__]
 
+    def __init__(self, *args: Any, encoded_packet: str | bytes | None = None, **kwargs: Any) -> None:
+        # The library reads an empty frame as an event with no payload, which no handler can answer.
+        if encoded_packet is not None and not encoded_packet:
+            raise NotSocketIO("an empty packet")
+        super().__init__(*args, encoded_packet=encoded_packet, **kwargs)
+
     def decode(self, encoded_packet: str | bytes) -> int:
         if not isinstance(encoded_packet, str) or not encoded_packet[:1].isdigit():
             # A binary frame with no binary packet before it, an empty or non-numeric frame.
@@ -134,8 +140,9 @@ class Packet(socketio.packet.Packet):  # type: ignore[misc]
                 if self.packet_type == sio_packet.BINARY_EVENT:
                     raise NotSocketIO(problem)
                 self.data = [UNREADABLE_EVENT, Unreadable(problem)]
-        if attachments > MAX_ATTACHMENTS:
-            raise NotSocketIO("too many binary attachments")
+        binary = self.packet_type in (sio_packet.BINARY_EVENT, sio_packet.BINARY_ACK)
+        if attachments > MAX_ATTACHMENTS or (binary and attachments == 0):
+            raise NotSocketIO(f"a binary packet has 1 to {MAX_ATTACHMENTS} attachments")
         return attachments
 
     def add_attachment(self, attachment: bytes | str) -> bool:

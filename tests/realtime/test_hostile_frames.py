@@ -113,6 +113,7 @@ async def test_reserved_event_names_are_not_the_connect_handler(live: LiveServer
     "frame",
     [
         "4hello",  # a message that is not a Socket.IO packet
+        "4",  # an empty one
         "49[]",  # an unknown packet type
         '42/admin,1["location:update",{}]',  # a namespace the connection never joined
         '4512345-["location:update",{}]',  # more attachments than any event has
