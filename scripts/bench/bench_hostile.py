@@ -9,11 +9,13 @@ holds each closed socket until it runs out), the server's VmRSS is the baseline.
    CONNECT (no token), 10 transports at a time; VmRSS once all are closed.
 2. 10,000 Socket.IO connect/disconnect cycles with a valid worker token (the Engine.IO handshake, the
    Socket.IO CONNECT with `auth`, the server's CONNECT answer, close), 20 at a time; VmRSS 30 s after.
+   A second round of 10,000 follows: a leak grows again by as much, a plateau does not.
 
 Each figure is printed with its growth over the baseline and its ratio to it. Targets: growth under 5 MB
 after each phase.
 
-    .venv/bin/python -m scripts.bench.bench_hostile [--frames 100] [--frame-mb 10] [--cycles 10000] [--redis]
+    .venv/bin/python -m scripts.bench.bench_hostile [--frames 100] [--frame-mb 10] [--cycles 10000]
+        [--cycle-rounds 2] [--redis]
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--frame-mb", type=float, default=10.0)
     parser.add_argument("--cycles", type=int, default=10_000)
+    parser.add_argument("--cycle-rounds", type=int, default=2, help="rounds of --cycles, to tell a leak from a plateau")
     parser.add_argument("--redis", action="store_true", help="run the server in Redis mode")
     args = parser.parse_args()
     tokens = worker_tokens(200)
@@ -120,12 +123,21 @@ def main() -> None:
         frames_ok = report(label, baseline, rss_kib(server.pid))
         print(f"    {took:.1f} s; outcomes: {dict(frames)}")
 
-        started = time.monotonic()
-        cycles = asyncio.run(run_all(args.cycles, 20, lambda i: connect_cycle(url, tokens[i % len(tokens)])))
-        took = time.monotonic() - started
-        time.sleep(PING_HOLD_S)
-        cycles_ok = report(f"after {args.cycles} connect/disconnect cycles", baseline, rss_kib(server.pid))
-        print(f"    {took:.1f} s ({args.cycles / took:.0f} cycles/s); outcomes: {dict(cycles)}")
+        cycles_ok = True
+        previous = rss_kib(server.pid)
+        for round_no in range(1, args.cycle_rounds + 1):
+            started = time.monotonic()
+            cycles = asyncio.run(run_all(args.cycles, 20, lambda i: connect_cycle(url, tokens[i % len(tokens)])))
+            took = time.monotonic() - started
+            time.sleep(PING_HOLD_S)
+            after = rss_kib(server.pid)
+            label = f"after {args.cycles * round_no} connect/disconnect cycles"
+            cycles_ok = report(label, baseline, after) and cycles_ok
+            print(
+                f"    round {round_no}: {took:.1f} s ({args.cycles / took:.0f} cycles/s), "
+                f"{mb(after - previous):+.1f} MB over the round before; outcomes: {dict(cycles)}"
+            )
+            previous = after
     print(f"targets: growth under {TARGET_MB:g} MB after each phase: {verdict(frames_ok and cycles_ok)}")
 
 
