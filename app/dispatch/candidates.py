@@ -61,7 +61,7 @@ async def booking_needs(services: Services, booking: Booking) -> BookingNeeds:
 def fits(worker: Worker, needs: BookingNeeds) -> bool:
     if not worker.is_active or worker.business_id not in needs.business_ids:
         return False
-    return needs.species <= set(worker.specializations)
+    return worker.takes(needs.species)
 
 
 def free_for(schedule: WorkerSchedule, booking: Booking) -> bool:

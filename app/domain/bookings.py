@@ -10,8 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Value
+from app.domain.base import Entity, Timestamp, Value
 from app.domain.services import ServiceType
 from app.domain.users import Role
 

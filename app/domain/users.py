@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.domain.base import Entity, Timestamp
+from app.domain.businesses import Address
 
 
 class Role(StrEnum):
@@ -12,6 +13,11 @@ class Role(StrEnum):
     BUSINESS = "business"
     WORKER = "worker"
     ADMIN = "admin"
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
 
 
 MIN_PASSWORD_LENGTH = 8
@@ -38,6 +44,12 @@ class User(Entity):
     phone: str | None = None
     business_id: str | None = None
     worker_id: str | None = None
+    # An owner's default booking location.
+    address: Address | None = None
+    # Media id, set by the avatar route only.
+    avatar: str | None = None
+    is_email_verified: bool = False
+    status: UserStatus = UserStatus.ACTIVE
     failed_logins: int = 0
     locked_until: Timestamp | None = None
     created_at: Timestamp

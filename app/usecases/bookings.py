@@ -40,7 +40,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
-from app.usecases.inputs import Input, Text
+from app.usecases.inputs import Input, QueryInput, Text
 from app.usecases.notifications import notify
 from geo.areas import ServiceArea
 from geo.coordinates import LngLat, parse_position
@@ -102,7 +102,7 @@ class CancelInput(Input):
     reason: Text = Field(min_length=1, max_length=500)
 
 
-class BookingQuery(Input):
+class BookingQuery(QueryInput):
     status: BookingStatus | None = None
     page: int = Field(default=1, ge=1)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
@@ -330,7 +330,7 @@ async def _fit_worker(services: Services, booking: Booking, worker_id: str) -> W
     if worker is None or not worker.is_active or worker.business_id != booking.business_id:
         raise ValidationFailed("that worker does not work for this booking's business")
     pets = [p for pid in booking.pet_ids if (p := await services.store.pets.get(pid)) is not None]
-    unfit = [p.name for p in pets if p.species not in worker.specializations]
+    unfit = [p.name for p in pets if not worker.takes((p.species,))]
     if unfit:
         raise ValidationFailed(f"that worker does not take care of {', '.join(unfit)}")
     return worker

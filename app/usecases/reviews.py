@@ -8,9 +8,9 @@ Flagged reviews stay counted but leave the public lists until a moderator looks 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
 from app.composition import Services
@@ -22,7 +22,7 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.reviews import ReviewExists
 from app.usecases.businesses import may_manage
-from app.usecases.inputs import Input, Output, Text
+from app.usecases.inputs import Input, Output, QueryInput, Text
 from app.usecases.notifications import notify
 
 MAX_PAGE_SIZE = 100
@@ -48,14 +48,26 @@ class ReviewUpdate(Input):
 
 
 class ResponseInput(Input):
-    text: Comment
+    comment: Comment | None = None
+    # The name this server first used; still accepted.
+    text: Comment | None = None
+
+    @model_validator(mode="after")
+    def _one_text(self) -> Self:
+        if (self.comment is None) == (self.text is None):
+            raise ValueError("give the response as comment")
+        return self
+
+    @property
+    def body(self) -> str:
+        return self.comment or self.text or ""
 
 
 class FlagInput(Input):
     reason: Annotated[Text, Field(min_length=1, max_length=500)] | None = None
 
 
-class ReviewQuery(Input):
+class ReviewQuery(QueryInput):
     page: int = Field(default=1, ge=1, le=10_000)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
@@ -190,7 +202,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
     if principal.role is not Role.BUSINESS or not may_manage(principal, business):
         raise Forbidden("only the reviewed business responds")
     now = services.clock.now()
-    response = ReviewResponse(text=data.text, by=principal.user_id, at=now)
+    response = ReviewResponse(comment=data.body, responded_by=principal.user_id, responded_at=now)
     updated = await services.store.reviews.update_if(
         review.id, {"response": None}, {"response": response.model_dump(mode="json", by_alias=True)}, now
     )
@@ -201,7 +213,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
         [review.author_id],
         kind="review.response",
         title="The business responded to your review",
-        message=data.text[:200],
+        message=data.body[:200],
         data={"reviewId": review.id, "bookingId": review.booking_id},
     )
     return ReviewView.of(updated)

@@ -16,8 +16,15 @@ async def get_worker(worker_id: str, principal: PrincipalDep, services: Services
     return ok(await workers.get_worker(services, principal, worker_id))
 
 
-@router.put("/{worker_id}", summary="Business: names, specializations, availability; the worker: availability, phone")
+@router.put("/{worker_id}", summary="Business: the profile; the worker: availability, phone, bio")
 async def update_worker(
     worker_id: str, body: workers.WorkerUpdate, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[workers.WorkerView]:
     return ok(await workers.update_worker(services, principal, worker_id, body))
+
+
+@router.put("/{worker_id}/availability", summary="Replace the weekly availability (the worker or their business)")
+async def set_availability(
+    worker_id: str, body: workers.AvailabilityUpdate, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[workers.WorkerView]:
+    return ok(await workers.set_availability(services, principal, worker_id, body))
