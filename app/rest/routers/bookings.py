@@ -11,7 +11,7 @@ from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.idempotency import IdempotencyKey, keyed_response
-from app.usecases import bookings, tracking
+from app.usecases import booking_edits, bookings, tracking
 from app.usecases.idempotency import run_once
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
@@ -55,6 +55,13 @@ async def get_booking(booking_id: str, principal: PrincipalDep, services: Servic
     return ok(await bookings.get_booking(services, principal, booking_id))
 
 
+@router.put("/{booking_id}", summary="Owner: move, relocate or annotate a pending or confirmed booking")
+async def edit_booking(
+    booking_id: str, body: booking_edits.BookingEdit, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[Booking]:
+    return ok(await booking_edits.edit_booking(services, principal, booking_id, body))
+
+
 @router.post("/{booking_id}/confirm")
 async def confirm(
     booking_id: str, principal: PrincipalDep, services: ServicesDep, body: bookings.ConfirmInput | None = None
@@ -67,9 +74,11 @@ async def start(booking_id: str, principal: PrincipalDep, services: ServicesDep)
     return ok(await bookings.start_booking(services, principal, booking_id))
 
 
-@router.post("/{booking_id}/complete")
-async def complete(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[Booking]:
-    return ok(await bookings.complete_booking(services, principal, booking_id))
+@router.post("/{booking_id}/complete", summary="Worker: end the walk, with optional {workerNotes}")
+async def complete(
+    booking_id: str, principal: PrincipalDep, services: ServicesDep, body: bookings.CompleteInput | None = None
+) -> Envelope[Booking]:
+    return ok(await bookings.complete_booking(services, principal, booking_id, body or bookings.CompleteInput()))
 
 
 @router.post("/{booking_id}/cancel")
