@@ -95,9 +95,7 @@ def _review_v2(doc: Document) -> Changes | None:
     response = doc.get("response")
     if not isinstance(response, dict) or "text" not in response:
         return None
-    return {
-        "response": {"comment": response["text"], "respondedBy": response["by"], "respondedAt": response["at"]}
-    }, []
+    return {"response": {"comment": response["text"], "respondedBy": response["by"], "respondedAt": response["at"]}}, []
 
 
 def _booking_v2(doc: Document) -> Changes | None:

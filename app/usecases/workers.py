@@ -112,7 +112,8 @@ def _is_self(principal: Principal, worker: Worker) -> bool:
 
 
 def _slots(given: list[AvailabilityInput] | None) -> list[AvailabilitySlot]:
-    return [AvailabilitySlot.model_validate(slot.model_dump()) for slot in given or ()]
+    slots = [AvailabilitySlot.model_validate(slot.model_dump()) for slot in given or ()]
+    return sorted(slots, key=lambda slot: (slot.day_of_week, slot.start_time))
 
 
 async def _get(services: Services, worker_id: str) -> Worker:
@@ -190,9 +191,11 @@ async def update_worker(services: Services, principal: Principal, worker_id: str
         raise Forbidden(f"you may not change {', '.join(refused)}")
     if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
         raise ValidationFailed("names cannot be removed")
-    for key in ("specializations", "availability", "certifications"):
+    for key in ("specializations", "certifications"):
         if key in fields and fields[key] is None:
             fields[key] = []
+    if "availability" in fields:
+        fields["availability"] = [s.model_dump(mode="json", by_alias=True) for s in _slots(change.availability)]
     if fields.get("specializations"):
         fields["specializations"] = [s.value for s in species_of(fields["specializations"])]
     now = services.clock.now()

@@ -31,7 +31,7 @@ async def test_create_booking_prices_and_numbers(world: World) -> None:
         "currency": "EUR",
     }
     assert booking["businessId"] == world.business_id
-    assert booking["location"] == {"type": "Point", "coordinates": PICKUP}
+    assert booking["location"] == {"type": None, "address": "1 rue de Rivoli", "coordinates": PICKUP}
     assert booking["history"][0]["status"] == "pending"
 
 
@@ -40,7 +40,7 @@ async def test_additional_pets_and_premium_fee(client: httpx.AsyncClient, servic
     # Premium is granted by the platform, not self-declared.
     await services.store.businesses.update_fields(world.business_id, {"premium": True}, services.clock.now())
     second = await client.post(
-        "/v1/pets", headers=world.owner_headers, json={"name": "Fido", "species": "dog", "ageYears": 2, "weightKg": 9}
+        "/v1/pets", headers=world.owner_headers, json={"name": "Fido", "species": "dog", "age": 2, "weight": 9}
     )
     response = await world.book(pets=[world.pet_id, second.json()["data"]["id"]])
     assert response.status_code == 201, response.text
