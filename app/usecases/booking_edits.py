@@ -34,7 +34,7 @@ class BookingEdit(Input):
     def _present(self) -> Self:
         for name in ("scheduled_at", "location"):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{self.model_fields[name].alias} cannot be removed")
+                raise ValueError(f"{type(self).model_fields[name].alias} cannot be removed")
         if self.scheduled_at is not None and self.scheduled_at.tzinfo is None:
             raise ValueError("scheduledAt must carry a time zone (e.g. Z)")
         return self
