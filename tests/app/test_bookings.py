@@ -143,10 +143,15 @@ async def test_full_lifecycle_with_walk_report(world: World, services) -> None:
     assert started.json()["data"]["status"] == "in_progress"
     # Starting twice is a conflict, not a second walk.
     assert (await world.client.post(f"/v1/bookings/{booking_id}/start", headers=worker)).status_code == 409
-    completed = await world.client.post(f"/v1/bookings/{booking_id}/complete", headers=worker)
+    completed = await world.client.post(
+        f"/v1/bookings/{booking_id}/complete", json={"workerNotes": "Good boy"}, headers=worker
+    )
     assert completed.status_code == 200, completed.text
     data = completed.json()["data"]
     assert data["status"] == "completed"
+    details = data["completionDetails"]
+    assert (details["startTime"], details["endTime"]) == (data["startedAt"], data["completedAt"])
+    assert (details["workerNotes"], details["photos"]) == ("Good boy", [])
     assert data["walk"]["durationS"] >= 0 and data["walk"]["route"]["type"] == "LineString"
     assert [h["status"] for h in data["history"]] == ["pending", "confirmed", "in_progress", "completed"]
     # Everyone was told.
