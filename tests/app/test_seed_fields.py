@@ -183,9 +183,10 @@ async def test_user_address_and_account_facts(client: httpx.AsyncClient) -> None
 
 async def test_a_seed_booking_and_the_owners_home_as_default_location(client: httpx.AsyncClient) -> None:
     world = await build_world(client)
+    address = {"street": "2 rue de Rivoli", "city": "Paris", "zipCode": "75004", "country": "FR"}
     seed_location = {
         "type": "custom",
-        "address": {"street": "2 rue de Rivoli", "city": "Paris", "zipCode": "75004", "country": "FR"},
+        "address": address,
         "coordinates": {"type": "Point", "coordinates": [2.351, 48.851]},
     }
     booked = await world.book(location=seed_location, duration=30, specialInstructions="Key under the mat")
@@ -193,7 +194,7 @@ async def test_a_seed_booking_and_the_owners_home_as_default_location(client: ht
     data = booked.json()["data"]
     assert data["location"] == {
         "type": "custom",
-        "address": {**seed_location["address"], "state": None},
+        "address": {**address, "state": None},
         "coordinates": [2.351, 48.851],
     }
     assert (data["duration"], data["specialInstructions"], data["completionDetails"]) == (30, "Key under the mat", None)
