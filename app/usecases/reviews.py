@@ -8,9 +8,9 @@ Flagged reviews stay counted but leave the public lists until a moderator looks 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from app.auth.principal import Principal
 from app.composition import Services
@@ -48,19 +48,7 @@ class ReviewUpdate(Input):
 
 
 class ResponseInput(Input):
-    comment: Comment | None = None
-    # The name this server first used; still accepted.
-    text: Comment | None = None
-
-    @model_validator(mode="after")
-    def _one_text(self) -> Self:
-        if (self.comment is None) == (self.text is None):
-            raise ValueError("give the response as comment")
-        return self
-
-    @property
-    def body(self) -> str:
-        return self.comment or self.text or ""
+    comment: Comment
 
 
 class FlagInput(Input):
@@ -202,7 +190,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
     if principal.role is not Role.BUSINESS or not may_manage(principal, business):
         raise Forbidden("only the reviewed business responds")
     now = services.clock.now()
-    response = ReviewResponse(comment=data.body, responded_by=principal.user_id, responded_at=now)
+    response = ReviewResponse(comment=data.comment, responded_by=principal.user_id, responded_at=now)
     updated = await services.store.reviews.update_if(
         review.id, {"response": None}, {"response": response.model_dump(mode="json", by_alias=True)}, now
     )
@@ -213,7 +201,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
         [review.author_id],
         kind="review.response",
         title="The business responded to your review",
-        message=data.body[:200],
+        message=data.comment[:200],
         data={"reviewId": review.id, "bookingId": review.booking_id},
     )
     return ReviewView.of(updated)
