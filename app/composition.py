@@ -13,6 +13,11 @@ from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
+from app.messages.file_sender import FileEmailSender
+from app.messages.log_sender import LogSender
+from app.messages.outbox import Channel
+from app.messages.relay import OutboxRelay
+from app.messages.senders import Sender
 from app.metrics import Metrics
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
@@ -58,6 +63,7 @@ class Services:
     events: EventPublisher
     active_walks: ActiveWalks
     fleet_watchers: FleetWatchers
+    outbox_relay: OutboxRelay
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -80,6 +86,7 @@ class Services:
         await self.store.close()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.outbox_relay.aclose()
         aclose = getattr(self.payment_gateway, "aclose", None)
         if aclose is not None:
             await aclose()
@@ -93,6 +100,35 @@ def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentG
 
         return StripeGateway(settings.stripe_secret_key)
     return OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
+
+
+def build_senders(settings: Settings, store: Store, clock: Clock) -> dict[Channel, Sender]:
+    """Chosen by settings alone: SMTP or .eml files for email, Expo or the log for push, Twilio or the log for SMS."""
+    email: Sender
+    if settings.smtp_url:
+        from app.messages.smtp_sender import SmtpSender  # aiosmtplib loads only when configured
+
+        email = SmtpSender(settings.smtp_url, settings.mail_from)
+    else:
+        email = FileEmailSender(settings.data_dir / "outbox", settings.mail_from)
+    push: Sender = LogSender(Channel.PUSH)
+    if settings.expo_access_token or settings.expo_push_url:
+        from app.messages.push_sender import EXPO_PUSH_URL, ExpoPushSender
+
+        push = ExpoPushSender(
+            store.devices, clock, access_token=settings.expo_access_token, url=settings.expo_push_url or EXPO_PUSH_URL
+        )
+    sms: Sender = LogSender(Channel.SMS)
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        from app.messages.sms_sender import TwilioSmsSender
+
+        sms = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from,
+            base_url=settings.twilio_api_url,
+        )
+    return {Channel.EMAIL: email, Channel.PUSH: push, Channel.SMS: sms}
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -131,13 +167,15 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         RedisFleetWatchers(redis, settings.redis_key_prefix) if redis is not None else MemoryFleetWatchers()
     )
     payment_gateway = build_payment_gateway(settings, backend)
-    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers]
+    store = Store(backend)
+    outbox_relay = OutboxRelay(store.outbox, build_senders(settings, store, clock), clock)
+    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, outbox_relay]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
     return Services(
         settings=settings,
         clock=clock,
-        store=Store(backend),
+        store=store,
         live_index=live_index,
         passwords=Passwords(),
         access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
@@ -146,6 +184,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         events=SocketPublisher(sio),
         active_walks=active_walks,
         fleet_watchers=fleet_watchers,
+        outbox_relay=outbox_relay,
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,

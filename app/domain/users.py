@@ -40,6 +40,8 @@ class User(Entity):
     worker_id: str | None = None
     failed_logins: int = 0
     locked_until: Timestamp | None = None
+    is_email_verified: bool = False
+    email_verified_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None

@@ -33,6 +33,11 @@ PAYMENTS = "payments"
 PAYOUT_ACCOUNTS = "payout_accounts"
 WEBHOOK_EVENTS = "webhook_events"
 REVIEWS = "reviews"
+OUTBOX = "outbox"
+DEVICES = "devices"
+ACCOUNT_TOKENS = "account_tokens"
+NOTIFICATION_PREFERENCES = "notification_preferences"
+JOBS = "jobs"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -87,6 +92,15 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
     ),
+    # The relay's query: pending messages whose lease has passed, oldest first.
+    OUTBOX: (
+        Index("due", (("status", "asc"), ("leaseUntil", "asc"))),
+        Index("user", (("userId", "asc"), ("createdAt", "asc"))),
+    ),
+    DEVICES: (Index("user", (("userId", "asc"), ("createdAt", "asc"))),),
+    ACCOUNT_TOKENS: (Index("user", (("userId", "asc"), ("purpose", "asc"))),),
+    NOTIFICATION_PREFERENCES: (),
+    JOBS: (Index("due", (("status", "asc"), ("leaseUntil", "asc"))),),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).

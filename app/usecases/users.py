@@ -19,6 +19,7 @@ class UserView(Output):
     phone: str | None
     business_id: str | None
     worker_id: str | None
+    is_email_verified: bool
     created_at: Timestamp
 
     @classmethod

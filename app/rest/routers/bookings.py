@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.domain.bookings import Booking
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import PrincipalDep, ServicesDep, VerifiedEmail
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.usecases import bookings, tracking
 from app.usecases.idempotency import run_once
 
-router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
+router = APIRouter(prefix="/v1/bookings", tags=["bookings"], dependencies=[VerifiedEmail])
 
 
 def _json(booking: Booking) -> dict[str, Any]:
