@@ -17,7 +17,19 @@ from app.dispatch.dispatcher import install_dispatcher
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import (
+    auth,
+    bookings,
+    businesses,
+    locations,
+    messages,
+    notifications,
+    ops,
+    pets,
+    presence,
+    users,
+    workers,
+)
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
@@ -62,6 +74,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ops.router,
         auth.router,
         users.router,
+        messages.router,
         businesses.router,
         workers.router,
         services_routes.router,
