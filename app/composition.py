@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 import socketio
@@ -168,7 +169,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     payment_gateway = build_payment_gateway(settings, backend)
     store = Store(backend)
-    outbox_relay = OutboxRelay(store.outbox, build_senders(settings, store, clock), clock)
+    outbox_relay = OutboxRelay(
+        store.outbox, build_senders(settings, store, clock), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+    )
     background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, outbox_relay]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)

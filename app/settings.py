@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     twilio_from: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
+    # How long a relay holds a message it is sending; a process killed mid-send delays it this long.
+    outbox_lease_s: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -110,6 +110,8 @@ class OutboxMessage(Entity):
     lease_until: Timestamp
     last_error: str | None = None
     provider_id: str | None = None
+    # The batch claim that holds the lease (see OutboxRepository.claim).
+    claim_id: str | None = None
     created_at: Timestamp
     sent_at: Timestamp | None = None
     # Not worth delivering after this (a dispatch offer that has expired).

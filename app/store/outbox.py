@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from app.clock import iso
+from app.ids import new_id
 from app.messages.outbox import OutboxMessage, OutboxStatus
 from app.store.documents import DocumentCollection, Update
 
@@ -32,13 +33,26 @@ class OutboxRepository:
         )
         return [OutboxMessage.from_doc(d) for d in docs]
 
-    async def claim(self, message: OutboxMessage, now: datetime, lease_until: datetime) -> OutboxMessage | None:
-        """Take a due message for one send; None when another relay took it first."""
-        doc = await self._col.update_one(
-            {"id": message.id, "status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}},
-            Update(set={"leaseUntil": iso(lease_until)}, inc={"attempts": 1}),
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
+        """Take up to `limit` due messages for one send each; what another relay took first is not returned.
+
+        One compare-and-set over the batch (still due when written) stamps a fresh claim id; reading back
+        by that id tells which this caller won. Two writes per batch instead of one per message.
+        """
+        due = await self.due(now, limit)
+        if not due:
+            return []
+        claim_id = new_id()
+        await self._col.update_many(
+            {
+                "id": {"$in": [m.id for m in due]},
+                "status": OutboxStatus.PENDING.value,
+                "leaseUntil": {"$lte": iso(now)},
+            },
+            Update(set={"leaseUntil": iso(lease_until), "claimId": claim_id}, inc={"attempts": 1}),
         )
-        return OutboxMessage.from_doc(doc) if doc else None
+        docs = await self._col.find({"claimId": claim_id}, sort=[("leaseUntil", 1)])
+        return [OutboxMessage.from_doc(d) for d in docs]
 
     async def mark_sent(self, message_id: str, provider_id: str, now: datetime) -> None:
         await self._col.update_one(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,6 +9,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+
+from tests.support.redis_server import free_port
 
 USER = "mailer"
 PASSWORD = "mail-secret-1"
@@ -40,13 +41,6 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth
     return AuthResult(success=ok)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def smtp_server() -> Iterator[tuple[str, RecordingHandler]]:
     """Yields `smtp://user:pass@127.0.0.1:port` and the handler holding what arrived."""
@@ -54,7 +48,7 @@ def smtp_server() -> Iterator[tuple[str, RecordingHandler]]:
     controller = Controller(
         handler,
         hostname="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
         authenticator=_authenticate,
         auth_require_tls=False,
     )

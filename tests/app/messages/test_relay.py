@@ -21,6 +21,7 @@ async def test_a_due_message_is_sent_once_and_marked_sent(store: Store) -> None:
     stored = await store.outbox.get("m1")
     assert stored is not None
     assert stored.status is OutboxStatus.SENT
+    assert stored.sent_at == T0
     assert stored.provider_id == "provider-m1"
     assert stored.attempts == 1
 
@@ -94,8 +95,8 @@ async def test_two_relays_on_one_store_send_each_message_once(store: Store) -> N
 async def test_a_lease_left_by_a_dead_relay_runs_out_and_another_sends(store: Store) -> None:
     clock, sender = MovableClock(), RecordingSender()
     await store.outbox.enqueue([message("m1")])
-    [due] = await store.outbox.due(clock.now(), 10)
-    assert await store.outbox.claim(due, clock.now(), clock.now() + timedelta(seconds=60)) is not None
+    [claimed] = await store.outbox.claim(clock.now(), clock.now() + timedelta(seconds=60), 10)
+    assert claimed.id == "m1"
     relay = OutboxRelay(store.outbox, {Channel.EMAIL: sender}, clock)
     assert await relay.drain_once() == 0
     clock.advance(60)
