@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
+from app.jobs.runner import JobRunner
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -35,6 +36,7 @@ from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
+from app.usecases.scheduled import scheduled_jobs
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
+    # Jobs call use cases (notify), which the composition root cannot import.
+    services.background.append(JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)))
     sio = create_socket_server(services)
 
     @asynccontextmanager

@@ -89,9 +89,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_BACKOFF_S, BASE_BACKOFF_S * 2 ** max(0, attempts - 1)))
 
 
-def message_id(source: str, user_id: str, channel: Channel) -> str:
+def message_id(source: str, user_id: str, channel: str) -> str:
     """Deterministic: the same source (a notification, a token email) for the same person and channel."""
-    return hashlib.sha256(f"{source}|{user_id}|{channel.value}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{source}|{user_id}|{channel}".encode()).hexdigest()[:32]
 
 
 class OutboxMessage(Entity):

@@ -31,3 +31,6 @@ class AccountTokenRepository:
 
     async def revoke_user(self, user_id: str, now: datetime) -> int:
         return await self._col.update_many({"userId": user_id, "usedAt": None}, Update(set={"usedAt": iso(now)}))
+
+    async def purge_expired(self, cutoff: datetime) -> int:
+        return await self._col.delete_many({"expiresAt": {"$lt": iso(cutoff)}})

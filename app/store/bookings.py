@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from app.clock import iso
 from app.domain.bookings import Booking, BookingStatus, HistoryEntry
 from app.store.documents import DocumentCollection, DuplicateKey, Filter, Update
 
@@ -57,3 +59,16 @@ class BookingRepository:
 
     async def find(self, where: Filter, limit: int | None = None) -> list[Booking]:
         return [Booking.from_doc(d) for d in await self._col.find(where, limit=limit)]
+
+    async def scheduled_between(
+        self, start: datetime, end: datetime, statuses: Sequence[BookingStatus]
+    ) -> list[Booking]:
+        """Bookings in these states whose start is in (start, end] (reminders)."""
+        docs = await self._col.find(
+            {
+                "status": {"$in": [s.value for s in statuses]},
+                "scheduledAt": {"$gt": iso(start), "$lte": iso(end)},
+            },
+            sort=[("scheduledAt", 1)],
+        )
+        return [Booking.from_doc(d) for d in docs]

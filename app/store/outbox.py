@@ -86,3 +86,8 @@ class OutboxRepository:
             {"userId": user_id, "to": {"$ne": ""}},
             Update(set={"to": "", "title": "", "body": "", "data": {}}, unset=["link"]),
         )
+
+    async def purge_settled_before(self, cutoff: datetime) -> int:
+        return await self._col.delete_many(
+            {"status": {"$ne": OutboxStatus.PENDING.value}, "createdAt": {"$lt": iso(cutoff)}}
+        )

@@ -71,9 +71,15 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         # Offers that may have expired while no process was watching them (restart recovery).
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
+        # Reminders: bookings starting in a window.
+        Index("scheduled", (("scheduledAt", "asc"), ("status", "asc"))),
     ),
     SCHEDULES: (),
-    NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
+    NOTIFICATIONS: (
+        Index("user", (("userId", "asc"), ("createdAt", "desc"))),
+        # The retention purge (90 days).
+        Index("created", (("createdAt", "asc"),)),
+    ),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
     # The offline payment gateway's journal (embedded default only).

@@ -9,6 +9,7 @@ from app.store.businesses import BusinessRepository
 from app.store.devices import DeviceRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
+from app.store.jobs import JobRepository
 from app.store.notifications import NotificationRepository
 from app.store.outbox import OutboxRepository
 from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
@@ -23,6 +24,7 @@ from app.store.schema import (
     BUSINESSES,
     DEVICES,
     IDEMPOTENCY,
+    JOBS,
     NOTIFICATION_PREFERENCES,
     NOTIFICATIONS,
     OUTBOX,
@@ -66,6 +68,7 @@ class Store:
         self.devices = DeviceRepository(backend.collection(DEVICES))
         self.account_tokens = AccountTokenRepository(backend.collection(ACCOUNT_TOKENS))
         self.preferences = PreferencesRepository(backend.collection(NOTIFICATION_PREFERENCES))
+        self.jobs = JobRepository(backend.collection(JOBS))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

@@ -15,6 +15,7 @@ from app.domain.notifications import Notification
 from app.errors import NotFound
 from app.events import user_room
 from app.ids import new_id
+from app.messages.outbox import message_id
 from app.usecases.deliveries import messages_for
 from app.usecases.inputs import Input, Output
 
@@ -54,17 +55,26 @@ async def notify(
 ) -> None:
     """Store a notification for each person, emit it live, and enqueue its deliveries (push, email, SMS).
 
-    `key` names the event when it can happen twice (a job run again after a crash): its deliveries are
-    then enqueued once. `expires_at`: not worth delivering later (a dispatch offer).
+    `key` names the event when it can happen twice (a job run again after a crash): it is then stored,
+    emitted and delivered once per person. `expires_at`: not worth delivering later (a dispatch offer).
     """
     store = services.store
     now = services.clock.now()
     enqueued = 0
     for user_id in dict.fromkeys(user_ids):
         notification = Notification(
-            id=new_id(), user_id=user_id, type=kind, title=title, message=message, data=data, created_at=now
+            id=message_id(key, user_id, "notification")[:24] if key else new_id(),
+            user_id=user_id,
+            type=kind,
+            title=title,
+            message=message,
+            data=data,
+            created_at=now,
         )
-        await store.notifications.add(notification)
+        if key is None:
+            await store.notifications.add(notification)
+        elif not await store.notifications.add_once(notification):
+            continue
         view = NotificationView.of(notification).model_dump(
             mode="json", include={"id", "type", "title", "message", "data"}
         )
