@@ -72,3 +72,16 @@ class BookingRepository:
             sort=[("scheduledAt", 1)],
         )
         return [Booking.from_doc(d) for d in docs]
+
+    async def of_person(self, user_id: str, worker_id: str | None) -> list[Booking]:
+        """Every booking the person watches (owner, co-owner) or walks (worker), oldest first."""
+        found = {d["id"]: d for d in await self._col.find({"watcherIds": user_id})}
+        if worker_id:
+            found.update({d["id"]: d for d in await self._col.find({"workerId": worker_id})})
+        return sorted((Booking.from_doc(d) for d in found.values()), key=lambda b: b.created_at)
+
+    async def erase_owner_details(self, owner_id: str, now: datetime) -> int:
+        """Erasure: the pickup address and instructions of the person's bookings go; the bookings stay."""
+        return await self._col.update_many(
+            {"ownerId": owner_id}, Update(set={"address": None, "notes": None, "updatedAt": iso(now)})
+        )
