@@ -106,7 +106,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     DEVICES: (Index("user", (("userId", "asc"), ("createdAt", "asc"))),),
     ACCOUNT_TOKENS: (Index("user", (("userId", "asc"), ("purpose", "asc"))),),
     NOTIFICATION_PREFERENCES: (),
-    JOBS: (Index("due", (("status", "asc"), ("leaseUntil", "asc"))),),
+    # One record per job name, read by id.
+    JOBS: (),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).
