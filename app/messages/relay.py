@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -99,9 +99,13 @@ class OutboxRelay:
         if sender is None:
             await self._outbox.mark_failed(message.id, f"no sender for {message.channel.value}")
             return False
+        async with self._slots:
+            return await self._send(sender, message, now)
+
+    async def _send(self, sender: Sender, message: OutboxMessage, now: datetime) -> bool:
+        # Runs inside a slot until the outcome is recorded: a crash repeats at most CONCURRENCY sends.
         try:
-            async with self._slots:
-                provider_id = await sender.send(message)
+            provider_id = await sender.send(message)
         except PermanentSendFailure as exc:
             await self._outbox.mark_failed(message.id, str(exc))
             log.info("delivery stopped", id=message.id, channel=message.channel.value, error=str(exc))
@@ -117,7 +121,6 @@ class OutboxRelay:
             log.exception("sender raised", id=message.id, channel=message.channel.value)
             await self._outbox.retry_at(message.id, now + backoff(message.attempts), type(exc).__name__)
             return False
-        # Recorded at once rather than with the batch: a crash then repeats at most the sends in flight.
         await self._outbox.mark_sent(message.id, provider_id, self._clock.now())
         return True
 
