@@ -103,7 +103,7 @@ def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentG
     return OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
 
 
-def build_senders(settings: Settings, store: Store, clock: Clock) -> dict[Channel, Sender]:
+def build_senders(settings: Settings, store: Store) -> dict[Channel, Sender]:
     """Chosen by settings alone: SMTP or .eml files for email, Expo or the log for push, Twilio or the log for SMS."""
     email: Sender
     if settings.smtp_url:
@@ -117,7 +117,7 @@ def build_senders(settings: Settings, store: Store, clock: Clock) -> dict[Channe
         from app.messages.push_sender import EXPO_PUSH_URL, ExpoPushSender
 
         push = ExpoPushSender(
-            store.devices, clock, access_token=settings.expo_access_token, url=settings.expo_push_url or EXPO_PUSH_URL
+            store.devices, access_token=settings.expo_access_token, url=settings.expo_push_url or EXPO_PUSH_URL
         )
     sms: Sender = LogSender(Channel.SMS)
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
@@ -170,7 +170,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     payment_gateway = build_payment_gateway(settings, backend)
     store = Store(backend)
     outbox_relay = OutboxRelay(
-        store.outbox, build_senders(settings, store, clock), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+        store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
     )
     background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, outbox_relay]
     if isinstance(payment_gateway, OfflineGateway):

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 
-from app.clock import Clock
 from app.messages.devices import DeviceBook
 from app.messages.outbox import Channel, OutboxMessage
 from app.messages.senders import PermanentSendFailure, SendFailed
@@ -27,7 +26,6 @@ class ExpoPushSender:
     def __init__(
         self,
         devices: DeviceBook,
-        clock: Clock,
         *,
         access_token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -38,7 +36,6 @@ class ExpoPushSender:
             headers["Authorization"] = f"Bearer {access_token}"
         self._http = httpx.AsyncClient(headers=headers, timeout=EXPO_TIMEOUT_S, transport=transport)
         self._devices = devices
-        self._clock = clock
         self._url = url
 
     def _entry(self, token: str, message: OutboxMessage) -> dict[str, Any]:

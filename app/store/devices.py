@@ -33,7 +33,4 @@ class DeviceRepository:
         await self._col.delete_one({"id": token})
 
     async def remove_all(self, user_id: str) -> int:
-        removed = 0
-        for token in await self.tokens_of(user_id):
-            removed += await self._col.delete_one({"id": token})
-        return removed
+        return await self._col.delete_many({"userId": user_id})

@@ -83,7 +83,7 @@ async def run(count: int, provider_ms: float) -> None:
             services = services_of(app)
             await services.outbox_relay.stop()
             user_ids = await people(services, count)
-            push = ExpoPushSender(services.store.devices, services.clock, transport=httpx.MockTransport(expo))
+            push = ExpoPushSender(services.store.devices, transport=httpx.MockTransport(expo))
             relay = OutboxRelay(services.store.outbox, {Channel.PUSH: push}, services.clock)
             services.outbox_relay = relay
             await relay.start()

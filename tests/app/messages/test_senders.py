@@ -17,7 +17,7 @@ from app.messages.senders import PermanentSendFailure, SendFailed
 from app.messages.sms_sender import TwilioSmsSender
 from app.messages.smtp_sender import SmtpSender
 from app.store.store import Store
-from tests.app.messages.fakes import T0, MovableClock, RecordingTransport, message
+from tests.app.messages.fakes import T0, RecordingTransport, message
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 MAIL_FROM = "Walky <no-reply@walky.test>"
@@ -102,7 +102,7 @@ async def test_expo_request_field_by_field(store: Store) -> None:
     await add_device(store, "ExponentPushToken[aaa]")
     await add_device(store, "ExponentPushToken[bbb]")
     recording = RecordingTransport(expo_ok)
-    sender = ExpoPushSender(store.devices, MovableClock(), access_token="expo-secret", transport=recording.transport)
+    sender = ExpoPushSender(store.devices, access_token="expo-secret", transport=recording.transport)
     offer = message(
         "m-push",
         channel=Channel.PUSH,
@@ -139,7 +139,7 @@ async def test_expo_request_field_by_field(store: Store) -> None:
 async def test_expo_without_access_token_sends_no_authorization(store: Store) -> None:
     await add_device(store, "ExponentPushToken[aaa]")
     recording = RecordingTransport(expo_ok)
-    sender = ExpoPushSender(store.devices, MovableClock(), transport=recording.transport)
+    sender = ExpoPushSender(store.devices, transport=recording.transport)
     await sender.send(message(channel=Channel.PUSH, to=None))
     assert "authorization" not in recording.requests[0].headers
     assert "expiration" not in recording.json_bodies()[0][0]
@@ -154,7 +154,7 @@ async def test_expo_device_not_registered_removes_the_token(store: Store) -> Non
         dead = {"status": "error", "message": "not registered", "details": {"error": "DeviceNotRegistered"}}
         return httpx.Response(200, json={"data": [dead, {"status": "ok", "id": "t-live"}]})
 
-    sender = ExpoPushSender(store.devices, MovableClock(), transport=RecordingTransport(reply).transport)
+    sender = ExpoPushSender(store.devices, transport=RecordingTransport(reply).transport)
     assert await sender.send(message(channel=Channel.PUSH, to=None)) == "t-live"
     assert await store.devices.tokens_of("u1") == ["ExponentPushToken[live]"]
     await sender.aclose()
@@ -167,7 +167,7 @@ async def test_expo_device_not_registered_removes_the_token(store: Store) -> Non
 async def test_expo_errors_are_classified(store: Store, status: int, error: type[SendFailed]) -> None:
     await add_device(store, "ExponentPushToken[aaa]")
     transport = RecordingTransport(lambda _: httpx.Response(status, json={"errors": []})).transport
-    sender = ExpoPushSender(store.devices, MovableClock(), transport=transport)
+    sender = ExpoPushSender(store.devices, transport=transport)
     with pytest.raises(error) as raised:
         await sender.send(message(channel=Channel.PUSH, to=None))
     assert (type(raised.value) is PermanentSendFailure) == (error is PermanentSendFailure)
@@ -176,7 +176,7 @@ async def test_expo_errors_are_classified(store: Store, status: int, error: type
 
 async def test_expo_without_devices_is_permanent(store: Store) -> None:
     recording = RecordingTransport(expo_ok)
-    sender = ExpoPushSender(store.devices, MovableClock(), transport=recording.transport)
+    sender = ExpoPushSender(store.devices, transport=recording.transport)
     with pytest.raises(PermanentSendFailure):
         await sender.send(message(channel=Channel.PUSH, to=None))
     assert recording.requests == []

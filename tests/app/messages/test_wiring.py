@@ -11,11 +11,10 @@ from app.messages.sms_sender import TwilioSmsSender
 from app.messages.smtp_sender import SmtpSender
 from app.settings import Settings
 from app.store.store import Store
-from tests.app.messages.fakes import MovableClock
 
 
 async def test_the_embedded_default_writes_eml_files_and_logs_push_and_sms(tmp_path: Path, store: Store) -> None:
-    senders = build_senders(Settings(data_dir=tmp_path, _env_file=None), store, MovableClock())
+    senders = build_senders(Settings(data_dir=tmp_path, _env_file=None), store)
     assert isinstance(senders[Channel.EMAIL], FileEmailSender)
     assert isinstance(senders[Channel.PUSH], LogSender)
     assert isinstance(senders[Channel.SMS], LogSender)
@@ -32,7 +31,7 @@ async def test_providers_are_chosen_by_settings(tmp_path: Path, store: Store) ->
         twilio_from="+15550000000",
         _env_file=None,
     )
-    senders = build_senders(settings, store, MovableClock())
+    senders = build_senders(settings, store)
     assert isinstance(senders[Channel.EMAIL], SmtpSender)
     assert isinstance(senders[Channel.PUSH], ExpoPushSender)
     assert isinstance(senders[Channel.SMS], TwilioSmsSender)
