@@ -110,3 +110,33 @@ def test_a_spike_is_outvoted_and_a_lasting_jump_restarts_the_model() -> None:
     smoothed = smooth_fixes(moved)
     assert all(haversine_m(s, f.position) < 3 for s, f in zip(smoothed[42:], moved[42:], strict=True))
     assert all(haversine_m(s, f.position) < 3 for s, f in zip(smoothed[:39], moved[:39], strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-180, 180),
+            st.floats(-90, 90),
+            st.integers(0, 5_000),
+            st.floats(3, 100),
+        ),
+        max_size=30,
+    )
+)
+def test_smoothed_positions_are_always_valid(raw: list[tuple[float, float, int, float]]) -> None:
+    t = T0
+    fixes = []
+    for lng, lat, step_ms, accuracy_m in raw:
+        t += step_ms
+        fixes.append(Fix(LngLat(lng, lat), t, accuracy_m))
+    smoothed = smooth_fixes(fixes)
+    assert len(smoothed) == len(fixes)
+    assert all(-180 <= p.lng <= 180 and -90 <= p.lat <= 90 for p in smoothed)
+
+
+def test_smoothing_at_the_pole_stays_on_the_globe() -> None:
+    rng = random.Random(82)
+    fixes = [Fix(LngLat(rng.uniform(-180, 180), rng.uniform(89.9995, 90)), T0 + 1000 * i, 3.0) for i in range(20)]
+    smoothed = smooth_fixes(fixes)
+    assert all(-180 <= p.lng <= 180 and -90 <= p.lat <= 90 for p in smoothed)
