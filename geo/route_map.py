@@ -130,17 +130,30 @@ def _scale_bar(projection: _Projection, width: int, height: int, unit: float) ->
 
 
 def _legend(kinds: list[str], width: int, height: int, unit: float, with_route: bool) -> list[str]:
-    entries: list[tuple[str, str]] = [(START_COLOUR, "Start"), (END_COLOUR, "End")] if with_route else []
-    entries += [EVENT_STYLES.get(kind, (_UNKNOWN_STYLE, kind)) for kind in kinds]
+    # (colour, label, square): the end marker is a square on the map, so its swatch is one too.
+    entries = [(START_COLOUR, "Start", False), (END_COLOUR, "End", True)] if with_route else []
+    entries += [(*EVENT_STYLES.get(kind, (_UNKNOWN_STYLE, kind)), False) for kind in kinds]
     if not entries:
         return []
     # Right-aligned column of swatches above the bottom margin.
     row = unit * 1.8
     x = width - unit * 8
     y = height - unit * 1.2 - row * (len(entries) - 1)
-    parts = ['<g class="legend">']
-    for colour, label in entries:
-        parts.append(f'<circle cx="{x:.1f}" cy="{y - unit * 0.45:.1f}" r="{unit * 0.6:.1f}" fill="{colour}"/>')
+    parts = [
+        '<g class="legend">',
+        # A light panel so the labels stay readable where the route runs underneath.
+        f'<rect x="{x - unit:.1f}" y="{y - row:.1f}" width="{unit * 8:.1f}" '
+        f'height="{row * len(entries) + unit * 0.4:.1f}" fill="#fff" fill-opacity="0.85" rx="4"/>',
+    ]
+    for colour, label, square in entries:
+        if square:
+            side = unit * 1.2
+            parts.append(
+                f'<rect x="{x - side / 2:.1f}" y="{y - unit * 0.45 - side / 2:.1f}" width="{side:.1f}" '
+                f'height="{side:.1f}" fill="{colour}"/>'
+            )
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y - unit * 0.45:.1f}" r="{unit * 0.6:.1f}" fill="{colour}"/>')
         parts.append(f'<text x="{x + unit:.1f}" y="{y:.1f}" font-size="{unit * 1.3:.1f}">{escape(label)}</text>')
         y += row
     parts.append("</g>")

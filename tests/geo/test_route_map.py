@@ -90,6 +90,8 @@ def test_event_markers_by_kind_with_legend_and_escaped_text() -> None:
     (legend,) = _by_class(root, "legend")
     labels = [e.text for e in legend if e.tag == f"{SVG}text"]
     assert labels == ["Start", "End", "Pee", "Poo", '<script>"&']
+    # The panel behind the legend, and the end marker's square swatch.
+    assert len([e for e in legend if e.tag == f"{SVG}rect"]) == 2
 
 
 def test_empty_route_and_single_point() -> None:
