@@ -30,6 +30,12 @@ log = structlog.get_logger("walky")
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
     settings = settings or Settings()
+    if settings.is_production and settings.offline_payments:
+        # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
+        log.critical(
+            "PRODUCTION ON THE OFFLINE PAYMENT GATEWAY (WALKY_PAYMENTS=offline): payments are marked succeeded "
+            "and nobody is charged"
+        )
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
