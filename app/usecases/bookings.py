@@ -40,7 +40,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
-from app.usecases.inputs import Input, Text
+from app.usecases.inputs import Input, PageNumber, PageSize, Text
 from app.usecases.notifications import notify
 from geo.areas import ServiceArea
 from geo.coordinates import LngLat, parse_position
@@ -49,7 +49,6 @@ from geo.errors import GeoError
 from geo.trail import TrailPoint, summarize_walk
 
 MAX_PETS_PER_BOOKING = 10
-MAX_PAGE_SIZE = 100
 MAX_ADVANCE = timedelta(days=365)
 # Walks need a walker close to the dog; the worker's last live fix must be this near the pickup.
 START_RADIUS_M = 200.0
@@ -104,8 +103,8 @@ class CancelInput(Input):
 
 class BookingQuery(Input):
     status: BookingStatus | None = None
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 async def _visible_booking(services: Services, principal: Principal, booking_id: str) -> Booking:

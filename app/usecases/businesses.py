@@ -15,14 +15,13 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.store.geo_search import NearbyBusiness
-from app.usecases.inputs import Input, Name, Output, Text
+from app.usecases.inputs import Input, Name, Output, PageNumber, PageSize, Text
 from geo.areas import ServiceArea, parse_area
 from geo.coordinates import LngLat, parse_position
 from geo.errors import GeoError
 
 MAX_SEARCH_RADIUS_M = 50_000
 DEFAULT_SEARCH_RADIUS_M = 5_000
-MAX_PAGE_SIZE = 100
 
 Line = Annotated[Text, Field(min_length=1, max_length=200)]
 
@@ -93,8 +92,8 @@ class BusinessSearch(Input):
     )
     service_type: ServiceType | None = None
     serves_location: bool = False
-    page: int = Field(default=1, ge=1, le=10_000)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 def _geo_failure(field: str, exc: GeoError) -> ValidationFailed:

@@ -47,3 +47,11 @@ Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_lower)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()\-]{6,20}$")]
 # A password being set (sign-up, new worker account): the policy applies; logins take any string.
 NewPassword = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH), AfterValidator(_strong)]
+
+# Pagination, shared by every list. The cap keeps page * limit far inside the stores' 64-bit skip.
+MAX_PAGE = 10_000
+MAX_PAGE_SIZE = 100
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+# Money in integer minor units: a billion cents is far above any booking, far below 64 bits.
+MAX_AMOUNT = 10**9

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import Field
-
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
@@ -14,9 +12,7 @@ from app.domain.notifications import Notification
 from app.errors import NotFound
 from app.events import user_room
 from app.ids import new_id
-from app.usecases.inputs import Input, Output
-
-MAX_PAGE_SIZE = 100
+from app.usecases.inputs import Input, Output, PageNumber, PageSize
 
 
 class NotificationView(Output):
@@ -35,8 +31,8 @@ class NotificationView(Output):
 
 class NotificationQuery(Input):
     unread: bool = False
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 async def notify(

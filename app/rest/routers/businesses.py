@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, status
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.usecases import businesses, services, workers
+from app.usecases.inputs import MAX_PAGE, MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
 
 # Pagination query parameters, shared by the marketplace routers.
-PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=businesses.MAX_PAGE_SIZE)]
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
