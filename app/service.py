@@ -17,6 +17,7 @@ from app.dispatch.dispatcher import install_dispatcher
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.openapi import install_error_documentation
 from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.state.sio = sio
     install_error_handlers(api)
     install_docs(api)
+    install_error_documentation(api)
     for router in (
         ops.router,
         auth.router,

@@ -20,7 +20,11 @@ async def healthz() -> dict[str, object]:
     return {"success": True, "data": {"status": "ok"}}
 
 
-@router.get("/readyz", summary="Readiness: the store and the live-location index answer")
+@router.get(
+    "/readyz",
+    summary="Readiness: the store and the live-location index answer",
+    responses={503: {"description": "A component is not answering; `details` name it (`UNAVAILABLE`)"}},
+)
 async def readyz(services: ServicesDep) -> JSONResponse:
     checks = {"store": services.store.ping, "liveIndex": services.live_index.ping}
     failing: list[str] = []
