@@ -31,7 +31,7 @@ class PaymentsMode(StrEnum):
 def secret_entropy_bits(secret: str) -> float:
     """Shannon entropy of the secret's own character frequencies times its length.
 
-    An estimate from the string alone: 'a' * 64 scores 0, 32 random hex digits about 120, the 43 characters
+    An estimate from the string alone: 'a' * 64 scores 0, 32 random hex digits about 105, the 43 characters
     of `secrets.token_urlsafe(32)` about 220. It underrates truly random short secrets, never overrates
     repetitive ones.
     """
@@ -106,9 +106,12 @@ class Settings(BaseSettings):
             raise PydanticCustomError("settings_refused", "\n".join(problems))
         return self
 
+    @property
+    def _stripe_configured(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
     def _payments_problems(self) -> list[str]:
-        has_stripe = bool(self.stripe_secret_key and self.stripe_webhook_secret)
-        if self.payments is PaymentsMode.STRIPE and not has_stripe:
+        if self.payments is PaymentsMode.STRIPE and not self._stripe_configured:
             return ["WALKY_PAYMENTS=stripe needs WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET"]
         if self.payments is PaymentsMode.OFFLINE and self.stripe_secret_key:
             return ["WALKY_PAYMENTS=offline contradicts WALKY_STRIPE_SECRET_KEY being set: unset one of them"]
@@ -128,7 +131,7 @@ class Settings(BaseSettings):
             problems.append("WALKY_MONGODB_URL is required in production")
         if not self.redis_url:
             problems.append("WALKY_REDIS_URL is required in production")
-        if self.payments is not PaymentsMode.OFFLINE and not (self.stripe_secret_key and self.stripe_webhook_secret):
+        if self.payments is not PaymentsMode.OFFLINE and not self._stripe_configured:
             problems.append(
                 "WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET are required in production "
                 "(or WALKY_PAYMENTS=offline to take no real money on purpose)"

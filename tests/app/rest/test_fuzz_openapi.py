@@ -2,13 +2,14 @@
 
 The world is seeded first so generated requests also reach real resources: path ids are drawn from the
 seeded ones as often as from schemathesis' own strings. Bounded to fit CI: few examples per operation, no
-shrinking. Select with `-m fuzz`.
+shrinking, a 10 s deadline per request. Select with `-m fuzz`.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,7 +138,8 @@ class WithoutLifespan:
 
 
 # Built at import: schemathesis makes one test per operation at collection, from the app's own document.
-DATA_DIR = Path(tempfile.mkdtemp(prefix="walky-fuzz-"))
+# The store creates its directory at start: nothing is left behind when the fuzz tests are deselected.
+DATA_DIR = Path(tempfile.gettempdir()) / f"walky-fuzz-{uuid.uuid4().hex}"
 APP = create_app(Settings(data_dir=DATA_DIR, _env_file=None))
 schema = schemathesis.openapi.from_dict(_fastapi_of(APP).openapi())
 schema.app = WithoutLifespan(APP)
@@ -173,7 +175,8 @@ def accounts() -> Iterator[dict[str, dict[str, str]]]:
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
-    deadline=None,
+    # Generous: CI shares its cores, and a login hashes a password; a hung request still fails.
+    deadline=timedelta(seconds=10),
     phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
     derandomize=True,
