@@ -19,6 +19,7 @@ from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
 from app.rest.routers import agendas as agenda_routes
@@ -49,6 +50,12 @@ log = structlog.get_logger("walky")
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
     settings = settings or Settings()
+    if settings.is_production and settings.offline_payments:
+        # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
+        log.critical(
+            "PRODUCTION ON THE OFFLINE PAYMENT GATEWAY (WALKY_PAYMENTS=offline): payments are marked succeeded "
+            "and nobody is charged"
+        )
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
@@ -79,6 +86,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.state.sio = sio
     install_error_handlers(api)
     install_docs(api)
+    install_error_documentation(api)
     for router in (
         ops.router,
         auth.router,

@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
-
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
@@ -17,9 +15,7 @@ from app.events import user_room
 from app.ids import new_id
 from app.messages.outbox import message_id
 from app.usecases.deliveries import messages_for
-from app.usecases.inputs import Output, QueryInput
-
-MAX_PAGE_SIZE = 100
+from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 
 
 class NotificationView(Output):
@@ -38,8 +34,8 @@ class NotificationView(Output):
 
 class NotificationQuery(QueryInput):
     unread: bool = False
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 async def notify(

@@ -93,7 +93,11 @@ async def cancel(
     return ok(await bookings.cancel_booking(services, principal, booking_id, body))
 
 
-@router.get("/{booking_id}/tracking", summary="The live walk: last fix, trail, distance and duration")
+@router.get(
+    "/{booking_id}/tracking",
+    summary="The live walk: last fix, trail, distance and duration",
+    responses={409: {"description": "The walk has not started yet (`CONFLICT`)"}},
+)
 async def get_tracking(
     booking_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[tracking.TrackingView]:

@@ -14,7 +14,8 @@ from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.usecases import access, payments, webhooks
 from app.usecases.idempotency import run_once
 
-router = APIRouter(tags=["payments"])
+# The payment provider can refuse (402) or be down (503) on any of these.
+router = APIRouter(tags=["payments"], responses={402: {}, 503: {}})
 
 
 @router.post(
@@ -122,6 +123,7 @@ async def refund(
     "/v1/webhooks/stripe",
     tags=["webhooks"],
     summary="Stripe events: raw body, Stripe-Signature verified (400 VALIDATION_ERROR otherwise)",
+    responses={400: {"description": "Missing, forged or stale `Stripe-Signature` (`VALIDATION_ERROR`)"}},
 )
 async def stripe_webhook(
     request: Request,
