@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from app.settings import Settings
+from tests.app.payments_world import payments_env
 from tests.support.api import bearer, register
 
 HUGE = str(2**64)
@@ -42,10 +44,16 @@ async def test_the_last_page_in_range_is_answered(client: httpx.AsyncClient, pat
 
 
 @pytest.mark.parametrize("amount", [2**64, 2**63, 10**9 + 1, 0])
-async def test_a_refund_amount_out_of_range_is_refused(client: httpx.AsyncClient, amount: int) -> None:
-    headers = bearer(await register(client, "biz@example.com", role="business"))
-    response = await client.post(
-        "/v1/payments/any-payment/refund", headers=headers, json={"amount": amount, "reason": "too much"}
-    )
+async def test_a_refund_amount_out_of_range_is_refused(settings: Settings, amount: int) -> None:
+    # A real payment the business may refund: a stranger's or an unknown payment is 403/404 before the body is read.
+    async with payments_env(settings) as env:
+        booking = await env.book()
+        assert (await env.pay(booking["id"])).status_code == 200
+        payment = await env.payment_of(booking["id"])
+        response = await env.client.post(
+            f"/v1/payments/{payment['id']}/refund",
+            headers=env.world.business_headers,
+            json={"amount": amount, "reason": "too much"},
+        )
     assert response.status_code == 422, response.text
     assert [d["field"] for d in response.json()["error"]["details"]] == ["body.amount"]
