@@ -13,6 +13,10 @@ from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
+from app.media.filesystem_storage import FilesystemStorage
+from app.media.memory_storage import MemoryStorage
+from app.media.storage import MediaStorage
+from app.media.sweeper import MediaSweeper
 from app.metrics import Metrics
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
@@ -67,9 +71,12 @@ class Services:
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).
     payment_gateway: PaymentGateway = field(default_factory=OfflineGateway)
+    # An S3 bucket when WALKY_S3_BUCKET is set, else WALKY_DATA_DIR/media (see build_media_storage).
+    media: MediaStorage = field(default_factory=MemoryStorage)
 
     async def start(self) -> None:
         await self.store.setup()
+        await self.media.setup()
         for task in self.background:
             await task.start()
 
@@ -78,6 +85,7 @@ class Services:
             await task.stop()
         await self.live_index.close()
         await self.store.close()
+        await self.media.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         aclose = getattr(self.payment_gateway, "aclose", None)
@@ -93,6 +101,16 @@ def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentG
 
         return StripeGateway(settings.stripe_secret_key)
     return OfflineGateway(journal=backend.collection(OFFLINE_PAYMENTS))
+
+
+def build_media_storage(settings: Settings) -> MediaStorage:
+    """Chosen by settings alone: S3 with a bucket, the data dir without."""
+    if settings.s3_bucket:
+        # Imported here so the embedded default starts without loading boto3.
+        from app.media.s3_storage import S3Storage
+
+        return S3Storage(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url)
+    return FilesystemStorage(settings.data_dir / "media")
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -131,13 +149,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         RedisFleetWatchers(redis, settings.redis_key_prefix) if redis is not None else MemoryFleetWatchers()
     )
     payment_gateway = build_payment_gateway(settings, backend)
-    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers]
+    store = Store(backend)
+    media = build_media_storage(settings)
+    media_sweeper = MediaSweeper(
+        media, store.media, clock, grace_s=settings.media_grace_s, interval_s=settings.media_sweep_s
+    )
+    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, media_sweeper]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
     return Services(
         settings=settings,
         clock=clock,
-        store=Store(backend),
+        store=store,
         live_index=live_index,
         passwords=Passwords(),
         access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
@@ -149,4 +172,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,
+        media=media,
     )

@@ -17,10 +17,23 @@ from app.dispatch.dispatcher import install_dispatcher
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import (
+    auth,
+    bookings,
+    businesses,
+    locations,
+    media,
+    notifications,
+    ops,
+    pets,
+    presence,
+    users,
+    workers,
+)
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
+from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
 from realtime.server import create_socket_server
@@ -72,10 +85,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         presence.router,
         payments_routes.router,
         reviews_routes.router,
+        media.router,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
-    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed_paths=UPLOAD_PATHS)
     if settings.cors_origins:
         api.add_middleware(
             CORSMiddleware,

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
     offer_expiry_s: int = Field(default=20, gt=0)
     dispatch_sweep_s: float = Field(default=2.0, gt=0)
+    # Media: an S3 bucket when set (credentials from the usual AWS_* variables), else WALKY_DATA_DIR/media.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    media_url_ttl_s: int = Field(default=300, ge=10, le=7 * 24 * 3600)
+    # Objects no media document points to are removed once older than this (an upload under way is younger).
+    media_grace_s: int = Field(default=3600, ge=60, le=30 * 24 * 3600)
+    media_sweep_s: float = Field(default=600.0, gt=0, le=24 * 3600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from app.domain.base import Entity, Timestamp
+from app.media.media import MediaRef
 
 
 class Value(BaseModel):
@@ -92,6 +93,7 @@ class Business(Entity):
     service_area: dict[str, Any]
     operating_hours: OperatingHours = Field(default_factory=dict)
     premium: bool = False
+    logo: MediaRef | None = None
     rating: Rating = Field(default_factory=Rating)
     is_active: bool = True
     created_at: Timestamp

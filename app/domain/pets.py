@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp
+from app.media.media import MediaRef
 
 
 class Species(StrEnum):
@@ -37,6 +38,8 @@ class Pet(Entity):
     weight_kg: float | None = None
     notes: str | None = None
     special_needs: str | None = None
+    # Read-only in the API: changed only by the photo upload and delete routes.
+    photos: list[MediaRef] = Field(default_factory=list)
     created_at: Timestamp
     updated_at: Timestamp
     # Soft delete: bookings keep pointing at the pet.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.domain.base import Entity, Timestamp
+from app.media.media import MediaRef
 
 
 class Role(StrEnum):
@@ -38,6 +39,7 @@ class User(Entity):
     phone: str | None = None
     business_id: str | None = None
     worker_id: str | None = None
+    avatar: MediaRef | None = None
     failed_logins: int = 0
     locked_until: Timestamp | None = None
     created_at: Timestamp

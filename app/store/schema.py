@@ -33,6 +33,7 @@ PAYMENTS = "payments"
 PAYOUT_ACCOUNTS = "payout_accounts"
 WEBHOOK_EVENTS = "webhook_events"
 REVIEWS = "reviews"
+MEDIA = "media"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -86,6 +87,12 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("booking_unique", (("bookingId", "asc"),), unique=True),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+    ),
+    MEDIA: (
+        Index("subject", (("subjectId", "asc"), ("kind", "asc"), ("createdAt", "asc"))),
+        # The cleanup job asks which stored keys are still pointed to.
+        Index("key", (("key", "asc"),)),
+        Index("thumbnail_key", (("thumbnailKey", "asc"),), sparse=True),
     ),
 }
 

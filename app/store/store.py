@@ -7,6 +7,7 @@ from app.store.bookings import BookingRepository
 from app.store.businesses import BusinessRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
+from app.store.media import MediaRepository
 from app.store.notifications import NotificationRepository
 from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
 from app.store.pets import PetRepository
@@ -17,6 +18,7 @@ from app.store.schema import (
     BOOKINGS,
     BUSINESSES,
     IDEMPOTENCY,
+    MEDIA,
     NOTIFICATIONS,
     PAYMENTS,
     PAYOUT_ACCOUNTS,
@@ -54,6 +56,7 @@ class Store:
         self.payout_accounts = PayoutAccountRepository(backend.collection(PAYOUT_ACCOUNTS))
         self.webhook_events = WebhookEventRepository(backend.collection(WEBHOOK_EVENTS))
         self.reviews = ReviewRepository(backend.collection(REVIEWS))
+        self.media = MediaRepository(backend.collection(MEDIA))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

@@ -14,6 +14,7 @@ from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
+from app.media.media import MediaRef
 from app.store.geo_search import NearbyBusiness
 from app.usecases.inputs import Input, Name, Output, Text
 from geo.areas import ServiceArea, parse_area
@@ -63,6 +64,7 @@ class BusinessView(Output):
     service_area: dict[str, Any]
     operating_hours: OperatingHours
     premium: bool
+    logo: MediaRef | None
     rating: Rating
     is_active: bool
     created_at: Timestamp

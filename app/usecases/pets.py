@@ -17,6 +17,7 @@ from app.domain.pets import MAX_CO_OWNERS, Pet, Species
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
+from app.media.media import MediaRef
 from app.usecases.inputs import Email, Input, Name, Output, Text
 
 # Retries of a co-owner change that lost a race with another edit of the same pet.
@@ -61,6 +62,7 @@ class PetView(Output):
     weight_kg: float | None
     notes: str | None
     special_needs: str | None
+    photos: list[MediaRef]
     created_at: Timestamp
     updated_at: Timestamp
 

@@ -7,6 +7,7 @@ from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.users import Role, User
 from app.errors import Unauthorized, ValidationFailed
+from app.media.media import MediaRef
 from app.usecases.inputs import Input, Name, Output, Phone
 
 
@@ -19,6 +20,7 @@ class UserView(Output):
     phone: str | None
     business_id: str | None
     worker_id: str | None
+    avatar: MediaRef | None
     created_at: Timestamp
 
     @classmethod

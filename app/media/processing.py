@@ -1,0 +1,182 @@
+"""Judging an upload by its content and making what is stored: clean re-encoded images, checked PDFs.
+
+CPU-bound and synchronous: the use cases run `process` in a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.errors import ValidationFailed
+from app.media.media import (
+    MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE,
+    THUMBNAIL_SIDE,
+    ContentType,
+    MediaKind,
+    content_key,
+    sniff,
+)
+
+_PILLOW_FORMATS = {ContentType.JPEG: "JPEG", ContentType.PNG: "PNG", ContentType.WEBP: "WEBP"}
+# Signatures of other formats (archives, markup, PDF, executables' script payloads) hidden inside an
+# image make it a polyglot: a file that means something else to another reader.
+_FOREIGN = re.compile(rb"%PDF-|PK\x03\x04|<script|<html|<svg|<\?php", re.IGNORECASE)
+# Active content in a PDF (scripts, launch actions, embedded files) is refused outright.
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA)\b")
+_PDF_EOF_WINDOW = 1024
+_READ_BYTES = 1024 * 1024
+_HEAD_BYTES = 16
+_JPEG_QUALITY = 85
+
+
+@dataclass
+class Upload:
+    """The raw uploaded file (spooled), as the REST layer read it; closed by whoever consumes it."""
+
+    filename: str | None
+    declared_type: str | None
+    file: IO[bytes]
+    size: int
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass
+class Rendition:
+    """Bytes to store under a content-addressed key."""
+
+    body: IO[bytes]
+    size: int
+    key: str
+    content_type: ContentType
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class Processed:
+    main: Rendition
+    thumbnail: Rendition | None
+
+
+def process(upload: Upload, kind: MediaKind) -> Processed:
+    upload.file.seek(0)
+    detected = sniff(upload.file.read(_HEAD_BYTES))
+    upload.file.seek(0)
+    if detected is None:
+        raise ValidationFailed("the file is not a JPEG, PNG or WebP image" + (" or a PDF" * kind.accepts_documents))
+    if detected is ContentType.PDF:
+        if not kind.accepts_documents:
+            raise ValidationFailed("a PDF is accepted only as a pet document")
+        return Processed(main=_checked_pdf(upload), thumbnail=None)
+    data = upload.file.read()
+    _refuse_polyglot(data, detected)
+    return _clean_image(data, detected)
+
+
+def _checked_pdf(upload: Upload) -> Rendition:
+    digest = hashlib.sha256()
+    tail = b""
+    carry = b""
+    while chunk := upload.file.read(_READ_BYTES):
+        digest.update(chunk)
+        # Overlap the chunks so a marker split across two reads is still seen.
+        window = carry + chunk
+        if _PDF_ACTIVE.search(window) or re.search(rb"<script|<html", window, re.IGNORECASE):
+            raise ValidationFailed("the PDF carries active content (scripts, actions or embedded files)")
+        carry = window[-32:]
+        tail = (tail + chunk)[-_PDF_EOF_WINDOW:]
+    if b"%%EOF" not in tail:
+        raise ValidationFailed("the PDF is truncated (no %%EOF trailer)")
+    upload.file.seek(0)
+    return Rendition(
+        body=upload.file,
+        size=upload.size,
+        key=content_key(digest.hexdigest(), ContentType.PDF),
+        content_type=ContentType.PDF,
+    )
+
+
+def _refuse_polyglot(data: bytes, content_type: ContentType) -> None:
+    if _FOREIGN.search(data):
+        raise ValidationFailed("the image also carries another format's content")
+    trailing = {
+        ContentType.JPEG: not data.rstrip(b"\x00").endswith(b"\xff\xd9"),
+        ContentType.PNG: not data.endswith(b"IEND\xaeB`\x82"),
+        ContentType.WEBP: int.from_bytes(data[4:8], "little") + 8 != len(data),
+    }[content_type]
+    if trailing:
+        raise ValidationFailed("the image is truncated or has data after its end")
+
+
+def _clean_image(data: bytes, content_type: ContentType) -> Processed:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[content_type]])
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ValidationFailed(f"the image has more than {MAX_IMAGE_PIXELS} pixels")
+        if content_type is ContentType.JPEG:
+            # Decode at a reduced scale when the photo is larger than what is stored: less memory and time.
+            image.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+        image.load()
+        # Turn the pixels the way the EXIF orientation says before the EXIF goes.
+        image = ImageOps.exif_transpose(image)
+    except ValidationFailed:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise ValidationFailed("the image cannot be decoded (truncated or malformed)") from exc
+    image = _plain_mode(image, content_type)
+    image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+    main = _encode(image, content_type)
+    thumb_image = image.copy()
+    thumb_image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    return Processed(main=main, thumbnail=_encode(thumb_image, content_type))
+
+
+def _plain_mode(image: Image.Image, content_type: ContentType) -> Image.Image:
+    """Pixels only: a fresh image of the same pixels carries no EXIF, XMP, ICC or text chunks."""
+    keeps_alpha = content_type is not ContentType.JPEG and image.mode in ("RGBA", "LA", "PA", "P")
+    mode = "RGBA" if keeps_alpha else "RGB"
+    if image.mode != mode:
+        image = image.convert(mode)
+    clean = Image.new(mode, image.size)
+    clean.paste(image)
+    return clean
+
+
+def _encode(image: Image.Image, content_type: ContentType) -> Rendition:
+    out = io.BytesIO()
+    if content_type is ContentType.JPEG:
+        image.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True)
+    elif content_type is ContentType.PNG:
+        image.save(out, "PNG", optimize=False)
+    else:
+        image.save(out, "WEBP", quality=_JPEG_QUALITY)
+    data = out.getvalue()
+    out.seek(0)
+    return Rendition(
+        body=out,
+        size=len(data),
+        key=content_key(hashlib.sha256(data).hexdigest(), content_type),
+        content_type=content_type,
+        width=image.width,
+        height=image.height,
+    )
