@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 import tempfile
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartCallbacks, MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from app.errors import PayloadTooLarge, ValidationFailed
 from app.media.media import MAX_FILENAME_LENGTH, MAX_FRAMING_BYTES, MAX_UPLOAD_BYTES
 from app.media.processing import Upload
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 # POST routes whose bodies are uploads (matched against the path by BodyLimitMiddleware).
 UPLOAD_PATHS = re.compile(
