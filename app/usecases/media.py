@@ -131,10 +131,7 @@ async def upload_walk_photo(ports: MediaPorts, principal: Principal, booking_id:
     """The walker's photo, during or after the walk: proof it happened, for the booking's parties."""
     with closing(upload):
         booking = await ports.store.bookings.get(booking_id)
-        if booking is None or not (
-            principal.is_admin
-            or booking.involves(principal.user_id, business_id=principal.business_id, worker_id=principal.worker_id)
-        ):
+        if booking is None or not await _may_see(ports.store, principal, MediaKind.WALK_PHOTO, booking_id):
             raise NotFound("no such booking")
         if not principal.is_admin and (principal.role is not Role.WORKER or principal.worker_id != booking.worker_id):
             raise Forbidden("only the booking's walker adds walk photos")
@@ -176,19 +173,30 @@ async def _may_see(store: Store, principal: Principal | None, kind: MediaKind, s
         return False
     if principal.is_admin:
         return True
+    business_id = await _business_of(store, principal)
     if kind is MediaKind.WALK_PHOTO:
         booking = await store.bookings.get(subject_id)
         return booking is not None and booking.involves(
-            principal.user_id, business_id=principal.business_id, worker_id=principal.worker_id
+            principal.user_id, business_id=business_id, worker_id=principal.worker_id
         )
     pet = await store.pets.get(subject_id)
     if pet is None:
         return False
     if pet.visible_to(principal.user_id):
         return True
-    return await store.bookings.has_booking_for_pet(
-        pet.id, business_id=principal.business_id, worker_id=principal.worker_id
-    )
+    return await store.bookings.has_booking_for_pet(pet.id, business_id=business_id, worker_id=principal.worker_id)
+
+
+async def _business_of(store: Store, principal: Principal) -> str | None:
+    """The business the caller speaks for: only a business account (a worker's token names its employer too,
+    but a walker sees only their own bookings). A token issued before the business was created carries
+    no `businessId`; the account does."""
+    if principal.role is not Role.BUSINESS:
+        return None
+    if principal.business_id is not None:
+        return principal.business_id
+    user = await store.users.get(principal.user_id)
+    return user.business_id if user else None
 
 
 async def _owned_pet(store: Store, principal: Principal, pet_id: str) -> Pet:

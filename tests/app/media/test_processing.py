@@ -67,8 +67,11 @@ def test_a_pdf_is_a_document_but_not_a_photo() -> None:
         pytest.param(png_bomb(), MediaKind.PET_PHOTO, id="decompression-bomb"),
         pytest.param(b"\xff\xd8\xff\xe0" + b"\x00" * 100 + b"\xff\xd9", MediaKind.PET_PHOTO, id="jpeg-magic-only"),
         pytest.param(pdf()[:-8], MediaKind.PET_DOCUMENT, id="truncated-pdf"),
-        pytest.param(pdf(b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"), MediaKind.PET_DOCUMENT,
-                     id="pdf-with-javascript"),
+        pytest.param(
+            pdf(b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"),
+            MediaKind.PET_DOCUMENT,
+            id="pdf-with-javascript",
+        ),
     ],
 )
 def test_refused_by_content(data: bytes, kind: MediaKind) -> None:
