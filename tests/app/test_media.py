@@ -18,7 +18,7 @@ from app.service import create_app, services_of
 from app.settings import Settings
 from tests.app.bookings_world import PICKUP, World, build_world
 from tests.app.marketplace import business_account, owner
-from tests.app.media.images import ELF, image_bytes, jpeg_with_gps, pdf
+from tests.app.media.images import ELF, image_bytes, jpeg_with_gps, noise_jpeg, pdf
 from tests.support.asgi import http_client, lifespan
 
 
@@ -72,6 +72,16 @@ async def test_a_pet_photo_is_stored_without_exif_and_listed_on_the_pet(world: W
     assert served.headers["cache-control"].startswith("private")
     thumb = await world.client.get(media["thumbnailUrl"], headers=world.owner_headers)
     assert max(Image.open(io.BytesIO(thumb.content)).size) == 320
+
+
+async def test_an_upload_may_exceed_the_general_body_limit(world: World, settings: Settings) -> None:
+    big = noise_jpeg((1000, 800))
+    assert settings.max_body_bytes < len(big) < MAX_UPLOAD_BYTES
+    response = await world.client.post(f"/v1/pets/{world.pet_id}/photos", headers=world.owner_headers, **photo(big))
+    assert response.status_code == 201, response.text
+    # Other routes keep the general limit.
+    other = await world.client.post("/v1/pets", headers=world.owner_headers, content=b"x" * (len(big)))
+    assert other.status_code == 413
 
 
 async def test_deleting_a_pet_photo_removes_the_object(world: World, services: Services, settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -27,6 +28,14 @@ def jpeg_with_gps(size: tuple[int, int] = (640, 480)) -> bytes:
 def image_bytes(fmt: str, size: tuple[int, int] = (400, 300), mode: str = "RGB") -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, (10, 200, 90) if mode == "RGB" else (10, 200, 90, 128)).save(out, fmt)
+    return out.getvalue()
+
+
+def noise_jpeg(size: tuple[int, int], quality: int = 95) -> bytes:
+    """A photo-like JPEG that barely compresses: a few MB with modest pixel counts."""
+    image = Image.frombytes("RGB", size, random.Random(7).randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 

@@ -81,4 +81,4 @@ def test_refused_by_content(data: bytes, kind: MediaKind) -> None:
 
 def test_a_large_photo_is_scaled_down_to_the_stored_side() -> None:
     processed = run(image_bytes("JPEG", size=(4000, 3000)))
-    assert max(processed.main.width or 0, processed.main.height or 0) <= 2048
+    assert max(processed.main.width or 0, processed.main.height or 0) <= 1280
