@@ -75,7 +75,7 @@ async def test_a_pet_photo_is_stored_without_exif_and_listed_on_the_pet(world: W
 
 
 async def test_an_upload_may_exceed_the_general_body_limit(world: World, settings: Settings) -> None:
-    big = noise_jpeg((1000, 800))
+    big = noise_jpeg((1400, 1000))
     assert settings.max_body_bytes < len(big) < MAX_UPLOAD_BYTES
     response = await world.client.post(f"/v1/pets/{world.pet_id}/photos", headers=world.owner_headers, **photo(big))
     assert response.status_code == 201, response.text
