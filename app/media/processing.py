@@ -28,7 +28,9 @@ from app.media.media import (
 _PILLOW_FORMATS = {ContentType.JPEG: "JPEG", ContentType.PNG: "PNG", ContentType.WEBP: "WEBP"}
 # Signatures of other formats (archives, markup, PDF, executables' script payloads) hidden inside an
 # image make it a polyglot: a file that means something else to another reader.
-_FOREIGN = re.compile(rb"%PDF-|PK\x03\x04|<script|<html|<svg|<\?php", re.IGNORECASE)
+# Searched in the lowercased bytes with bytes.find: a case-insensitive regex takes 10x longer.
+_FOREIGN = (b"%pdf-", b"pk\x03\x04", b"<script", b"<html", b"<svg", b"<?php")
+_MARKUP = (b"<script", b"<html")
 # Active content in a PDF (scripts, launch actions, embedded files) is refused outright.
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA)\b")
 _PDF_EOF_WINDOW = 1024
@@ -94,7 +96,7 @@ def _checked_pdf(upload: Upload) -> Rendition:
         digest.update(chunk)
         # Overlap the chunks so a marker split across two reads is still seen.
         window = carry + chunk
-        if _PDF_ACTIVE.search(window) or re.search(rb"<script|<html", window, re.IGNORECASE):
+        if _PDF_ACTIVE.search(window) or _carries(window, _MARKUP):
             raise ValidationFailed("the PDF carries active content (scripts, actions or embedded files)")
         carry = window[-32:]
         tail = (tail + chunk)[-_PDF_EOF_WINDOW:]
@@ -114,7 +116,7 @@ def _refuse_polyglot(upload: Upload, content_type: ContentType) -> None:
     carry = b""
     while chunk := upload.file.read(_READ_BYTES):
         # Overlap the chunks so a signature split across two reads is still seen.
-        if _FOREIGN.search(carry + chunk):
+        if _carries(carry + chunk, _FOREIGN):
             raise ValidationFailed("the image also carries another format's content")
         carry = chunk[-16:]
     upload.file.seek(0)
@@ -128,6 +130,11 @@ def _refuse_polyglot(upload: Upload, content_type: ContentType) -> None:
     }[content_type]
     if trailing:
         raise ValidationFailed("the image is truncated or has data after its end")
+
+
+def _carries(data: bytes, signatures: tuple[bytes, ...]) -> bool:
+    lowered = data.lower()
+    return any(lowered.find(signature) >= 0 for signature in signatures)
 
 
 def _decode_scale(width: int, height: int) -> int:
@@ -168,7 +175,10 @@ def _clean_image(file: IO[bytes], content_type: ContentType) -> Processed:
     image = _plain(image, content_type)
     image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
     main = _encode(image, content_type)
-    thumbnail = _encode(ImageOps.contain(image, (THUMBNAIL_SIDE, THUMBNAIL_SIDE)), content_type)
+    ratio = min(1.0, THUMBNAIL_SIDE / max(image.size))
+    small = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    # reducing_gap: a fast box reduction first, then the filter over few pixels (as Image.thumbnail does).
+    thumbnail = _encode(image.resize(small, Image.Resampling.BICUBIC, reducing_gap=2.0), content_type)
     return Processed(main=main, thumbnail=thumbnail)
 
 
@@ -186,17 +196,20 @@ def _plain(image: Image.Image, content_type: ContentType) -> Image.Image:
 def _encode(image: Image.Image, content_type: ContentType) -> Rendition:
     out = io.BytesIO()
     if content_type is ContentType.JPEG:
-        image.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True)
+        image.save(out, "JPEG", quality=_JPEG_QUALITY)
     elif content_type is ContentType.PNG:
         image.save(out, "PNG", optimize=False)
     else:
         image.save(out, "WEBP", quality=_JPEG_QUALITY)
-    data = out.getvalue()
+    # Hashed in place: getvalue() would copy the encoded image once more.
+    with out.getbuffer() as view:
+        digest = hashlib.sha256(view).hexdigest()
+    size = out.tell()
     out.seek(0)
     return Rendition(
         body=out,
-        size=len(data),
-        key=content_key(hashlib.sha256(data).hexdigest(), content_type),
+        size=size,
+        key=content_key(digest, content_type),
         content_type=content_type,
         width=image.width,
         height=image.height,

@@ -1,0 +1,172 @@
+"""Media uploads against the real server (`python -m app`, embedded default, filesystem storage).
+
+1. Peak memory of one 4 MB JPEG upload. The server's peak resident size (VmHWM) is reset through
+   /proc/PID/clear_refs, the upload is sent, and the growth of the peak over the resident size just
+   before is the figure, as a multiple of the file size. Two kinds of 4 MB JPEG: a 12 MP phone-like
+   photo and a dense 3.5 MP one (more bytes per pixel). One warm-up upload of each runs first, so
+   imports and first-use caches are not charged. Same-run baseline: the same measurement for a 100 KB JPEG.
+   Target: growth <= 2x the file size.
+2. 50 concurrent uploads of a 1 MB phone-like photo, from one process over 50 connections: errors and
+   latency percentiles. Same-run baseline: 50 concurrent GET /v1/pets/{id}. Target: no error, p99 <= 2 s.
+
+    .venv/bin/python -m scripts.bench.bench_media [--rounds 3] [--concurrent 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import random
+import time
+from pathlib import Path
+
+import httpx
+from PIL import Image, ImageFilter
+
+from scripts.bench.live_support import Server, median, pct, rss_kib, serve, verdict
+
+TARGET_GROWTH = 2.0
+TARGET_P99_S = 2.0
+PASSWORD = "correct-horse-1"
+
+
+def photo_like(size: tuple[int, int], target_bytes: int, *, grain: int) -> bytes:
+    """A JPEG of about `target_bytes`: smooth colour fields plus sensor-like grain, quality searched."""
+    rng = random.Random(7)
+    small = Image.frombytes("RGB", (size[0] // 16, size[1] // 16), rng.randbytes(size[0] // 16 * (size[1] // 16) * 3))
+    image = small.resize(size, Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(2))
+    noise = Image.frombytes("L", size, rng.randbytes(size[0] * size[1])).point(lambda v: v * grain // 255)
+    image = Image.merge("RGB", [Image.eval(band, lambda v: v) for band in image.split()])
+    image.paste(Image.merge("RGB", [noise] * 3), mask=Image.new("L", size, 40))
+    best = b""
+    for quality in range(60, 99, 2):
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=quality)
+        best = out.getvalue()
+        if len(best) >= target_bytes:
+            break
+    return best
+
+
+def vm_hwm_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM")
+
+
+def reset_peak(pid: int) -> None:
+    # "5" resets the peak resident set size (Linux >= 4.0).
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+async def owner_with_pet(client: httpx.AsyncClient, email: str) -> tuple[dict[str, str], str]:
+    registered = await client.post(
+        "/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "role": "owner", "firstName": "Ada", "lastName": "Bench"},
+    )
+    registered.raise_for_status()
+    headers = {"Authorization": f"Bearer {registered.json()['data']['accessToken']}"}
+    pet = await client.post(
+        "/v1/pets", headers=headers, json={"name": "Rex", "species": "dog", "ageYears": 3, "weightKg": 20}
+    )
+    pet.raise_for_status()
+    return headers, pet.json()["data"]["id"]
+
+
+def multipart(data: bytes) -> bytes:
+    """The request body, built once: the load generator shares the 2 cores with the server."""
+    head = b'--bench\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
+    return head + b"Content-Type: image/jpeg\r\n\r\n" + data + b"\r\n--bench--\r\n"
+
+
+async def upload(client: httpx.AsyncClient, headers: dict[str, str], pet_id: str, body: bytes) -> httpx.Response:
+    return await client.post(
+        f"/v1/pets/{pet_id}/photos",
+        headers={**headers, "Content-Type": "multipart/form-data; boundary=bench"},
+        content=body,
+    )
+
+
+async def peak_growth(server: Server, data: bytes) -> float:
+    """Peak RSS growth of one upload, in multiples of the file size."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        headers, pet_id = await owner_with_pet(client, f"mem{random.getrandbits(48):x}@example.com")
+        body = multipart(data)
+        (await upload(client, headers, pet_id, body)).raise_for_status()
+        await asyncio.sleep(0.5)
+        reset_peak(server.pid)
+        before = rss_kib(server.pid)
+        (await upload(client, headers, pet_id, body)).raise_for_status()
+        growth_kib = vm_hwm_kib(server.pid) - before
+    return growth_kib * 1024 / len(data)
+
+
+async def concurrent(server: Server, data: bytes | None, count: int) -> tuple[list[float], int]:
+    """Latencies (s) and error count of `count` simultaneous requests: uploads of `data`, or pet reads."""
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
+        body = multipart(data) if data is not None else b""
+        owners = [await owner_with_pet(client, f"c{random.getrandbits(48):x}@example.com") for _ in range(count)]
+
+        async def one(headers: dict[str, str], pet_id: str) -> tuple[float, bool]:
+            started = time.perf_counter()
+            if data is None:
+                answer = await client.get(f"/v1/pets/{pet_id}", headers=headers)
+            else:
+                answer = await upload(client, headers, pet_id, body)
+            return time.perf_counter() - started, answer.status_code in (200, 201)
+
+        results = await asyncio.gather(*(one(headers, pet_id) for headers, pet_id in owners))
+    return [latency for latency, _ in results], sum(1 for _, good in results if not good)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrent", type=int, default=50)
+    args = parser.parse_args()
+    files = {
+        "4 MB phone 12 MP": photo_like((4032, 3024), 4_000_000, grain=60),
+        "4 MB dense 3.5 MP": photo_like((2200, 1600), 4_000_000, grain=255),
+        "baseline 100 KB": photo_like((800, 600), 100_000, grain=20),
+    }
+    one_mb = photo_like((2000, 1500), 1_000_000, grain=60)
+    for name, data in [*files.items(), ("1 MB concurrent", one_mb)]:
+        print(f"{name}: {len(data) / 1e6:.2f} MB", flush=True)
+    growth: dict[str, list[float]] = {name: [] for name in files}
+    p99s: list[float] = []
+    base_p99s: list[float] = []
+    errors = 0
+    # Hundreds of accounts are registered from one address: lift the login/register rate limit.
+    with serve("app", {"WALKY_AUTH_RATE_LIMIT": "100000/minute"}) as server:
+        for round_no in range(1, args.rounds + 1):
+            for name, data in files.items():
+                ratio = asyncio.run(peak_growth(server, data))
+                growth[name].append(ratio)
+                print(f"round {round_no} {name:18} peak RSS growth {ratio:5.2f}x the file", flush=True)
+            latencies, failed = asyncio.run(concurrent(server, one_mb, args.concurrent))
+            base, _ = asyncio.run(concurrent(server, None, args.concurrent))
+            errors += failed
+            p99s.append(pct(latencies, 0.99))
+            base_p99s.append(pct(base, 0.99))
+            print(
+                f"round {round_no} {args.concurrent} concurrent uploads: p50 {pct(latencies, 0.5):.3f} s "
+                f"p99 {p99s[-1]:.3f} s errors {failed}; baseline GET p99 {base_p99s[-1]:.3f} s",
+                flush=True,
+            )
+    print(f"\nmedian over {args.rounds} round(s):")
+    for name in files:
+        value = median(growth[name])
+        met = f" [{verdict(value <= TARGET_GROWTH)}]" if name.startswith("4 MB") else " (baseline)"
+        print(f"  {name:18} peak RSS growth {value:5.2f}x the file size (target <= {TARGET_GROWTH:g}x){met}")
+    p99 = median(p99s)
+    print(
+        f"  {args.concurrent} concurrent uploads p99 {p99:.3f} s ({p99 / median(base_p99s):.1f}x the GET baseline), "
+        f"errors {errors} [{verdict(p99 <= TARGET_P99_S and errors == 0)}]"
+    )
+
+
+if __name__ == "__main__":
+    main()
