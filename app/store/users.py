@@ -79,6 +79,7 @@ class UserRepository:
                     "lastName": "",
                     "phone": None,
                     "passwordHash": None,
+                    "avatar": None,
                     "erasedAt": stamp,
                     "updatedAt": stamp,
                 }

@@ -15,6 +15,7 @@ from typing import IO
 
 from app.auth.principal import Principal
 from app.clock import Clock
+from app.composition import Services
 from app.domain.bookings import BookingStatus
 from app.domain.pets import Pet
 from app.domain.users import Role
@@ -38,6 +39,15 @@ class MediaPorts:
     storage: MediaStorage
     clock: Clock
     url_ttl_s: int
+
+    @classmethod
+    def of(cls, services: Services) -> MediaPorts:
+        return cls(
+            store=services.store,
+            storage=services.media,
+            clock=services.clock,
+            url_ttl_s=services.settings.media_url_ttl_s,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,7 @@ async def delete_pet_photo(ports: MediaPorts, principal: Principal, pet_id: str,
         return [photo for photo in current.photos if photo.id != photo_id]
 
     await _change_photos(ports, principal, pet_id, removed, None)
-    await _forget(ports, photo_id)
+    await forget(ports, photo_id)
 
 
 async def upload_pet_document(ports: MediaPorts, principal: Principal, pet_id: str, upload: Upload) -> MediaRef:
@@ -225,7 +235,7 @@ async def _change_photos(
     except BaseException:
         if uploaded is not None:
             # The photo never reached the pet: nothing may point at it.
-            await _forget(ports, uploaded.id)
+            await forget(ports, uploaded.id)
         raise
 
 
@@ -234,10 +244,10 @@ async def _replace(ports: MediaPorts, media: MediaObject, swap: Callable[[], Awa
     try:
         old = await swap()
     except BaseException:
-        await _forget(ports, media.id)
+        await forget(ports, media.id)
         raise
     if old is not None:
-        await _forget(ports, old)
+        await forget(ports, old)
     return media.ref()
 
 
@@ -270,7 +280,7 @@ async def _store(
     return media
 
 
-async def _forget(ports: MediaPorts, media_id: str) -> None:
+async def forget(ports: MediaPorts, media_id: str) -> None:
     """Drop the media document, and its objects unless another document shares them (same content)."""
     media = await ports.store.media.get(media_id)
     if media is None:

@@ -8,7 +8,9 @@ from app.domain.base import Timestamp
 from app.domain.users import Role, User
 from app.errors import Unauthorized, ValidationFailed
 from app.media.media import MediaRef
+from app.usecases import media
 from app.usecases.inputs import Input, Name, Output, Phone
+from app.usecases.media import MediaPorts
 
 
 class UserView(Output):
@@ -58,8 +60,11 @@ async def update_me(services: Services, principal: Principal, change: ProfileUpd
 
 async def erase_me(services: Services, principal: Principal) -> None:
     """Erase personal data and end every session; bookings and money records keep the id."""
-    await current_user(services, principal)
+    user = await current_user(services, principal)
     if principal.role is Role.ADMIN:
         raise ValidationFailed("platform admin accounts are erased by another admin")
     await services.store.users.erase(principal.user_id, services.clock.now())
     await services.store.refresh_tokens.revoke_user(principal.user_id)
+    if user.avatar is not None:
+        # A face is personal data: the avatar's object goes with the account.
+        await media.forget(MediaPorts.of(services), user.avatar.id)

@@ -214,6 +214,15 @@ async def test_a_new_avatar_replaces_the_old_one_and_is_public(client: httpx.Asy
     assert public.headers["cache-control"].startswith("public")
 
 
+async def test_erasing_the_account_removes_the_avatar(client: httpx.AsyncClient, settings: Settings) -> None:
+    headers, _ = await owner(client, "gone@example.com")
+    avatar = (await client.post("/v1/users/me/avatar", headers=headers, **photo())).json()["data"]
+    assert (await client.delete("/v1/users/me", headers=headers)).status_code == 200
+
+    assert (await client.get(avatar["url"])).status_code == 404
+    assert stored_files(settings) == []
+
+
 async def test_a_logo_is_set_by_its_business_only(world: World, client: httpx.AsyncClient) -> None:
     other_headers, _ = await business_account(client, "rival@example.com")
     refused = await client.post(f"/v1/businesses/{world.business_id}/logo", headers=other_headers, **photo())

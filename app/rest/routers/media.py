@@ -46,12 +46,7 @@ _UPLOAD_DOC = {
 
 
 def _ports(services: ServicesDep) -> MediaPorts:
-    return MediaPorts(
-        store=services.store,
-        storage=services.media,
-        clock=services.clock,
-        url_ttl_s=services.settings.media_url_ttl_s,
-    )
+    return MediaPorts.of(services)
 
 
 PortsDep = Annotated[MediaPorts, Depends(_ports)]
