@@ -44,10 +44,10 @@ _MIN_DECODE_FRACTION = 0.75
 
 @dataclass
 class Upload:
-    """The raw uploaded file (spooled), as the REST layer read it; closed by whoever consumes it."""
+    """The raw uploaded file (spooled), as the REST layer read it; closed by whoever consumes it.
 
-    filename: str | None
-    declared_type: str | None
+    Its name and declared type are not kept: the content alone decides what it is."""
+
     file: IO[bytes]
     size: int
 

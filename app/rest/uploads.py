@@ -40,7 +40,6 @@ class _Collector:
         self.size = 0
         self.parts = 0
         self.filename: str | None = None
-        self.declared_type: str | None = None
         self.finished = False
         self.error: Exception | None = None
         self._field = b""
@@ -91,8 +90,6 @@ class _Collector:
         raw_name = options.get(b"filename")
         if raw_name is not None:
             self.filename = raw_name.decode("utf-8", errors="replace")
-        declared = self._headers.get(b"content-type")
-        self.declared_type = declared.decode("latin-1") if declared else None
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self.error is not None or not self.has_file:
@@ -123,9 +120,7 @@ async def read_upload(request: Request) -> Upload:
         collector.file.close()
         raise
     collector.file.seek(0)
-    return Upload(
-        filename=collector.filename, declared_type=collector.declared_type, file=collector.file, size=collector.size
-    )
+    return Upload(file=collector.file, size=collector.size)
 
 
 async def _parse(request: Request, collector: _Collector, boundary: bytes, limit: int, declared: str | None) -> None:

@@ -14,7 +14,7 @@ from tests.app.media.images import ELF, image_bytes, jpeg_with_gps, pdf, png_bom
 
 
 def run(data: bytes, kind: MediaKind = MediaKind.PET_PHOTO) -> Processed:
-    return process(Upload(filename="x", declared_type=None, file=io.BytesIO(data), size=len(data)), kind)
+    return process(Upload(file=io.BytesIO(data), size=len(data)), kind)
 
 
 def test_a_photo_loses_its_exif_and_gps_and_gets_a_thumbnail() -> None:
