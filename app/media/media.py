@@ -17,7 +17,7 @@ MAX_FRAMING_BYTES = 16 * 1024
 # Pillow reads only the header before we check this: a decompression bomb is refused unopened.
 MAX_IMAGE_PIXELS = 40_000_000
 # Stored photos are scaled down to this longest side; thumbnails to THUMBNAIL_SIDE.
-MAX_IMAGE_SIDE = 1280
+MAX_IMAGE_SIDE = 1600
 THUMBNAIL_SIDE = 320
 MAX_FILENAME_LENGTH = 255
 MAX_PET_PHOTOS = 20
