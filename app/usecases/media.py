@@ -19,11 +19,11 @@ from app.composition import Services
 from app.domain.bookings import BookingStatus
 from app.domain.pets import Pet
 from app.domain.users import Role
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, Unavailable
 from app.ids import new_id
 from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaObject, MediaRef
 from app.media.processing import Processed, Rendition, Upload, process
-from app.media.storage import CHUNK_BYTES, MediaStorage, ObjectMissing
+from app.media.storage import CHUNK_BYTES, MediaStorage, ObjectMissing, StorageError
 from app.store.store import Store
 
 # Retries of a compare-and-set (photos list, avatar, logo) that lost a race with another edit.
@@ -165,14 +165,16 @@ async def serve(ports: MediaPorts, principal: Principal | None, media_id: str, *
     key = media.thumbnail_key if thumbnail else media.key
     if key is None:
         raise NotFound("this media has no thumbnail")
-    url = await ports.storage.url(key, expires_s=ports.url_ttl_s)
-    if url is not None:
-        return Served(content_type=media.content_type, public=media.kind.public, url=url)
-    chunks = ports.storage.open(key)
     try:
+        url = await ports.storage.url(key, expires_s=ports.url_ttl_s)
+        if url is not None:
+            return Served(content_type=media.content_type, public=media.kind.public, url=url)
+        chunks = ports.storage.open(key)
         first = await anext(chunks)
     except (ObjectMissing, StopAsyncIteration):
         raise NotFound("the media's content is gone") from None
+    except StorageError as exc:
+        raise Unavailable("media storage is unavailable; try again") from exc
     return Served(content_type=media.content_type, public=media.kind.public, chunks=_prepend(first, chunks))
 
 
@@ -294,12 +296,15 @@ async def forget(ports: MediaPorts, media_id: str) -> None:
 
 
 async def _put(storage: MediaStorage, rendition: Rendition) -> None:
-    await storage.put(
-        rendition.key,
-        _read_chunks(rendition.body),
-        content_type=rendition.content_type.value,
-        max_bytes=MAX_STORED_BYTES,
-    )
+    try:
+        await storage.put(
+            rendition.key,
+            _read_chunks(rendition.body),
+            content_type=rendition.content_type.value,
+            max_bytes=MAX_STORED_BYTES,
+        )
+    except StorageError as exc:
+        raise Unavailable("media storage is unavailable; try again") from exc
 
 
 async def _read_chunks(body: IO[bytes]) -> AsyncIterator[bytes]:

@@ -14,6 +14,8 @@ from PIL import Image
 
 from app.composition import Services
 from app.media.media import MAX_UPLOAD_BYTES
+from app.media.memory_storage import MemoryStorage
+from app.media.storage import StorageError, StoredObject
 from app.service import create_app, services_of
 from app.settings import Settings
 from tests.app.bookings_world import PICKUP, World, build_world
@@ -183,6 +185,28 @@ async def test_bad_uploads_get_a_coded_error_and_leave_nothing(
     assert response.json()["error"]["code"] == code
     assert stored_files(settings) == []
     assert await media_count(services) == 0
+
+
+class UnreachableStorage(MemoryStorage):
+    """A bucket that stopped answering."""
+
+    async def put(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
+        raise StorageError("connection refused")
+
+    async def url(self, key: str, *, expires_s: int) -> str | None:
+        raise StorageError("connection refused")
+
+
+async def test_storage_down_is_503_and_nothing_is_recorded(world: World, services: Services) -> None:
+    media = await upload_pet_photo(world)
+    services.media = UnreachableStorage()
+
+    upload = await world.client.post(f"/v1/pets/{world.pet_id}/photos", headers=world.owner_headers, **photo())
+    read = await world.client.get(media["url"], headers=world.owner_headers)
+
+    assert (upload.status_code, upload.json()["error"]["code"]) == (503, "UNAVAILABLE")
+    assert (read.status_code, read.json()["error"]["code"]) == (503, "UNAVAILABLE")
+    assert await media_count(services) == 1
 
 
 async def test_a_document_may_be_a_pdf(world: World) -> None:
