@@ -28,6 +28,7 @@ from app.rest.routers import (
     bookings,
     businesses,
     locations,
+    media,
     messages,
     notifications,
     ops,
@@ -40,6 +41,7 @@ from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
+from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
@@ -106,10 +108,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         reviews_routes.router,
         admin_routes.router,
         agenda_routes.router,
+        media.router,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
-    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed_paths=UPLOAD_PATHS)
     # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
     api.add_middleware(
         ApiRateLimitMiddleware,
