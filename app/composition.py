@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
-from app.events import BookingListener, EventPublisher
+from app.events import ApproachHook, BookingListener, EventPublisher
 from app.metrics import Metrics
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
@@ -68,6 +68,7 @@ class Services:
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
     fix_hooks: list[FixHook] = field(default_factory=list)
     booking_listeners: list[BookingListener] = field(default_factory=list)
+    approach_hooks: list[ApproachHook] = field(default_factory=list)
     # Started after the store is set up, stopped (in reverse) before anything is closed.
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).

@@ -21,8 +21,10 @@ from app.rest.routers import auth, bookings, businesses, locations, notification
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
+from app.rest.routers import walks as walks_routes
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
+from app.usecases.walks import silence_watcher
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
+    services.background.append(silence_watcher(services))
     sio = create_socket_server(services)
 
     @asynccontextmanager
@@ -72,6 +75,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         presence.router,
         payments_routes.router,
         reviews_routes.router,
+        walks_routes.router,
+        walks_routes.shared,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.

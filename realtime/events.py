@@ -21,16 +21,19 @@ from app.composition import Services
 from app.dispatch import offers as dispatch_offers
 from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, ValidationFailed
 from app.events import booking_room, fleet_room
-from app.usecases import tracking
+from app.usecases import tracking, walks
 from realtime import fleet, ingestion, presence
 from realtime.fixes import BatchInput, FixInput
 from realtime.limits import MAX_EVENT_BYTES, SocketRateLimiter
 from realtime.session import SocketSessions
+from realtime.share_followers import ShareFollowers
 
 log = structlog.get_logger("walky.socket")
 
 Ack = dict[str, Any]
 Handler = Callable[[str, Principal, object], Awaitable[Ack]]
+# What an event does on a socket connected without an account token (only share-link following).
+GuestHandler = Callable[[str, object], Awaitable[Ack]]
 
 
 def error_ack(exc: AppError) -> Ack:
@@ -73,13 +76,17 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
     # Per socket, so counted in this process's memory (see SocketRateLimiter).
     socket_limiter = SocketRateLimiter()
 
-    def event(name: str, *, rate_limited: bool = False) -> Callable[[Handler], Handler]:
+    def event(
+        name: str, *, rate_limited: bool = False, guest: GuestHandler | None = None
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             async def on_event(sid: str, *args: object) -> Ack:
                 data = args[0] if args else None
                 try:
                     if payload_size(data) > MAX_EVENT_BYTES:
                         raise PayloadTooLarge(f"event payload is larger than {MAX_EVENT_BYTES // 1024} KiB")
+                    if guest is not None and sessions.is_guest(sid):
+                        return {"ok": True, **await guest(sid, data)}
                     principal = sessions.principal(sid)
                     if rate_limited:
                         # Per socket; a batch counts once, like a single update.
@@ -102,7 +109,7 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
     return event
 
 
-def register_events(services: Services, sessions: SocketSessions) -> None:
+def register_events(services: Services, sessions: SocketSessions, followers: ShareFollowers) -> None:
     sio = services.sio
     event = event_registrar(services, sessions)
 
@@ -139,7 +146,7 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
         await fleet.unwatch(services, sid, business_id)
         return {"businessId": business_id}
 
-    register_booking_events(services, event)
+    register_booking_events(services, event, followers)
 
     async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
         return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))
@@ -147,22 +154,45 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
     sio.on("*", unknown_event)
 
 
-def register_booking_events(services: Services, event: EventDecorator) -> None:
-    """Watching a walk and answering dispatch offers."""
+def register_booking_events(services: Services, event: EventDecorator, followers: ShareFollowers) -> None:
+    """Watching a walk (by booking, or by share link without an account), walk events, dispatch offers."""
     sio = services.sio
 
-    @event("tracking:subscribe")
+    async def follow_share(sid: str, data: object) -> Ack:
+        subscription = parse(walks.ShareSubscription, data)
+        booking, answer = await walks.share_subscription(services, subscription)
+        await sio.enter_room(sid, booking_room(booking.id))
+        followers.follow(sid, subscription.share_token, booking.id)
+        return answer
+
+    async def guest_unsubscribe(sid: str, data: object) -> Ack:
+        booking_id = parse(tracking.TrackingSubscription, data).booking_id
+        await sio.leave_room(sid, booking_room(booking_id))
+        followers.forget(sid)
+        return {"bookingId": booking_id}
+
+    @event("tracking:subscribe", guest=follow_share)
     async def tracking_subscribe(sid: str, principal: Principal, data: object) -> Ack:
+        if isinstance(data, dict) and "shareToken" in data:
+            return await follow_share(sid, data)
         subscription = parse(tracking.TrackingSubscription, data)
         answer = await tracking.subscribe(services, principal, subscription)
         await sio.enter_room(sid, booking_room(subscription.booking_id))
         return answer
 
-    @event("tracking:unsubscribe")
+    @event("tracking:unsubscribe", guest=guest_unsubscribe)
     async def tracking_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
         booking_id = parse(tracking.TrackingSubscription, data).booking_id
         await sio.leave_room(sid, booking_room(booking_id))
         return {"bookingId": booking_id}
+
+    @event("walk:event")
+    async def walk_event(sid: str, principal: Principal, data: object) -> Ack:
+        body = parse(walks.WalkEventInput, data)
+        if body.booking_id is None:
+            raise ValidationFailed("bookingId: field required", [{"field": "bookingId", "message": "field required"}])
+        logged = await walks.add_walk_event(services, principal, body.booking_id, body)
+        return {"bookingId": body.booking_id, **logged.view()}
 
     @event("dispatch:accept")
     async def dispatch_accept(sid: str, principal: Principal, data: object) -> Ack:

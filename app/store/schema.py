@@ -33,6 +33,10 @@ PAYMENTS = "payments"
 PAYOUT_ACCOUNTS = "payout_accounts"
 WEBHOOK_EVENTS = "webhook_events"
 REVIEWS = "reviews"
+WALK_EVENTS = "walk_events"
+SHARE_LINKS = "share_links"
+# Once-only walk alerts (walker arrived, device silent), claimed by a deterministic id.
+WALK_ALERTS = "walk_alerts"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -89,6 +93,9 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
     ),
+    WALK_EVENTS: (Index("booking_time", (("bookingId", "asc"), ("at", "asc"))),),
+    SHARE_LINKS: (Index("booking", (("bookingId", "asc"),)),),
+    WALK_ALERTS: (),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).

@@ -25,14 +25,19 @@ from app.store.schema import (
     REVIEWS,
     SCHEDULES,
     SERVICES,
+    SHARE_LINKS,
     TRAILS,
     USERS,
+    WALK_ALERTS,
+    WALK_EVENTS,
     WEBHOOK_EVENTS,
     WORKERS,
 )
 from app.store.services import ServiceRepository
+from app.store.share_links import ShareLinkRepository
 from app.store.trails import TrailRepository
 from app.store.users import UserRepository
+from app.store.walk_events import WalkAlertRepository, WalkEventRepository
 from app.store.workers import WorkerRepository
 
 
@@ -54,6 +59,9 @@ class Store:
         self.payout_accounts = PayoutAccountRepository(backend.collection(PAYOUT_ACCOUNTS))
         self.webhook_events = WebhookEventRepository(backend.collection(WEBHOOK_EVENTS))
         self.reviews = ReviewRepository(backend.collection(REVIEWS))
+        self.walk_events = WalkEventRepository(backend.collection(WALK_EVENTS))
+        self.walk_alerts = WalkAlertRepository(backend.collection(WALK_ALERTS))
+        self.share_links = ShareLinkRepository(backend.collection(SHARE_LINKS))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

@@ -42,6 +42,7 @@ from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
 from app.usecases.inputs import Input, Text
 from app.usecases.notifications import notify
+from app.walks.approach import ON_MY_WAY
 from geo.areas import ServiceArea
 from geo.coordinates import LngLat, parse_position
 from geo.distance import haversine_m
@@ -272,9 +273,13 @@ async def _party_user_ids(services: Services, booking: Booking) -> list[str]:
     return parties
 
 
-async def announce(services: Services, booking: Booking, title: str, message: str) -> None:
-    """Tell every party: `booking:status` to the booking room and each user, plus a stored notification."""
-    event = {"bookingId": booking.id, "status": booking.status.value, "at": iso(booking.updated_at)}
+async def announce(
+    services: Services, booking: Booking, title: str, message: str, *, status: str | None = None
+) -> None:
+    """Tell every party: `booking:status` to the booking room and each user, plus a stored notification.
+    `status` overrides the stored status in what is sent (`on_my_way`)."""
+    status = status or booking.status.value
+    event = {"bookingId": booking.id, "status": status, "at": iso(booking.updated_at)}
     parties = await _party_user_ids(services, booking)
     await services.events.emit("booking:status", event, room=booking_room(booking.id))
     for user_id in dict.fromkeys(parties):
@@ -282,10 +287,19 @@ async def announce(services: Services, booking: Booking, title: str, message: st
     await notify(
         services,
         parties,
-        kind=f"booking.{booking.status.value}",
+        kind=f"booking.{status}",
         title=title,
         message=message,
-        data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "status": booking.status.value},
+        data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "status": status},
+    )
+
+
+async def set_off(services: Services, booking: Booking) -> None:
+    """The worker is on the way: the parties may now follow them (`booking:status` `on_my_way`)."""
+    for hook in services.approach_hooks:
+        await hook(booking)
+    await announce(
+        services, booking, "Walker on the way", "Your walker is on the way: follow them live.", status=ON_MY_WAY
     )
 
 
@@ -374,12 +388,17 @@ async def assign_worker(
         "dispatch": dispatch.model_dump(mode="json", by_alias=True),
         **(extra or {}),
     }
+    if booking.asap:
+        # An asap walk starts now: the worker is on the way from the moment they have it.
+        fields["onMyWayAt"] = iso(now)
     try:
         confirmed = await _apply(services, principal, booking, Action.CONFIRM, now=now, fields=fields, where=where)
     except Conflict:
         await _release_unless_held(services, booking.id, worker.id, now)
         raise
     await announce(services, confirmed, "Booking confirmed", f"{worker.first_name} will take care of it.")
+    if confirmed.on_my_way_at is not None:
+        await set_off(services, confirmed)
     return confirmed
 
 
