@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from app.auth.principal import Principal
 from app.composition import Services
 from app.dispatch import offers as dispatch_offers
-from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, ValidationFailed
+from app.errors import AppError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, ValidationFailed
 from app.events import booking_room, fleet_room
 from app.usecases import tracking, walks
 from realtime import fleet, ingestion, presence
@@ -165,13 +165,18 @@ def register_booking_events(services: Services, event: EventDecorator, followers
         followers.follow(sid, subscription.share_token, booking.id)
         return answer
 
+    async def guest_subscribe(sid: str, data: object) -> Ack:
+        if not (isinstance(data, dict) and "shareToken" in data):
+            raise Unauthorized("without an account token, only a share link can be followed")
+        return await follow_share(sid, data)
+
     async def guest_unsubscribe(sid: str, data: object) -> Ack:
         booking_id = parse(tracking.TrackingSubscription, data).booking_id
         await sio.leave_room(sid, booking_room(booking_id))
         followers.forget(sid)
         return {"bookingId": booking_id}
 
-    @event("tracking:subscribe", guest=follow_share)
+    @event("tracking:subscribe", guest=guest_subscribe)
     async def tracking_subscribe(sid: str, principal: Principal, data: object) -> Ack:
         if isinstance(data, dict) and "shareToken" in data:
             return await follow_share(sid, data)
