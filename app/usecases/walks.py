@@ -54,6 +54,10 @@ def _lnglat(value: object) -> list[float]:
     return [position.lng, position.lat]
 
 
+class OnMyWayInput(StrictInput):
+    """`on-my-way` takes no fields; a body naming any is refused rather than ignored."""
+
+
 class WalkEventInput(StrictInput):
     type: WalkEventType
     coordinates: list[Any] | None = None

@@ -16,7 +16,9 @@ shared = APIRouter(prefix="/v1/share", tags=["walks"])
 
 
 @router.post("/{booking_id}/on-my-way", summary="The assigned worker sets off: the owners may follow them")
-async def on_my_way(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[Booking]:
+async def on_my_way(
+    booking_id: str, principal: PrincipalDep, services: ServicesDep, body: walks.OnMyWayInput | None = None
+) -> Envelope[Booking]:
     return ok(await walks.on_my_way(services, principal, booking_id))
 
 

@@ -93,6 +93,7 @@ async def test_only_the_assigned_worker_and_only_when_confirmed(ww: WalkWorld, c
     assert error_code(await ww.post("/on-my-way", ww.world.business_headers)) == "FORBIDDEN"
     assert error_code(await client.post("/v1/bookings/nope/on-my-way", headers=ww.worker)) == "NOT_FOUND"
     assert (await client.post(f"/v1/bookings/{ww.booking_id}/on-my-way")).status_code == 401
+    assert error_code(await ww.post("/on-my-way", ww.worker, {"etaMin": 5})) == "VALIDATION_ERROR"
     await ww.post("/cancel", ww.world.owner_headers, {"reason": "changed plans"})
     assert error_code(await ww.post("/on-my-way", ww.worker)) == "CONFLICT"
 
