@@ -27,7 +27,6 @@ from app.domain.bookings import (
     DispatchState,
     HistoryEntry,
     Point,
-    Walk,
     end_of,
     new_booking_number,
 )
@@ -43,11 +42,11 @@ from app.store.bookings import BookingNumberTaken
 from app.usecases.inputs import Input, Text
 from app.usecases.notifications import notify
 from app.walks.approach import ON_MY_WAY
+from app.walks.report import live_walk
 from geo.areas import ServiceArea
 from geo.coordinates import LngLat, parse_position
 from geo.distance import haversine_m
 from geo.errors import GeoError
-from geo.trail import TrailPoint, summarize_walk
 
 MAX_PETS_PER_BOOKING = 10
 MAX_PAGE_SIZE = 100
@@ -456,7 +455,7 @@ async def complete_booking(services: Services, principal: Principal, booking_id:
     if booking.status is not BookingStatus.IN_PROGRESS:
         raise _conflict(booking, Action.COMPLETE)
     now = services.clock.now()
-    walk = walk_report(await services.store.trails.points(booking.id), booking, now)
+    walk = live_walk(await services.store.trails.points(booking.id), booking, now)
     fields: dict[str, Any] = {"completedAt": iso(now), "walk": walk.model_dump(mode="json", by_alias=True)}
     completed = await _apply(services, principal, booking, Action.COMPLETE, now=now, fields=fields)
     assert completed.worker_id is not None
@@ -496,16 +495,3 @@ async def cancel_booking(services: Services, principal: Principal, booking_id: s
         await listener.finished(cancelled)
     await announce(services, cancelled, "Booking cancelled", f"Reason: {data.reason}")
     return cancelled
-
-
-def walk_report(trail: list[TrailPoint], booking: Booking, now: datetime) -> Walk:
-    """Distance over the filtered trail, duration from start to now, a simplified route."""
-    summary = summarize_walk(trail)
-    started = booking.started_at or now
-    return Walk(
-        distance_m=round(summary.distance_m, 1),
-        duration_s=int((now - started).total_seconds()),
-        route=summary.route_geojson(),
-        started_at=started,
-        ended_at=now,
-    )
