@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 import socketio
 import structlog
 from redis.asyncio import Redis
 
+from app.auth.memory_session_channel import MemorySessionChannel
 from app.auth.passwords import Passwords
+from app.auth.redis_session_channel import RedisSessionChannel
+from app.auth.session_signals import SessionChannel
+from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import ApproachHook, BookingListener, EventPublisher
+from app.messages.file_sender import FileEmailSender
+from app.messages.log_sender import LogSender
+from app.messages.outbox import Channel
+from app.messages.relay import OutboxRelay
+from app.messages.senders import Sender
 from app.metrics import Metrics
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
@@ -26,12 +36,13 @@ from app.store.store import Store
 from realtime import packet_json
 from realtime.fixes import FixHook
 from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
-from realtime.limits import MAX_PACKET_BYTES
+from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES
 from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
 from realtime.publisher import SocketPublisher
 from realtime.redis_index import RedisLiveIndex
 from realtime.redis_manager import BatchingRedisManager
+from realtime.socket_server import WalkySocketServer
 from realtime.sweeper import Sweeper
 from realtime.walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 
@@ -63,6 +74,10 @@ class Services:
     events: EventPublisher
     active_walks: ActiveWalks
     fleet_watchers: FleetWatchers
+    token_versions: TokenVersions
+    # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
+    session_channel: SessionChannel
+    outbox_relay: OutboxRelay
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -88,6 +103,7 @@ class Services:
         await self.store.close()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.outbox_relay.aclose()
         aclose = getattr(self.payment_gateway, "aclose", None)
         if aclose is not None:
             await aclose()
@@ -129,17 +145,49 @@ def health_checks(
     return checks
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    if settings.jwt_secret == DEV_JWT_SECRET:
-        log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
-    backend: StoreBackend
+def build_senders(settings: Settings, store: Store) -> dict[Channel, Sender]:
+    """Chosen by settings alone: SMTP or .eml files for email, Expo or the log for push, Twilio or the log for SMS."""
+    email: Sender
+    if settings.smtp_url:
+        from app.messages.smtp_sender import SmtpSender  # aiosmtplib loads only when configured
+
+        email = SmtpSender(settings.smtp_url, settings.mail_from)
+    else:
+        email = FileEmailSender(settings.data_dir / "outbox", settings.mail_from)
+    push: Sender = LogSender(Channel.PUSH)
+    if settings.expo_access_token or settings.expo_push_url:
+        from app.messages.push_sender import EXPO_PUSH_URL, ExpoPushSender
+
+        push = ExpoPushSender(
+            store.devices, access_token=settings.expo_access_token, url=settings.expo_push_url or EXPO_PUSH_URL
+        )
+    sms: Sender = LogSender(Channel.SMS)
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        from app.messages.sms_sender import TwilioSmsSender
+
+        sms = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from,
+            base_url=settings.twilio_api_url,
+        )
+    return {Channel.EMAIL: email, Channel.PUSH: push, Channel.SMS: sms}
+
+
+def build_store_backend(settings: Settings) -> StoreBackend:
+    """MongoDB when WALKY_MONGODB_URL is set, else the embedded SQLite file (also used by `python -m app admin`)."""
     if settings.mongodb_url:
         # Imported here so the embedded default starts without loading the MongoDB driver.
         from app.store.mongo.backend import MongoBackend
 
-        backend = MongoBackend(settings.mongodb_url, settings.mongodb_database)
-    else:
-        backend = SqliteBackend(settings.sqlite_path)
+        return MongoBackend(settings.mongodb_url, settings.mongodb_database)
+    return SqliteBackend(settings.sqlite_path)
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    if settings.jwt_secret == DEV_JWT_SECRET:
+        log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
+    backend = build_store_backend(settings)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     live_index: LiveIndex = RedisLiveIndex(redis, settings.redis_key_prefix) if redis is not None else MemoryLiveIndex()
     manager = (
@@ -147,7 +195,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.redis_url
         else None
     )
-    sio = socketio.AsyncServer(
+    sio = WalkySocketServer(
+        connect_deadline_s=CONNECT_DEADLINE_S,
         async_mode="asgi",
         client_manager=manager,
         # None means same-origin only; browsers from other origins need WALKY_CORS_ORIGINS.
@@ -165,10 +214,24 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         RedisFleetWatchers(redis, settings.redis_key_prefix) if redis is not None else MemoryFleetWatchers()
     )
     payment_gateway = build_payment_gateway(settings, backend)
-    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers]
+    store = Store(backend)
+    outbox_relay = OutboxRelay(
+        store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+    )
+    token_versions = TokenVersions(store.users.token_version)
+    session_channel: SessionChannel = (
+        RedisSessionChannel(redis, settings.redis_key_prefix) if redis is not None else MemorySessionChannel()
+    )
+    session_channel.subscribe(token_versions.on_signal)
+    background: list[Background] = [
+        Sweeper(live_index, clock),
+        active_walks,
+        fleet_watchers,
+        session_channel,
+        outbox_relay,
+    ]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
-    store = Store(backend)
     return Services(
         settings=settings,
         clock=clock,
@@ -181,6 +244,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         events=SocketPublisher(sio),
         active_walks=active_walks,
         fleet_watchers=fleet_watchers,
+        token_versions=token_versions,
+        session_channel=session_channel,
+        outbox_relay=outbox_relay,
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,

@@ -8,7 +8,8 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
+from limits.aio.strategies import RateLimiter as Strategy
 
 from app.errors import RateLimited
 
@@ -21,7 +22,9 @@ class RateLimiter:
         else:
             storage = MemoryStorage()
         self.storage = storage
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._exact = MovingWindowRateLimiter(storage)
+        # Two counters per key whatever the rate (the moving window keeps every hit): for high, busy limits.
+        self._approximate = SlidingWindowCounterRateLimiter(storage)
         self._items: dict[str, RateLimitItem] = {}
 
     def _item(self, rate: str) -> RateLimitItem:
@@ -30,10 +33,14 @@ class RateLimiter:
             item = self._items[rate] = parse(rate)
         return item
 
-    async def hit(self, rate: str, *identifiers: str) -> None:
-        """Count one hit; raise RateLimited (with the wait in seconds) when over the limit."""
+    async def hit(self, rate: str, *identifiers: str, exact: bool = True) -> None:
+        """Count one hit; raise RateLimited (with the wait in seconds) when over the limit.
+
+        `exact=False` weighs the previous window's count instead of remembering each hit.
+        """
         item = self._item(rate)
-        if await self._limiter.hit(item, *identifiers):
+        limiter: Strategy = self._exact if exact else self._approximate
+        if await limiter.hit(item, *identifiers):
             return
-        stats = await self._limiter.get_window_stats(item, *identifiers)
+        stats = await limiter.get_window_stats(item, *identifiers)
         raise RateLimited("too many requests", retry_after_s=math.ceil(stats.reset_time - time.time()))

@@ -14,16 +14,35 @@ from starlette.types import ASGIApp
 from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
+from app.jobs.runner import JobRunner
+from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.rate_limit import ApiRateLimitMiddleware
+from app.rest.routers import admin as admin_routes
+from app.rest.routers import agendas as agenda_routes
+from app.rest.routers import (
+    auth,
+    bookings,
+    businesses,
+    locations,
+    messages,
+    notifications,
+    ops,
+    pets,
+    presence,
+    users,
+    workers,
+)
+from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.rest.routers import walks as walks_routes
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
+from app.usecases.scheduled import scheduled_jobs
 from app.usecases.walks import silence_watcher
 from realtime.server import create_socket_server
 
@@ -35,6 +54,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
+    # Jobs call use cases (notify), which the composition root cannot import.
+    services.background.append(JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)))
     services.background.append(silence_watcher(services))
     sio = create_socket_server(services)
 
@@ -65,6 +86,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ops.router,
         auth.router,
         users.router,
+        messages.router,
+        # Before businesses and services: /v1/services/search must not be read as a service id.
+        browse_routes.router,
         businesses.router,
         workers.router,
         services_routes.router,
@@ -75,12 +99,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         presence.router,
         payments_routes.router,
         reviews_routes.router,
+        admin_routes.router,
+        agenda_routes.router,
         walks_routes.router,
         walks_routes.shared,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
+    api.add_middleware(
+        ApiRateLimitMiddleware,
+        limiter=services.limiter,
+        rate=settings.api_rate_limit,
+        access_tokens=services.access_tokens,
+    )
     if settings.cors_origins:
         api.add_middleware(
             CORSMiddleware,
@@ -89,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
             expose_headers=["Retry-After", "X-Request-ID"],
         )
+    api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi

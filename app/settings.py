@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     auth_rate_limit: str = "20/minute"
     location_rate_limit: str = "5/second"
+    # Every REST request but /healthz, /readyz and /metrics: per user with a valid token, else per client IP.
+    api_rate_limit: str = "600/minute"
+    # Peers whose X-Forwarded-For is believed (load balancers, reverse proxies); CIDR list, comma-separated.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=lambda: [ip_network("127.0.0.0/8"), ip_network("::1/128")]
+    )
     # A worker whose last socket closed stays online this long, so a flaky network does not flap them.
     presence_grace_s: int = Field(default=60, ge=0)
     login_max_failures: int = Field(default=5, gt=0)
@@ -49,6 +56,22 @@ class Settings(BaseSettings):
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
     offer_expiry_s: int = Field(default=20, gt=0)
     dispatch_sweep_s: float = Field(default=2.0, gt=0)
+    # Accounts and messages. Unset = on in production, off in development.
+    require_verified_email: bool | None = None
+    # Where links in emails point (the apps open them as universal links).
+    public_url: str = "http://127.0.0.1:8000"
+    forgot_password_rate_limit: str = "5/hour"
+    smtp_url: str | None = None
+    mail_from: str = "Walky <no-reply@walky.invalid>"
+    expo_access_token: str | None = None
+    # Push goes to Expo only when this or the access token is set; otherwise pushes are logged.
+    expo_push_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    # How long a relay holds a message it is sending; a process killed mid-send delays it this long.
+    outbox_lease_s: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -57,7 +80,14 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("auth_rate_limit", "location_rate_limit")
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [ip_network(item.strip()) for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("auth_rate_limit", "location_rate_limit", "api_rate_limit", "forgot_password_rate_limit")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         from limits import parse
@@ -80,6 +110,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def verified_email_required(self) -> bool:
+        return self.is_production if self.require_verified_email is None else self.require_verified_email
 
     @property
     def sqlite_path(self) -> Path:

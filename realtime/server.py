@@ -14,6 +14,7 @@ import structlog
 from app.composition import Services
 from app.errors import AppError
 from app.events import user_room, worker_room
+from app.usecases.sessions import authenticate
 from realtime import fleet
 from realtime.events import register_events
 from realtime.fleet import fleet_fanout
@@ -27,7 +28,8 @@ log = structlog.get_logger("walky.socket")
 
 def create_socket_server(services: Services) -> socketio.AsyncServer:
     sio = services.sio
-    sessions = SocketSessions()
+    sessions = SocketSessions(sio, services.token_versions)
+    services.session_channel.subscribe(sessions.on_signal)
     tracker = PresenceTracker(services)
     services.background.append(tracker)
     services.fix_hooks.append(fleet_fanout(services))
@@ -48,7 +50,7 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
         if not isinstance(token, str) or not token:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         try:
-            principal = services.access_tokens.verify(token)
+            principal = await authenticate(services, token)
         except AppError as exc:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from exc
         # Personal rooms: notifications to the user, dispatch offers to the worker, from any process.

@@ -14,6 +14,8 @@ class Principal:
     role: Role
     business_id: str | None = None
     worker_id: str | None = None
+    # The account's token version when the token was issued; a newer stored version revokes it.
+    token_version: int = 0
 
     @property
     def is_admin(self) -> bool:

@@ -27,7 +27,8 @@ class AccessTokens:
         self.ttl_s = ttl_s
         # Token -> (principal, expiry epoch s). Decoding a JWT (parse, HMAC, claim checks) costs about a
         # quarter of a millisecond here and every request and socket event carries one; a token's claims
-        # cannot change and access tokens are not revocable, so only the expiry needs checking again.
+        # cannot change, so only the expiry needs checking again (revocation is the token version's job,
+        # see app/auth/token_versions.py).
         self._verified: dict[str, tuple[Principal, int]] = {}
 
     def issue(self, principal: Principal, now: datetime) -> str:
@@ -37,6 +38,7 @@ class AccessTokens:
             "iss": ISSUER,
             "typ": "access",
             "iat": int(now.timestamp()),
+            "ver": principal.token_version,
             "exp": int((now + timedelta(seconds=self.ttl_s)).timestamp()),
         }
         if principal.business_id:
@@ -73,12 +75,20 @@ class AccessTokens:
                 role=Role(claims["role"]),
                 business_id=claims.get("businessId"),
                 worker_id=claims.get("workerId"),
+                token_version=_version(claims.get("ver", 0)),
             )
             return principal, int(claims["exp"])
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("access token expired") from exc
         except (jwt.InvalidTokenError, ValueError) as exc:
             raise Unauthorized("invalid access token") from exc
+
+
+def _version(claim: object) -> int:
+    # bool is an int subclass; a signed token only carries what issue() wrote, but be strict anyway.
+    if not isinstance(claim, int) or isinstance(claim, bool) or not 0 <= claim < 2**53:
+        raise ValueError("bad token version")
+    return claim
 
 
 def new_refresh_token() -> str:

@@ -6,8 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Value
+from app.domain.base import Entity, Timestamp, Value
 
 MIN_RATING = 1
 MAX_RATING = 5
@@ -17,12 +16,14 @@ class ReviewStatus(StrEnum):
     PUBLISHED = "published"
     # Hidden from the public lists until a moderator looks at it; still counted in the ratings.
     FLAGGED = "flagged"
+    # Hidden by a moderator: out of the public lists; still counted (an admin deletes a review to uncount it).
+    HIDDEN = "hidden"
 
 
 class ReviewResponse(Value):
-    text: str
-    by: str
-    at: Timestamp
+    comment: str
+    responded_by: str
+    responded_at: Timestamp
 
 
 class ReviewFlag(Value):

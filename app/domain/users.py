@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import Field
+
 from app.domain.base import Entity, Timestamp
+from app.domain.businesses import Address
 
 
 class Role(StrEnum):
@@ -12,6 +15,12 @@ class Role(StrEnum):
     BUSINESS = "business"
     WORKER = "worker"
     ADMIN = "admin"
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    # Set by a platform admin: cannot log in, refresh or act until reinstated.
+    SUSPENDED = "suspended"
 
 
 MIN_PASSWORD_LENGTH = 8
@@ -38,8 +47,17 @@ class User(Entity):
     phone: str | None = None
     business_id: str | None = None
     worker_id: str | None = None
+    # An owner's default booking location.
+    address: Address | None = None
+    # Media id, set by the avatar route only.
+    avatar: str | None = None
+    is_email_verified: bool = False
+    status: UserStatus = UserStatus.ACTIVE
     failed_logins: int = 0
     locked_until: Timestamp | None = None
+    email_verified_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None
+    # Raised to end every access token issued before (logout, password change, erasure, suspension).
+    token_version: int = Field(default=0, ge=0)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from app.clock import iso
-from app.domain.businesses import Business, Rating
-from app.store.documents import DocumentCollection, Update
+from app.domain.businesses import Business, BusinessStatus, Rating
+from app.store.documents import DocumentCollection, Filter, Update
 from app.store.ratings import apply_rating
+
+# Shown to the public: not deleted, not suspended (documents older than `status` have none).
+LISTED: Filter = {"isActive": True, "status": {"$ne": BusinessStatus.SUSPENDED.value}}
+# Browse order: best rated first, then by name; the id makes pages stable.
+BROWSE_ORDER: list[tuple[str, Literal[1, -1]]] = [("rating.average", -1), ("name", 1), ("id", 1)]
 
 
 class BusinessRepository:
@@ -46,3 +51,42 @@ class BusinessRepository:
     async def apply_rating(self, business_id: str, delta_sum: int, delta_count: int) -> Rating | None:
         """Atomically add (or take back) review stars; see app/store/ratings.py."""
         return await apply_rating(self._col, business_id, delta_sum, delta_count)
+
+    async def page_listed(
+        self, *, among: Collection[str] | None, name_contains: str | None, skip: int, limit: int
+    ) -> tuple[list[Business], int]:
+        """Listed businesses, best rated first; `among` restricts to those ids, `name_contains` to names
+        containing that text (ASCII letter case ignored)."""
+        where: dict[str, Any] = dict(LISTED)
+        if among is not None:
+            where["id"] = {"$in": sorted(among)}
+        if name_contains:
+            where["name"] = {"$contains": name_contains}
+        docs = await self._col.find(where, sort=BROWSE_ORDER, skip=skip, limit=limit)
+        if among is not None and not name_contains:
+            # Counting thousands of ids against the index costs more than taking the few unlisted away.
+            total = len(set(among) - await self._unlisted_ids())
+        else:
+            total = await self._col.count(where)
+        return [Business.from_doc(doc) for doc in docs], total
+
+    async def _unlisted_ids(self) -> set[str]:
+        deleted = await self._col.distinct("id", {"isActive": False})
+        suspended = await self._col.distinct("id", {"status": BusinessStatus.SUSPENDED.value})
+        return {*deleted, *suspended}
+
+    async def set_status(
+        self, business_id: str, status: BusinessStatus, now: datetime, *, expected: BusinessStatus | None = None
+    ) -> Business | None:
+        """Change the status of a business that is not deleted (and is in `expected`, when given)."""
+        where: dict[str, Any] = {"id": business_id, "isActive": True}
+        if expected is not None:
+            where["status"] = expected.value
+        doc = await self._col.update_one(where, Update(set={"status": status.value, "updatedAt": iso(now)}))
+        return Business.from_doc(doc) if doc else None
+
+    async def set_verified(self, business_id: str, now: datetime) -> Business | None:
+        doc = await self._col.update_one(
+            {"id": business_id, "isActive": True}, Update(set={"isVerified": True, "updatedAt": iso(now)})
+        )
+        return Business.from_doc(doc) if doc else None

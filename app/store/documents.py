@@ -13,10 +13,11 @@ from typing import Any, Literal, Protocol
 
 Document = dict[str, Any]
 # {"path": value} is equality; {"path": {"$in": [...]}} and the comparison operators below
-# are the only operators adapters must translate.
+# are the only operators adapters must translate. `$contains` is ours, not MongoDB's: the text at
+# the path contains the given text, ignoring ASCII letter case (Mongo: an escaped $regex).
 Filter = Mapping[str, Any]
 SortKey = tuple[str, Literal[1, -1]]
-COMPARISON_OPERATORS = ("$in", "$ne", "$lt", "$lte", "$gt", "$gte", "$exists")
+COMPARISON_OPERATORS = ("$in", "$ne", "$lt", "$lte", "$gt", "$gte", "$exists", "$contains")
 
 
 class DuplicateKey(Exception):
@@ -62,6 +63,10 @@ class DocumentCollection(Protocol):
 
     async def count(self, where: Filter) -> int: ...
 
+    async def distinct(self, path: str, where: Filter) -> list[Any]:
+        """The distinct non-null values at `path` among the documents matching `where`, in no order
+        (read from an index that holds `path` when there is one)."""
+
     async def update_one(self, where: Filter, update: Update) -> Document | None:
         """Apply `update` to the first document matching `where` and return it as it is after.
 
@@ -72,6 +77,9 @@ class DocumentCollection(Protocol):
     async def update_many(self, where: Filter, update: Update) -> int: ...
 
     async def delete_one(self, where: Filter) -> bool: ...
+
+    async def delete_many(self, where: Filter) -> int:
+        """Delete every matching document (retention purges); return how many went."""
 
 
 def check_filter(where: Filter) -> None:

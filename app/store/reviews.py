@@ -51,3 +51,12 @@ class ReviewRepository:
         where = {field: value, "status": ReviewStatus.PUBLISHED.value}
         docs = await self._col.find(where, sort=[("createdAt", -1)], skip=skip, limit=limit)
         return [Review.from_doc(d) for d in docs], await self._col.count(where)
+
+    async def with_status(self, status: ReviewStatus, *, skip: int, limit: int) -> tuple[list[Review], int]:
+        """Reviews in `status`, oldest change first (the moderation queue)."""
+        where = {"status": status.value}
+        docs = await self._col.find(where, sort=[("updatedAt", 1), ("id", 1)], skip=skip, limit=limit)
+        return [Review.from_doc(d) for d in docs], await self._col.count(where)
+
+    async def by_author(self, user_id: str) -> list[Review]:
+        return [Review.from_doc(d) for d in await self._col.find({"authorId": user_id}, sort=[("createdAt", 1)])]

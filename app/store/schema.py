@@ -33,6 +33,14 @@ PAYMENTS = "payments"
 PAYOUT_ACCOUNTS = "payout_accounts"
 WEBHOOK_EVENTS = "webhook_events"
 REVIEWS = "reviews"
+# The store's own facts: {id: "schema", schemaVersion} (app/store/migrations.py).
+META = "meta"
+
+OUTBOX = "outbox"
+DEVICES = "devices"
+ACCOUNT_TOKENS = "account_tokens"
+NOTIFICATION_PREFERENCES = "notification_preferences"
+JOBS = "jobs"
 WALK_EVENTS = "walk_events"
 SHARE_LINKS = "share_links"
 # Once-only walk alerts (walker arrived, device silent), claimed by a deterministic id.
@@ -46,6 +54,14 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     BUSINESSES: (
         Index("owner", (("ownerId", "asc"),)),
+        # Public browse: active businesses in browse order (app/store/businesses.py BROWSE_ORDER). `status`
+        # comes last, after the order: the suspension filter, the name filter and the count read only this
+        # index (SQLite), never the documents.
+        Index(
+            "browse",
+            (("isActive", "asc"), ("rating.average", "desc"), ("name", "asc"), ("id", "asc"), ("status", "asc")),
+        ),
+        Index("status", (("status", "asc"), ("id", "asc"))),
         # $geoNear needs exactly this index; SQLite keeps an R*Tree instead (app/store/sqlite/geo_search.py).
         Index("location_2dsphere", (("location", "2dsphere"),)),
         Index("service_area_2dsphere", (("serviceArea", "2dsphere"),)),
@@ -56,7 +72,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     SERVICES: (
         Index("business", (("businessId", "asc"), ("createdAt", "asc"))),
-        Index("type", (("serviceType", "asc"), ("isActive", "asc"))),
+        # With businessId: "which businesses offer walking" is answered from the index alone.
+        Index("type_business", (("serviceType", "asc"), ("isActive", "asc"), ("businessId", "asc"))),
     ),
     PETS: (
         Index("owner", (("ownerId", "asc"), ("createdAt", "asc"))),
@@ -68,13 +85,22 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("watchers", (("watcherIds", "asc"), ("createdAt", "desc"))),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        # Schedules: a worker's or a business's bookings in a time range.
+        Index("worker_schedule", (("workerId", "asc"), ("scheduledAt", "asc"))),
+        Index("business_schedule", (("businessId", "asc"), ("scheduledAt", "asc"))),
         # Offers that may have expired while no process was watching them (restart recovery).
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
         # Walks in progress, read at start to rebuild the active-walk table (realtime/walks.py).
         Index("status", (("status", "asc"),)),
+        # Reminders: bookings starting in a window.
+        Index("scheduled", (("scheduledAt", "asc"), ("status", "asc"))),
     ),
     SCHEDULES: (),
-    NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
+    NOTIFICATIONS: (
+        Index("user", (("userId", "asc"), ("createdAt", "desc"))),
+        # The retention purge (90 days).
+        Index("created", (("createdAt", "asc"),)),
+    ),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
     # The offline payment gateway's journal (embedded default only).
@@ -88,11 +114,23 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     PAYOUT_ACCOUNTS: (Index("account_unique", (("accountId", "asc"),), unique=True),),
     WEBHOOK_EVENTS: (),
+    META: (),
     REVIEWS: (
         Index("booking_unique", (("bookingId", "asc"),), unique=True),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
+        Index("moderation", (("status", "asc"), ("updatedAt", "asc"))),
     ),
+    # The relay's query: pending messages whose lease has passed, oldest first.
+    OUTBOX: (
+        Index("due", (("status", "asc"), ("leaseUntil", "asc"))),
+        Index("user", (("userId", "asc"), ("createdAt", "asc"))),
+    ),
+    DEVICES: (Index("user", (("userId", "asc"), ("createdAt", "asc"))),),
+    ACCOUNT_TOKENS: (Index("user", (("userId", "asc"), ("purpose", "asc"))),),
+    NOTIFICATION_PREFERENCES: (),
+    # One record per job name, read by id.
+    JOBS: (),
     WALK_EVENTS: (Index("booking_time", (("bookingId", "asc"), ("at", "asc"))),),
     SHARE_LINKS: (Index("booking", (("bookingId", "asc"),)),),
     WALK_ALERTS: (),
@@ -103,4 +141,5 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
 ARRAY_FIELDS: dict[str, frozenset[str]] = {
     PETS: frozenset({"coOwnerIds"}),
     BOOKINGS: frozenset({"watcherIds", "petIds"}),
+    SERVICES: frozenset({"petTypes"}),
 }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from app.clock import iso
+from app.domain.pets import Species
 from app.domain.services import Service, ServiceType
 from app.store.documents import DocumentCollection, Update
 
@@ -29,8 +31,19 @@ class ServiceRepository:
         return [Service.from_doc(doc) for doc in docs]
 
     async def business_ids_offering(self, service_type: ServiceType) -> set[str]:
-        docs = await self._col.find({"serviceType": service_type.value, "isActive": True})
-        return {doc["businessId"] for doc in docs}
+        return set(await self._col.distinct("businessId", {"serviceType": service_type.value, "isActive": True}))
+
+    async def active_of(
+        self, business_ids: Collection[str], service_type: ServiceType | None, pet_type: Species | None
+    ) -> list[Service]:
+        """Active services of those businesses, of that type and for that species when given."""
+        where: dict[str, Any] = {"businessId": {"$in": sorted(business_ids)}, "isActive": True}
+        if service_type is not None:
+            where["serviceType"] = service_type.value
+        if pet_type is not None:
+            where["petTypes"] = pet_type.value
+        docs = await self._col.find(where, sort=[("createdAt", 1), ("id", 1)])
+        return [Service.from_doc(doc) for doc in docs]
 
     async def update_fields(self, service_id: str, fields: dict[str, Any], now: datetime) -> Service | None:
         doc = await self._col.update_one({"id": service_id}, Update(set={**fields, "updatedAt": iso(now)}))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from app.clock import iso
-from app.domain.users import User
+from app.domain.users import User, UserStatus
 from app.errors import Conflict
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
@@ -23,6 +24,19 @@ class UserRepository:
     async def get(self, user_id: str) -> User | None:
         doc = await self._col.get(user_id)
         return User.from_doc(doc) if doc else None
+
+    async def token_version(self, user_id: str) -> int | None:
+        """The account's token version; None once erased. An id with no account has version 0: only a
+        holder of the signing secret can make a token for one (tools and tests do)."""
+        user = await self.get(user_id)
+        if user is None:
+            return 0
+        return None if user.erased_at is not None else user.token_version
+
+    async def bump_token_version(self, user_id: str) -> int | None:
+        """Raise the token version (atomically, so racing bumps each count); None for an unknown account."""
+        doc = await self._col.update_one({"id": user_id}, Update(inc={"tokenVersion": 1}))
+        return User.from_doc(doc).token_version if doc else None
 
     async def by_email(self, email: str) -> User | None:
         doc = await self._col.find_one({"email": email})
@@ -58,6 +72,29 @@ class UserRepository:
     async def record_login_success(self, user_id: str) -> None:
         await self._col.update_one({"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0}))
 
+    async def mark_email_verified(self, user_id: str, now: datetime) -> User | None:
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(set={"isEmailVerified": True, "emailVerifiedAt": iso(now), "updatedAt": iso(now)}),
+        )
+        return User.from_doc(doc) if doc else None
+
+    async def reset_password(self, user_id: str, password_hash: str, now: datetime) -> User | None:
+        """Set a new password and lift a lockout."""
+        stamp = iso(now)
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(
+                set={
+                    "passwordHash": password_hash,
+                    "failedLogins": 0,
+                    "lockedUntil": None,
+                    "updatedAt": stamp,
+                }
+            ),
+        )
+        return User.from_doc(doc) if doc else None
+
     async def erase(self, user_id: str, now: datetime) -> bool:
         """Remove personal data; the id stays so money records keep their reference."""
         stamp = iso(now)
@@ -76,3 +113,17 @@ class UserRepository:
             ),
         )
         return doc is not None
+
+    async def page_matching(self, text: str | None, *, skip: int, limit: int) -> tuple[list[User], int]:
+        """Accounts not erased whose email contains `text` (all of them without), oldest first."""
+        where: dict[str, Any] = {"erasedAt": None}
+        if text:
+            where["email"] = {"$contains": text}
+        docs = await self._col.find(where, sort=[("createdAt", 1), ("id", 1)], skip=skip, limit=limit)
+        return [User.from_doc(doc) for doc in docs], await self._col.count(where)
+
+    async def set_status(self, user_id: str, status: UserStatus, now: datetime) -> User | None:
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None}, Update(set={"status": status.value, "updatedAt": iso(now)})
+        )
+        return User.from_doc(doc) if doc else None

@@ -1,21 +1,24 @@
-"""Use cases of signing up and in: register, login, refresh (rotating), logout."""
+"""Use cases of signing up and in: register, login, refresh (rotating), logout, password change."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.auth.principal import Principal
 from app.auth.tokens import hash_refresh_token, new_refresh_token
 from app.composition import Services
+from app.domain.account_tokens import TokenPurpose
 from app.domain.refresh_tokens import RefreshStatus, RefreshToken
-from app.domain.users import MAX_PASSWORD_LENGTH, Role, User
-from app.errors import RateLimited, Unauthorized
+from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, UserStatus
+from app.errors import Forbidden, RateLimited, Unauthorized, ValidationFailed
 from app.ids import new_id
+from app.usecases.accounts import send_token_email
 from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
-from app.usecases.users import UserView
+from app.usecases.sessions import revoke_sessions
+from app.usecases.users import UserView, current_user
 
 
 class RegisterInput(Input):
@@ -36,6 +39,14 @@ class RefreshInput(Input):
     refresh_token: str = Field(min_length=16, max_length=512)
 
 
+class PasswordChange(Input):
+    # Unlike most inputs, a misspelt field here must not pass silently: it carries a password.
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: NewPassword
+
+
 class AuthSession(Output):
     access_token: str
     refresh_token: str
@@ -45,7 +56,7 @@ class AuthSession(Output):
 
 
 def principal_of(user: User) -> Principal:
-    return Principal(user.id, user.role, user.business_id, user.worker_id)
+    return Principal(user.id, user.role, user.business_id, user.worker_id, user.token_version)
 
 
 async def _open_session(services: Services, user: User, family_id: str | None = None) -> AuthSession:
@@ -108,6 +119,7 @@ async def register(services: Services, data: RegisterInput) -> AuthSession:
         last_name=data.last_name,
         phone=data.phone,
     )
+    await send_token_email(services, user, TokenPurpose.VERIFY_EMAIL)
     return await _open_session(services, user)
 
 
@@ -129,6 +141,9 @@ async def login(services: Services, data: LoginInput) -> AuthSession:
             if updated is not None and updated.locked_until is not None and updated.locked_until > now:
                 raise RateLimited("too many failed logins; account locked", retry_after_s=settings.login_lockout_s)
         raise Unauthorized("invalid email or password")
+    if user.status is UserStatus.SUSPENDED:
+        # Said only to whoever knows the password.
+        raise Forbidden("this account is suspended")
     await services.store.users.record_login_success(user.id)
     return await _open_session(services, user)
 
@@ -147,11 +162,34 @@ async def refresh(services: Services, data: RefreshInput) -> AuthSession:
     user = await services.store.users.get(stored.user_id)
     if user is None or user.erased_at is not None:
         raise Unauthorized("account no longer exists")
+    if user.status is UserStatus.SUSPENDED:
+        raise Unauthorized("this account is suspended")
     return await _open_session(services, user, family_id=stored.family_id)
 
 
 async def logout(services: Services, data: RefreshInput) -> None:
-    """End the session the refresh token belongs to; unknown tokens are fine (idempotent)."""
+    """End the session the refresh token belongs to; unknown tokens are fine (idempotent).
+
+    Access tokens are revoked per account, so the user's other devices get a 401 on their next call and
+    refresh (their refresh tokens stay valid); the session logged out cannot.
+    """
     stored = await services.store.refresh_tokens.get(hash_refresh_token(data.refresh_token))
     if stored is not None:
-        await services.store.refresh_tokens.revoke_family(stored.family_id)
+        await revoke_sessions(services, stored.user_id, family_id=stored.family_id)
+
+
+async def change_password(services: Services, principal: Principal, data: PasswordChange) -> AuthSession:
+    """Set a new password and end every session of the account; the caller carries on with the fresh
+    session in the answer."""
+    user = await current_user(services, principal)
+    if not await services.passwords.verify(user.password_hash, data.current_password):
+        raise Unauthorized("the current password is wrong")
+    if data.new_password == data.current_password:
+        raise ValidationFailed(
+            "the new password must differ from the current one",
+            [{"field": "body.newPassword", "message": "same as the current password", "type": "value_error"}],
+        )
+    password_hash = await services.passwords.hash(data.new_password)
+    await services.store.users.update_fields(user.id, {"passwordHash": password_hash}, services.clock.now())
+    await revoke_sessions(services, user.id)
+    return await _open_session(services, await current_user(services, principal))

@@ -16,13 +16,14 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.bookings import BookingStatus
+from app.domain.businesses import BusinessStatus
 from app.domain.reviews import MAX_RATING, MIN_RATING, Review, ReviewFlag, ReviewResponse, ReviewStatus
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.reviews import ReviewExists
 from app.usecases.businesses import may_manage
-from app.usecases.inputs import Input, Output, Text
+from app.usecases.inputs import Input, Output, QueryInput, Text
 from app.usecases.notifications import notify
 
 MAX_PAGE_SIZE = 100
@@ -48,14 +49,14 @@ class ReviewUpdate(Input):
 
 
 class ResponseInput(Input):
-    text: Comment
+    comment: Comment
 
 
 class FlagInput(Input):
     reason: Annotated[Text, Field(min_length=1, max_length=500)] | None = None
 
 
-class ReviewQuery(Input):
+class ReviewQuery(QueryInput):
     page: int = Field(default=1, ge=1, le=10_000)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
@@ -190,7 +191,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
     if principal.role is not Role.BUSINESS or not may_manage(principal, business):
         raise Forbidden("only the reviewed business responds")
     now = services.clock.now()
-    response = ReviewResponse(text=data.text, by=principal.user_id, at=now)
+    response = ReviewResponse(comment=data.comment, responded_by=principal.user_id, responded_at=now)
     updated = await services.store.reviews.update_if(
         review.id, {"response": None}, {"response": response.model_dump(mode="json", by_alias=True)}, now
     )
@@ -201,7 +202,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
         [review.author_id],
         kind="review.response",
         title="The business responded to your review",
-        message=data.text[:200],
+        message=data.comment[:200],
         data={"reviewId": review.id, "bookingId": review.booking_id},
     )
     return ReviewView.of(updated)
@@ -226,9 +227,12 @@ async def flag(services: Services, principal: Principal, review_id: str, data: F
 
 
 async def list_for_business(
-    services: Services, principal: Principal, business_id: str, query: ReviewQuery
+    services: Services, principal: Principal | None, business_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
-    if await services.store.businesses.get(business_id) is None:
+    business = await services.store.businesses.get(business_id)
+    # A suspended business is out of sight, its reviews too, except for itself and admins.
+    suspended = business is not None and business.status is BusinessStatus.SUSPENDED
+    if business is None or (suspended and not (principal is not None and may_manage(principal, business))):
         raise NotFound("no such business")
     items, total = await services.store.reviews.published(
         "businessId", business_id, skip=(query.page - 1) * query.limit, limit=query.limit
@@ -237,7 +241,7 @@ async def list_for_business(
 
 
 async def list_for_worker(
-    services: Services, principal: Principal, worker_id: str, query: ReviewQuery
+    services: Services, principal: Principal | None, worker_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
     if await services.store.workers.get(worker_id) is None:
         raise NotFound("no such worker")

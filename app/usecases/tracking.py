@@ -42,7 +42,8 @@ def last_fix(point: TrailPoint | None) -> LastFix | None:
 
 
 async def watchable_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
-    """The booking, if the caller is one of its parties (owner, co-owners, business, worker, admin)."""
+    """The booking, if the caller is one of its parties (who booked it, its pets' current owners and co-owners,
+    business, worker, admin)."""
     return await get_booking(services, principal, booking_id)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
-from app.domain.users import Role, User
+from app.domain.businesses import Address
+from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
-from app.usecases.inputs import Input, Name, Output, Phone
+from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
+from app.usecases.sessions import revoke_sessions
 
 
 class UserView(Output):
@@ -19,6 +21,10 @@ class UserView(Output):
     phone: str | None
     business_id: str | None
     worker_id: str | None
+    address: Address | None
+    avatar: str | None
+    is_email_verified: bool
+    status: UserStatus
     created_at: Timestamp
 
     @classmethod
@@ -30,6 +36,7 @@ class ProfileUpdate(Input):
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
+    address: AddressInput | None = None
 
 
 async def current_user(services: Services, principal: Principal) -> User:
@@ -44,7 +51,7 @@ async def get_me(services: Services, principal: Principal) -> UserView:
 
 
 async def update_me(services: Services, principal: Principal, change: ProfileUpdate) -> UserView:
-    fields = change.model_dump(exclude_unset=True, by_alias=True)
+    fields = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
         raise ValidationFailed("names cannot be removed")
     await current_user(services, principal)
@@ -55,9 +62,24 @@ async def update_me(services: Services, principal: Principal, change: ProfileUpd
 
 
 async def erase_me(services: Services, principal: Principal) -> None:
-    """Erase personal data and end every session; bookings and money records keep the id."""
-    await current_user(services, principal)
+    """Erase personal data and end every session; bookings and money records keep the id.
+
+    An erased business is deactivated (it leaves search); its payments and payouts stay for the books.
+    """
+    user = await current_user(services, principal)
     if principal.role is Role.ADMIN:
         raise ValidationFailed("platform admin accounts are erased by another admin")
-    await services.store.users.erase(principal.user_id, services.clock.now())
-    await services.store.refresh_tokens.revoke_user(principal.user_id)
+    store, now, user_id = services.store, services.clock.now(), principal.user_id
+    await store.users.erase(user_id, now)
+    # Everywhere personal data is copied: profiles, booking addresses and notes, devices, messages.
+    await store.account_tokens.revoke_user(user_id, now)
+    await store.devices.remove_all(user_id)
+    await store.preferences.remove(user_id)
+    await store.outbox.erase_user(user_id)
+    await store.bookings.erase_owner_details(user_id, now)
+    # From the stored account: an access token issued before the business was created lacks its id.
+    if user.worker_id:
+        await store.workers.erase(user.worker_id, now)
+    if user.business_id:
+        await store.businesses.deactivate(user.business_id, now)
+    await revoke_sessions(services, user_id)

@@ -18,6 +18,7 @@ from app.ids import new_id
 from app.usecases.bookings import get_booking, set_off
 from app.usecases.inputs import Input, Output, Text
 from app.usecases.notifications import notify
+from app.usecases.watchers import may_watch
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
 from app.walks.report import live_walk, report_card
 from app.walks.share import DEFAULT_SHARE_MIN, MAX_SHARE_MIN, MAX_TOKEN_LENGTH, ShareLink, new_token, token_hash
@@ -214,9 +215,10 @@ async def add_walk_event(services: Services, principal: Principal, booking_id: s
 
 
 async def walk_photos(services: Services, booking: Booking) -> list[dict[str, Any]]:
-    """The booking's photos for the report card. Empty until the media capability (POST
-    /v1/bookings/{id}/photos) is merged; it then lists that booking's media documents here."""
-    return []
+    """The booking's photos (media ids the booking photo route adds to `completionDetails.photos`), each with
+    the contract's media route."""
+    ids = booking.completion_details.photos if booking.completion_details else []
+    return [{"id": media_id, "url": f"/v1/media/{media_id}"} for media_id in ids]
 
 
 async def _reported_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
@@ -233,12 +235,13 @@ async def get_report(services: Services, principal: Principal, booking_id: str) 
     else:
         walk = live_walk(await services.store.trails.points(booking.id), booking, services.clock.now())
     events = await services.store.walk_events.of_booking(booking.id)
-    return report_card(walk, events, await walk_photos(services, booking))
+    notes = booking.completion_details.worker_notes if booking.completion_details else None
+    return report_card(walk, events, await walk_photos(services, booking), notes)
 
 
 async def _sharing_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
     booking = await get_booking(services, principal, booking_id)
-    if not (principal.is_admin or principal.user_id in booking.watcher_ids or principal.user_id == booking.owner_id):
+    if not (principal.is_admin or await may_watch(services, principal.user_id, booking)):
         raise Forbidden("only the booking's owners share its walk")
     return booking
 

@@ -24,13 +24,16 @@ def live_walk(trail: Sequence[TrailPoint], booking: Booking, now: datetime) -> W
     )
 
 
-def worker_notes(events: Sequence[WalkEvent]) -> str | None:
-    """The walker's `note` events, oldest first, one per line."""
-    notes = [event.note for event in events if event.type is WalkEventType.NOTE and event.note]
+def worker_notes(completion_notes: str | None, events: Sequence[WalkEvent]) -> str | None:
+    """The notes the walker left at completion, then their `note` events, oldest first, one per line."""
+    notes = [completion_notes] if completion_notes else []
+    notes += [event.note for event in events if event.type is WalkEventType.NOTE and event.note]
     return "\n".join(notes) or None
 
 
-def report_card(walk: Walk, events: Sequence[WalkEvent], photos: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def report_card(
+    walk: Walk, events: Sequence[WalkEvent], photos: Sequence[dict[str, Any]], completion_notes: str | None
+) -> dict[str, Any]:
     summary = walk.model_dump(mode="json", by_alias=True)
     return {
         "distanceM": summary["distanceM"],
@@ -40,5 +43,5 @@ def report_card(walk: Walk, events: Sequence[WalkEvent], photos: Sequence[dict[s
         "route": summary["route"],
         "events": [event.view() for event in events],
         "photos": list(photos),
-        "workerNotes": worker_notes(events),
+        "workerNotes": worker_notes(completion_notes, events),
     }

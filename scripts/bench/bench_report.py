@@ -21,7 +21,7 @@ from pathlib import Path
 
 from app.auth.principal import Principal
 from app.composition import Services
-from app.domain.bookings import Booking, BookingStatus, Point
+from app.domain.bookings import Booking, BookingLocation, BookingStatus
 from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.service import create_app, services_of
@@ -68,9 +68,9 @@ async def add_walk(services: Services, booking_id: str, trail: list[TrailPoint],
         status=BookingStatus.IN_PROGRESS,
         asap=False,
         scheduled_at=started,
-        duration_min=120,
+        duration=120,
         ends_at=started + timedelta(minutes=120),
-        location=Point(coordinates=(CENTER.lng, CENTER.lat)),
+        location=BookingLocation(coordinates=(CENTER.lng, CENTER.lat)),
         started_at=started,
         created_at=started,
         updated_at=started,

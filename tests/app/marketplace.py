@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 
+from app.composition import Services
 from app.domain.businesses import Address, Business, point
 from app.ids import new_id
-from tests.support.api import bearer, register
+from app.usecases.admin import AdminAccount, create_admin
+from tests.support.api import PASSWORD, bearer, register
 
 NOW = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 
@@ -81,3 +83,14 @@ def loose_json(body: Any, headers: dict[str, str]) -> dict[str, Any]:
 def error_code(response: httpx.Response) -> str:
     code: str = response.json()["error"]["code"]
     return code
+
+
+async def admin_headers(
+    client: httpx.AsyncClient, services: Services, email: str = "admin@example.com"
+) -> dict[str, str]:
+    """A platform admin made the way `python -m app admin create` makes one, logged in over REST."""
+    account = AdminAccount(email=email, password=PASSWORD)
+    await create_admin(services.store, services.passwords, services.clock, account)
+    response = await client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return bearer(response.json()["data"])

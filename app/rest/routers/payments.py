@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import PrincipalDep, ServicesDep, VerifiedEmail
 from app.rest.envelope import Envelope, Page, ok, page
+from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
-from app.usecases import payments, webhooks
+from app.usecases import access, payments, webhooks
 from app.usecases.idempotency import run_once
 
 router = APIRouter(tags=["payments"])
@@ -20,6 +21,7 @@ router = APIRouter(tags=["payments"])
     "/v1/businesses/{business_id}/payouts/onboarding",
     summary="Create the business's Express connected account (once) and an onboarding link",
     response_model=Envelope[payments.OnboardingView],
+    dependencies=[may_act_on("business_id", access.manage_business), VerifiedEmail],
 )
 async def start_onboarding(
     business_id: str,
@@ -35,7 +37,11 @@ async def start_onboarding(
     return ok(view)
 
 
-@router.get("/v1/businesses/{business_id}/payouts", summary="Whether the business can take payments yet")
+@router.get(
+    "/v1/businesses/{business_id}/payouts",
+    summary="Whether the business can take payments yet",
+    dependencies=[VerifiedEmail],
+)
 async def get_payouts(
     business_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[payments.PayoutView]:
@@ -46,6 +52,7 @@ async def get_payouts(
     "/v1/payments/intent",
     summary="The booking's payment intent (the same one on every call)",
     response_model=Envelope[payments.IntentView],
+    dependencies=[VerifiedEmail],
 )
 async def create_intent(
     body: payments.IntentInput,
@@ -68,7 +75,7 @@ async def create_intent(
     return keyed_response(data, replayed)
 
 
-@router.get("/v1/payments")
+@router.get("/v1/payments", dependencies=[VerifiedEmail])
 async def list_payments(
     query: Annotated[payments.PaymentQuery, Query()], principal: PrincipalDep, services: ServicesDep
 ) -> Page[payments.PaymentView]:
@@ -76,7 +83,7 @@ async def list_payments(
     return page(items, page=query.page, limit=query.limit, total=total)
 
 
-@router.get("/v1/payments/{payment_id}")
+@router.get("/v1/payments/{payment_id}", dependencies=[VerifiedEmail])
 async def get_payment(
     payment_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[payments.PaymentView]:
@@ -87,6 +94,7 @@ async def get_payment(
     "/v1/payments/{payment_id}/refund",
     summary="Refund part or all of what was captured (business or admin)",
     response_model=Envelope[payments.PaymentView],
+    dependencies=[may_act_on("payment_id", access.refund_payment), VerifiedEmail],
 )
 async def refund(
     payment_id: str,

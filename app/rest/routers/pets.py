@@ -6,8 +6,9 @@ from fastapi import APIRouter, status
 
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
+from app.rest.guards import may_act_on
 from app.rest.routers.businesses import PageNumber, PageSize
-from app.usecases import pets
+from app.usecases import access, pets
 
 router = APIRouter(prefix="/v1/pets", tags=["pets"])
 
@@ -30,7 +31,7 @@ async def get_pet(pet_id: str, principal: PrincipalDep, services: ServicesDep) -
     return ok(await pets.get_pet(services, principal, pet_id))
 
 
-@router.put("/{pet_id}")
+@router.put("/{pet_id}", dependencies=[may_act_on("pet_id", access.own_pet)])
 async def update_pet(
     pet_id: str, body: pets.PetUpdate, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[pets.PetView]:
@@ -43,7 +44,11 @@ async def delete_pet(pet_id: str, principal: PrincipalDep, services: ServicesDep
     return ok({"deleted": True})
 
 
-@router.post("/{pet_id}/co-owners", summary="Share the pet with another owner account")
+@router.post(
+    "/{pet_id}/co-owners",
+    summary="Share the pet with another owner account",
+    dependencies=[may_act_on("pet_id", access.own_pet)],
+)
 async def add_co_owner(
     pet_id: str, body: pets.CoOwnerInput, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[pets.PetView]:

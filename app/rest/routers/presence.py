@@ -6,12 +6,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
+from app.auth.principal import Principal
+from app.composition import Services
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
+from app.rest.guards import may_act_on
 from realtime import ingestion, presence
 from realtime.fixes import RestFixInput
 
 router = APIRouter(prefix="/v1/workers", tags=["live locations"])
+
+
+async def _own_location(services: Services, principal: Principal, worker_id: str) -> None:
+    """Only the worker sends their location: refused before the fix in the body is validated."""
+    ingestion.sending_worker(principal, worker_id)
 
 
 @router.post("/{worker_id}/online", summary="The worker, or their business: go online (available by default)")
@@ -29,7 +37,11 @@ async def go_offline(worker_id: str, principal: PrincipalDep, services: Services
     return ok(await presence.go_offline(services, principal, worker_id))
 
 
-@router.put("/{worker_id}/location", summary="The worker: one location fix (the REST fallback for a ping)")
+@router.put(
+    "/{worker_id}/location",
+    summary="The worker: one location fix (the REST fallback for a ping)",
+    dependencies=[may_act_on("worker_id", _own_location)],
+)
 async def put_location(
     worker_id: str, body: RestFixInput, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[ingestion.IngestResult]:

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import OptionalPrincipalDep, PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
-from app.usecases import reviews
+from app.rest.guards import may_act_on
+from app.usecases import access, reviews
 
 router = APIRouter(tags=["reviews"])
 
@@ -25,7 +26,7 @@ async def get_review(review_id: str, principal: PrincipalDep, services: Services
     return ok(await reviews.get_review(services, principal, review_id))
 
 
-@router.put("/v1/reviews/{review_id}")
+@router.put("/v1/reviews/{review_id}", dependencies=[may_act_on("review_id", access.author_review)])
 async def update_review(
     review_id: str, body: reviews.ReviewUpdate, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[reviews.ReviewView]:
@@ -38,7 +39,11 @@ async def delete_review(review_id: str, principal: PrincipalDep, services: Servi
     return ok({"deleted": True})
 
 
-@router.post("/v1/reviews/{review_id}/response", summary="The business's response (once)")
+@router.post(
+    "/v1/reviews/{review_id}/response",
+    summary="The business's response (once)",
+    dependencies=[may_act_on("review_id", access.respond_to_review)],
+)
 async def respond(
     review_id: str, body: reviews.ResponseInput, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[reviews.ReviewView]:
@@ -52,22 +57,22 @@ async def flag(
     return ok(await reviews.flag(services, principal, review_id, body or reviews.FlagInput()))
 
 
-@router.get("/v1/businesses/{business_id}/reviews", tags=["businesses"])
+@router.get("/v1/businesses/{business_id}/reviews", tags=["businesses"], summary="Published reviews (public)")
 async def business_reviews(
     business_id: str,
     query: Annotated[reviews.ReviewQuery, Query()],
-    principal: PrincipalDep,
+    principal: OptionalPrincipalDep,
     services: ServicesDep,
 ) -> Page[reviews.ReviewView]:
     items, total = await reviews.list_for_business(services, principal, business_id, query)
     return page(items, page=query.page, limit=query.limit, total=total)
 
 
-@router.get("/v1/workers/{worker_id}/reviews", tags=["workers"])
+@router.get("/v1/workers/{worker_id}/reviews", tags=["workers"], summary="Published reviews (public)")
 async def worker_reviews(
     worker_id: str,
     query: Annotated[reviews.ReviewQuery, Query()],
-    principal: PrincipalDep,
+    principal: OptionalPrincipalDep,
     services: ServicesDep,
 ) -> Page[reviews.ReviewView]:
     items, total = await reviews.list_for_worker(services, principal, worker_id, query)

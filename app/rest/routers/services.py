@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
-from app.usecases import services
+from app.rest.guards import may_act_on
+from app.usecases import access, services
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
 
@@ -18,7 +19,7 @@ async def get_service(
     return ok(await services.get_service(services_, principal, service_id))
 
 
-@router.put("/{service_id}")
+@router.put("/{service_id}", dependencies=[may_act_on("service_id", access.manage_service)])
 async def update_service(
     service_id: str, body: services.ServiceUpdate, principal: PrincipalDep, services_: ServicesDep
 ) -> Envelope[services.ServiceView]:

@@ -10,7 +10,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
 from app.errors import ValidationFailed
 from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update
-from app.store.mongo.translate import from_mongo, mongo_filter, mongo_sort, mongo_update, to_mongo
+from app.store.mongo.translate import from_mongo, mongo_filter, mongo_path, mongo_sort, mongo_update, to_mongo
 
 DUPLICATE_KEY_CODE = 11000
 # "Can't extract geo keys": MongoDB's spherical geometry refuses a shape shapely accepted
@@ -82,6 +82,10 @@ class MongoCollection:
     async def count(self, where: Filter) -> int:
         return int(await self.raw.count_documents(mongo_filter(where)))
 
+    async def distinct(self, path: str, where: Filter) -> list[Any]:
+        values = await self.raw.distinct(mongo_path(path), mongo_filter(where))
+        return [value for value in values if value is not None]
+
     async def update_one(self, where: Filter, update: Update) -> Document | None:
         try:
             raw = await self.raw.find_one_and_update(
@@ -102,3 +106,7 @@ class MongoCollection:
     async def delete_one(self, where: Filter) -> bool:
         result = await self.raw.delete_one(mongo_filter(where))
         return bool(result.deleted_count)
+
+    async def delete_many(self, where: Filter) -> int:
+        result = await self.raw.delete_many(mongo_filter(where))
+        return int(result.deleted_count)

@@ -11,25 +11,26 @@ from collections.abc import Collection
 from typing import Any
 
 from app.domain.businesses import point as geojson_point
+from app.store.businesses import LISTED
 from app.store.geo_search import NearbyBusiness
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
 
 
 def serving_filter(point: LngLat) -> dict[str, Any]:
-    """Active businesses whose service area contains `point` (2dsphere IXSCAN on serviceArea, then FETCH)."""
+    """Listed businesses whose service area contains `point` (2dsphere IXSCAN on serviceArea, then FETCH)."""
     return {
-        "isActive": True,
+        **LISTED,
         "serviceArea": {"$geoIntersects": {"$geometry": geojson_point(point.lng, point.lat)}},
     }
 
 
 def near_pipeline(point: LngLat, radius_m: float, among: Collection[str] | None = None) -> list[dict[str, Any]]:
-    """Active businesses within `radius_m` metres of `point`, nearest first.
+    """Listed businesses within `radius_m` metres of `point`, nearest first.
 
     `key` names the index: the collection has two 2dsphere indexes, and $geoNear refuses to guess.
     """
-    query: dict[str, Any] = {"isActive": True}
+    query: dict[str, Any] = dict(LISTED)
     if among is not None:
         query["_id"] = {"$in": sorted(among)}
     return [

@@ -5,6 +5,7 @@ Kept free of I/O so tests can assert the exact documents the adapter sends to th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,9 +21,18 @@ def mongo_path(path: str) -> str:
     return "_id" if path == "id" else path
 
 
+def _condition(condition: Any) -> Any:
+    if not isinstance(condition, Mapping) or "$contains" not in condition:
+        return condition
+    translated = {op: value for op, value in condition.items() if op != "$contains"}
+    translated["$regex"] = re.escape(str(condition["$contains"]))
+    translated["$options"] = "i"
+    return translated
+
+
 def mongo_filter(where: Filter) -> dict[str, Any]:
     check_filter(where)
-    return {mongo_path(path): condition for path, condition in where.items()}
+    return {mongo_path(path): _condition(condition) for path, condition in where.items()}
 
 
 def mongo_update(update: Update) -> dict[str, Any]:
@@ -62,4 +72,4 @@ def index_model(index: Index) -> IndexModel:
         options["unique"] = True
     if index.sparse:
         options["partialFilterExpression"] = {path: {"$exists": True} for path, _ in index.keys}
-    return IndexModel([(path, _DIRECTIONS[kind]) for path, kind in index.keys], **options)
+    return IndexModel([(mongo_path(path), _DIRECTIONS[kind]) for path, kind in index.keys], **options)

@@ -66,6 +66,10 @@ def where_sql(where: Filter, array_fields: frozenset[str] = frozenset()) -> tupl
             elif op == "$ne":
                 clauses.append(f"{column} IS NOT ?")
                 params.append(_param(value))
+            elif op == "$contains":
+                # instr on lower(): no LIKE wildcards to escape; SQLite lowers ASCII letters only.
+                clauses.append(f"instr(lower({column}), ?) > 0")
+                params.append(str(value).lower())
             elif op == "$exists":
                 clauses.append(f"{column} IS {'NOT ' if value else ''}NULL")
             else:
@@ -197,6 +201,16 @@ class SqliteCollection:
 
         return await self.db.run(run)
 
+    async def distinct(self, path: str, where: Filter) -> list[Any]:
+        clause, params = where_sql(where, self.array_fields)
+        column = field_sql(path)
+        sql = f"SELECT DISTINCT {column} FROM {self.name} WHERE {clause} AND {column} IS NOT NULL"
+
+        def run(conn: sqlite3.Connection) -> list[Any]:
+            return [value for (value,) in conn.execute(sql, params)]
+
+        return await self.db.run(run)
+
     async def update_one(self, where: Filter, update: Update) -> Document | None:
         clause, where_params = where_sql(where, self.array_fields)
         expr, update_params = update_sql(update)
@@ -229,5 +243,14 @@ class SqliteCollection:
 
         def run(conn: sqlite3.Connection) -> bool:
             return conn.execute(sql, params).rowcount > 0
+
+        return await self.db.run(run)
+
+    async def delete_many(self, where: Filter) -> int:
+        clause, params = where_sql(where, self.array_fields)
+        sql = f"DELETE FROM {self.name} WHERE {clause}"
+
+        def run(conn: sqlite3.Connection) -> int:
+            return conn.execute(sql, params).rowcount
 
         return await self.db.run(run)

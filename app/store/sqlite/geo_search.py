@@ -1,6 +1,6 @@
 """GeoSearch on SQLite: R*Tree bounding boxes as the pre-filter, exact geometry with shapely.
 
-Two R*Tree tables index the active businesses: `business_points` holds each address point and
+Two R*Tree tables index the listed businesses (active and not suspended): `business_points` holds each address point and
 `business_areas` each service area's bounding box. Triggers on the `businesses` table keep them in
 step with the documents inside the same statement that writes the document, so the index can never
 disagree with the data, whatever code path (or crash) touched the row.
@@ -38,22 +38,25 @@ AREA_CACHE_SIZE = 100_000
 # Below SQLite's bound-parameter limit (32766 since 3.32).
 _CHUNK = 10_000
 
-# Give NEW a fresh key and write its index rows when it is active. A position in the service area's
+# Only listed businesses are indexed: not deleted and not suspended by an admin.
+_LISTED = "json_extract(NEW.doc, '$.isActive') AND json_extract(NEW.doc, '$.status') IS NOT 'suspended'"
+
+# Give NEW a fresh key and write its index rows when it is listed. A position in the service area's
 # GeoJSON is an array whose first element is a number; min/max over all of them is the bounding box
 # (holes lie inside their shell, so including them changes nothing).
-_INDEX_NEW = """
+_INDEX_NEW = f"""
 INSERT INTO business_geo_keys (business_id) VALUES (NEW.id);
 INSERT INTO business_points (id, min_lng, max_lng, min_lat, max_lat, business_id, lng, lat)
 SELECT k.key, p.lng, p.lng, p.lat, p.lat, k.business_id, p.lng, p.lat
 FROM business_geo_keys k,
      (SELECT json_extract(NEW.doc, '$.location.coordinates[0]') AS lng,
              json_extract(NEW.doc, '$.location.coordinates[1]') AS lat) p
-WHERE k.business_id = NEW.id AND json_extract(NEW.doc, '$.isActive');
+WHERE k.business_id = NEW.id AND {_LISTED};
 INSERT INTO business_areas (id, min_lng, max_lng, min_lat, max_lat)
 SELECT k.key, min(json_extract(t.value, '$[0]')), max(json_extract(t.value, '$[0]')),
        min(json_extract(t.value, '$[1]')), max(json_extract(t.value, '$[1]'))
 FROM business_geo_keys k, json_tree(NEW.doc, '$.serviceArea.coordinates') t
-WHERE k.business_id = NEW.id AND json_extract(NEW.doc, '$.isActive')
+WHERE k.business_id = NEW.id AND {_LISTED}
   AND t.type = 'array' AND json_type(t.value, '$[0]') IN ('integer', 'real')
 GROUP BY k.key;
 """
@@ -66,10 +69,14 @@ DELETE FROM business_geo_keys WHERE business_id = OLD.id;
 
 _GEOMETRY_CHANGED = " OR ".join(
     f"json_extract(OLD.doc, '$.{path}') IS NOT json_extract(NEW.doc, '$.{path}')"
-    for path in ("location", "serviceArea", "isActive")
+    for path in ("location", "serviceArea", "isActive", "status")
 )
 
+# Triggers are dropped and made again at every start, so a store made by an older version gets
+# today's rules (the suspension rule came later). Rows already indexed stay valid: nothing was
+# suspended before.
 GEO_DDL: tuple[str, ...] = (
+    *(f"DROP TRIGGER IF EXISTS {BUSINESSES}_geo_{event}" for event in ("insert", "update", "delete")),
     """CREATE TABLE IF NOT EXISTS business_geo_keys (
         key INTEGER PRIMARY KEY AUTOINCREMENT,
         business_id TEXT NOT NULL UNIQUE
@@ -78,17 +85,17 @@ GEO_DDL: tuple[str, ...] = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS business_points
         USING rtree(id, min_lng, max_lng, min_lat, max_lat, +business_id, +lng, +lat)""",
     "CREATE VIRTUAL TABLE IF NOT EXISTS business_areas USING rtree(id, min_lng, max_lng, min_lat, max_lat)",
-    f"""CREATE TRIGGER IF NOT EXISTS {BUSINESSES}_geo_insert AFTER INSERT ON {BUSINESSES}
+    f"""CREATE TRIGGER {BUSINESSES}_geo_insert AFTER INSERT ON {BUSINESSES}
     BEGIN
         {_INDEX_NEW}
     END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {BUSINESSES}_geo_update AFTER UPDATE OF doc ON {BUSINESSES}
+    f"""CREATE TRIGGER {BUSINESSES}_geo_update AFTER UPDATE OF doc ON {BUSINESSES}
     WHEN {_GEOMETRY_CHANGED}
     BEGIN
         {_UNINDEX_OLD}
         {_INDEX_NEW}
     END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {BUSINESSES}_geo_delete AFTER DELETE ON {BUSINESSES}
+    f"""CREATE TRIGGER {BUSINESSES}_geo_delete AFTER DELETE ON {BUSINESSES}
     BEGIN
         {_UNINDEX_OLD}
     END""",

@@ -43,6 +43,26 @@ async def test_filters_sort_skip_limit_count(backend: StoreBackend) -> None:
     assert (await users.find_one({"email": "4@x.com"}) or {})["id"] == "u4"
 
 
+async def test_contains_matches_text_ignoring_case_and_taking_no_pattern(backend: StoreBackend) -> None:
+    users = backend.collection(USERS)
+    for i, name in enumerate(["Happy Paws", "paw.patrol", "Cats & Co", "PAWNSHOP"], start=1):
+        await users.insert(user_doc(f"u{i}", f"{i}@x.com", name=name))
+    await users.insert(user_doc("u5", "5@x.com"))
+    assert await users.count({"name": {"$contains": "PaW"}}) == 3
+    # Pattern characters are plain text: "." is a dot, not any character.
+    assert [d["id"] for d in await users.find({"name": {"$contains": "w.p"}})] == ["u2"]
+    assert await users.count({"name": {"$contains": "%"}}) == 0
+    assert await users.count({"name": {"$contains": "& co"}}) == 1
+
+
+async def test_distinct_values_of_the_matching_documents(backend: StoreBackend) -> None:
+    users = backend.collection(USERS)
+    for i, city in enumerate(["Paris", "Lyon", "Paris", None, "Nice"], start=1):
+        await users.insert(user_doc(f"u{i}", f"{i}@x.com", city=city, active=i != 5))
+    assert sorted(await users.distinct("city", {"active": True})) == ["Lyon", "Paris"]
+    assert await users.distinct("city", {"active": True, "email": "none@x.com"}) == []
+
+
 async def test_update_set_inc_push_unset(backend: StoreBackend) -> None:
     users = backend.collection(USERS)
     await users.insert(user_doc("u1", "a@x.com", profile={"city": "Paris"}, count=1))
@@ -87,6 +107,9 @@ async def test_update_many_and_delete(backend: StoreBackend) -> None:
     assert await tokens.delete_one({"id": "t3"}) is True
     assert await tokens.delete_one({"id": "t3"}) is False
     assert await tokens.count({}) == 3
+    assert await tokens.delete_many({"familyId": "f1", "status": "revoked"}) == 3
+    assert await tokens.delete_many({"familyId": "f1"}) == 0
+    assert await tokens.count({}) == 0
 
 
 async def test_unsupported_operators_are_refused(backend: StoreBackend) -> None:

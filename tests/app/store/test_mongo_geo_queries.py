@@ -50,6 +50,7 @@ def test_both_geometry_fields_have_2dsphere_indexes() -> None:
 def test_serving_filter_is_geo_intersects_on_the_service_area() -> None:
     assert serving_filter(POINT) == {
         "isActive": True,
+        "status": {"$ne": "suspended"},
         "serviceArea": {"$geoIntersects": {"$geometry": GEOJSON_POINT}},
     }
 
@@ -63,12 +64,12 @@ def test_near_pipeline_names_the_location_index_and_limits_candidates() -> None:
                 "distanceField": "distanceM",
                 "maxDistance": 2_500.0,
                 "spherical": True,
-                "query": {"isActive": True, "_id": {"$in": ["b1", "b2"]}},
+                "query": {"isActive": True, "status": {"$ne": "suspended"}, "_id": {"$in": ["b1", "b2"]}},
             }
         },
         {"$project": {"_id": 1, "location.coordinates": 1}},
     ]
-    assert near_pipeline(POINT, 10.0)[0]["$geoNear"]["query"] == {"isActive": True}
+    assert near_pipeline(POINT, 10.0)[0]["$geoNear"]["query"] == {"isActive": True, "status": {"$ne": "suspended"}}
 
 
 async def test_near_marks_served_points_and_recomputes_distances() -> None:

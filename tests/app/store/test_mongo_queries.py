@@ -51,6 +51,19 @@ def test_filter_translation_maps_id_and_keeps_operators() -> None:
         mongo_filter({"email": {"$regex": "."}})
 
 
+def test_contains_becomes_an_escaped_case_insensitive_regex() -> None:
+    assert mongo_filter({"name": {"$contains": "a.b*"}, "isActive": True}) == {
+        "name": {"$regex": r"a\.b\*", "$options": "i"},
+        "isActive": True,
+    }
+
+
+async def test_distinct_asks_the_server_and_drops_nulls() -> None:
+    raw = Recorder({"distinct": ["b1", None, "b2"]})
+    assert await MongoCollection(raw).distinct("businessId", {"id": "s1"}) == ["b1", "b2"]
+    assert raw.calls == [("distinct", ("businessId", {"_id": "s1"}), {})]
+
+
 def test_update_translation() -> None:
     assert mongo_update(Update(set={"a.b": 1}, inc={"n": 1}, unset=["x"], push={"log": {"at": 1}})) == {
         "$set": {"a.b": 1},
@@ -78,6 +91,8 @@ def test_index_specifications() -> None:
     declared = {name: [index_model(i).document for i in indexes] for name, indexes in COLLECTIONS.items()}
     assert {"key": {"email": 1}, "name": "email_unique", "unique": True} in declared[USERS]
     assert {"key": {"familyId": 1}, "name": "family"} in declared[REFRESH_TOKENS]
+    # Our "id" is Mongo's "_id", in indexes as in filters.
+    assert index_model(Index("status", (("status", "asc"), ("id", "asc")))).document["key"] == {"status": 1, "_id": 1}
 
 
 async def test_compare_and_set_is_find_one_and_update_returning_after() -> None:

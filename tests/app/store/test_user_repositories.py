@@ -57,3 +57,15 @@ async def test_refresh_rotation_and_family_revocation(store: Store) -> None:
     assert token is not None and token.status is RefreshStatus.REVOKED
     other = await store.refresh_tokens.get("h2")
     assert other is not None and other.status is RefreshStatus.ACTIVE
+
+
+async def test_token_version_bumps_count_every_racer(store: Store) -> None:
+    await store.users.add(make_user("u1", "a@x.com"))
+    assert await store.users.token_version("u1") == 0
+    bumped = await asyncio.gather(*(store.users.bump_token_version("u1") for _ in range(5)))
+    assert sorted(v for v in bumped if v is not None) == [1, 2, 3, 4, 5]
+    assert await store.users.token_version("u1") == 5
+    assert await store.users.bump_token_version("missing") is None
+    assert await store.users.token_version("missing") == 0
+    await store.users.erase("u1", NOW)
+    assert await store.users.token_version("u1") is None

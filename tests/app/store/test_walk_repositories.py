@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.clock import iso
-from app.domain.bookings import Booking, BookingStatus, Point
+from app.domain.bookings import Booking, BookingLocation, BookingStatus
 from app.domain.services import ServiceType
 from app.store.store import Store
 from app.walks.share import ShareLink
@@ -37,9 +37,9 @@ def booking(booking_id: str, status: BookingStatus) -> Booking:
         status=status,
         asap=False,
         scheduled_at=NOW,
-        duration_min=60,
+        duration=60,
         ends_at=NOW + timedelta(hours=1),
-        location=Point(coordinates=(2.35, 48.85)),
+        location=BookingLocation(coordinates=(2.35, 48.85)),
         created_at=NOW,
         updated_at=NOW,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.domain.bookings import Booking, BookingStatus, Point
+from app.domain.bookings import Booking, BookingLocation, BookingStatus
 from app.walks.share import AFTER_WALK, ShareLink, new_token, token_hash
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -21,9 +21,9 @@ def booking(status: BookingStatus, completed_at: datetime | None = None) -> Book
         status=status,
         asap=False,
         scheduled_at=T0,
-        duration_min=60,
+        duration=60,
         ends_at=T0 + timedelta(hours=1),
-        location=Point(coordinates=(2.35, 48.85)),
+        location=BookingLocation(coordinates=(2.35, 48.85)),
         completed_at=completed_at,
         created_at=T0,
         updated_at=T0,
