@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, Strict, field_validator, model_validator
 from app.auth.principal import Principal
 from app.clock import iso
 from app.composition import Services
-from app.domain.bookings import Booking, BookingStatus
+from app.domain.bookings import Booking, BookingStatus, Walk
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
@@ -20,7 +20,7 @@ from app.usecases.inputs import Input, Output, Text
 from app.usecases.notifications import notify
 from app.usecases.watchers import may_watch
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
-from app.walks.report import live_walk, report_card
+from app.walks.report import live_walk, map_events, report_card, track
 from app.walks.share import DEFAULT_SHARE_MIN, MAX_SHARE_MIN, MAX_TOKEN_LENGTH, ShareLink, new_token, token_hash
 from app.walks.silence import SILENCE_MS, SilenceWatcher, silent_since
 from app.walks.walk_events import (
@@ -34,6 +34,8 @@ from app.walks.walk_events import (
 from geo.coordinates import LngLat, parse_position
 from geo.distance import haversine_m
 from geo.errors import GeoError
+from geo.gpx import route_gpx
+from geo.route_map import render_route_svg
 from geo.trail import TrailPoint
 
 REPORTED = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
@@ -228,15 +230,35 @@ async def _reported_booking(services: Services, principal: Principal, booking_id
     return booking
 
 
+async def _walk_of(services: Services, booking: Booking) -> Walk:
+    """The summary stored at completion, or the walk so far."""
+    if booking.status is BookingStatus.COMPLETED and booking.walk is not None:
+        return booking.walk
+    return live_walk(await services.store.trails.points(booking.id), booking, services.clock.now())
+
+
 async def get_report(services: Services, principal: Principal, booking_id: str) -> dict[str, Any]:
     booking = await _reported_booking(services, principal, booking_id)
-    if booking.status is BookingStatus.COMPLETED and booking.walk is not None:
-        walk = booking.walk
-    else:
-        walk = live_walk(await services.store.trails.points(booking.id), booking, services.clock.now())
+    walk = await _walk_of(services, booking)
     events = await services.store.walk_events.of_booking(booking.id)
     notes = booking.completion_details.worker_notes if booking.completion_details else None
     return report_card(walk, events, await walk_photos(services, booking), notes)
+
+
+async def report_map_svg(services: Services, principal: Principal, booking_id: str) -> str:
+    """The route with its start, end and events drawn, no tiles (image/svg+xml)."""
+    booking = await _reported_booking(services, principal, booking_id)
+    walk = await _walk_of(services, booking)
+    route = [(float(lng), float(lat)) for lng, lat in walk.route.get("coordinates", [])]
+    return render_route_svg(route, map_events(await services.store.walk_events.of_booking(booking.id)))
+
+
+async def report_gpx(services: Services, principal: Principal, booking_id: str) -> str:
+    """GPX 1.1: the cleaned track with its times, and the events as waypoints."""
+    booking = await _reported_booking(services, principal, booking_id)
+    trail = await services.store.trails.points(booking.id)
+    events = await services.store.walk_events.of_booking(booking.id)
+    return route_gpx(track(trail), map_events(events), name=f"Walk {booking.booking_number}")
 
 
 async def _sharing_booking(services: Services, principal: Principal, booking_id: str) -> Booking:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.domain.bookings import Booking, Walk
 from app.walks.walk_events import WalkEvent, WalkEventType
-from geo.trail import TrailPoint, summarize_walk
+from geo.gpx import TrackPoint
+from geo.route_map import MapEvent
+from geo.trail import TrailPoint, filter_trail, summarize_walk
 
 
 def live_walk(trail: Sequence[TrailPoint], booking: Booking, now: datetime) -> Walk:
@@ -45,3 +47,20 @@ def report_card(
         "photos": list(photos),
         "workerNotes": worker_notes(completion_notes, events),
     }
+
+
+def map_events(events: Sequence[WalkEvent]) -> list[MapEvent]:
+    """The events that have a place, for the map and the GPX waypoints."""
+    return [
+        MapEvent(event.type.value, event.coordinates[0], event.coordinates[1], event.at)
+        for event in events
+        if event.coordinates is not None
+    ]
+
+
+def track(trail: Sequence[TrailPoint]) -> list[TrackPoint]:
+    """The cleaned trail with each fix's time, in walking order (what a GPX track holds)."""
+    return [
+        TrackPoint(point.position.lng, point.position.lat, datetime.fromtimestamp(point.timestamp_ms / 1000, tz=UTC))
+        for point in filter_trail(trail)
+    ]

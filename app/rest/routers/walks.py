@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
@@ -13,6 +13,8 @@ from app.usecases import walks
 
 router = APIRouter(prefix="/v1/bookings", tags=["walks"])
 shared = APIRouter(prefix="/v1/share", tags=["walks"])
+SVG = "image/svg+xml"
+GPX = "application/gpx+xml"
 
 
 @router.post("/{booking_id}/on-my-way", summary="The assigned worker sets off: the owners may follow them")
@@ -33,6 +35,30 @@ async def add_walk_event(
 @router.get("/{booking_id}/report", summary="The report card: distance, duration, route, events, photos, notes")
 async def get_report(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[dict[str, Any]]:
     return ok(await walks.get_report(services, principal, booking_id))
+
+
+@router.get(
+    "/{booking_id}/report/map.svg",
+    summary="The walk's route with start, end and events drawn (no tiles)",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}}},
+)
+async def report_map(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
+    return Response(await walks.report_map_svg(services, principal, booking_id), media_type=SVG)
+
+
+@router.get(
+    "/{booking_id}/route.gpx",
+    summary="The walk as GPX 1.1: the track and its events as waypoints",
+    response_class=Response,
+    responses={200: {"content": {GPX: {}}}},
+)
+async def route_gpx(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
+    return Response(
+        await walks.report_gpx(services, principal, booking_id),
+        media_type=GPX,
+        headers={"Content-Disposition": f'attachment; filename="walk-{booking_id}.gpx"'},
+    )
 
 
 @router.post("/{booking_id}/share", status_code=status.HTTP_201_CREATED)
