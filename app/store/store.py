@@ -41,6 +41,7 @@ from app.store.schema import (
     USERS,
     WALK_ALERTS,
     WALK_EVENTS,
+    WALK_FILES,
     WEBHOOK_EVENTS,
     WORKERS,
 )
@@ -49,6 +50,7 @@ from app.store.share_links import ShareLinkRepository
 from app.store.trails import TrailRepository
 from app.store.users import UserRepository
 from app.store.walk_events import WalkAlertRepository, WalkEventRepository
+from app.store.walk_files import WalkFileRepository
 from app.store.workers import WorkerRepository
 
 
@@ -78,6 +80,7 @@ class Store:
         self.walk_events = WalkEventRepository(backend.collection(WALK_EVENTS))
         self.walk_alerts = WalkAlertRepository(backend.collection(WALK_ALERTS))
         self.share_links = ShareLinkRepository(backend.collection(SHARE_LINKS))
+        self.walk_files = WalkFileRepository(backend.collection(WALK_FILES))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

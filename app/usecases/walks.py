@@ -256,9 +256,16 @@ async def report_map_svg(services: Services, principal: Principal, booking_id: s
 async def report_gpx(services: Services, principal: Principal, booking_id: str) -> str:
     """GPX 1.1: the cleaned track with its times, and the events as waypoints."""
     booking = await _reported_booking(services, principal, booking_id)
+    finished = booking.status is BookingStatus.COMPLETED
+    if finished and (kept := await services.store.walk_files.get(booking.id, "gpx")) is not None:
+        return kept
     trail = await services.store.trails.points(booking.id)
     events = await services.store.walk_events.of_booking(booking.id)
-    return route_gpx(track(trail), map_events(events), name=f"Walk {booking.booking_number}")
+    gpx = route_gpx(track(trail), map_events(events), name=f"Walk {booking.booking_number}")
+    if finished:
+        # Cleaning 7,200 fixes and writing them through gpxpy takes longer than the report may.
+        await services.store.walk_files.keep(booking.id, "gpx", gpx)
+    return gpx
 
 
 async def _sharing_booking(services: Services, principal: Principal, booking_id: str) -> Booking:

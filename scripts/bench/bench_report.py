@@ -1,5 +1,5 @@
-"""The report card of a 2-hour walk at 1 fix/s (7,200 trail points): `GET /v1/bookings/{id}/report`
-(and, once geo/route_map.py and geo/gpx.py are in, `report/map.svg` and `route.gpx`).
+"""The report card of a 2-hour walk at 1 fix/s (7,200 trail points): `GET /v1/bookings/{id}/report`,
+`report/map.svg` and `route.gpx`.
 
 Runs the real app on its embedded default (SQLite store) in this process and calls the routes through
 httpx's ASGI transport, so the figure includes routing, auth, the store reads and JSON. Two walks: a
@@ -111,7 +111,10 @@ async def run(points: int, calls: int) -> None:
             headers = {"Authorization": f"Bearer {token}"}
             routes = [
                 ("report (completed)", "/v1/bookings/done/report"),
+                ("map.svg (completed)", "/v1/bookings/done/report/map.svg"),
+                ("route.gpx (completed)", "/v1/bookings/done/route.gpx"),
                 ("report (in progress)", "/v1/bookings/live/report"),
+                ("map.svg (in progress)", "/v1/bookings/live/report/map.svg"),
             ]
             for label, path in routes:
                 latencies = []

@@ -80,3 +80,10 @@ async def test_on_my_way_is_set_once_on_a_confirmed_booking(store: Store) -> Non
     assert await store.bookings.mark_on_my_way("b1", "w1", iso(NOW)) is None
     assert await store.bookings.mark_on_my_way("b2", "w1", iso(NOW)) is None
     assert [b.id for b in await store.bookings.on_the_way()] == ["b1"]
+
+
+async def test_a_walk_file_is_kept_once(store: Store) -> None:
+    assert await store.walk_files.get("b1", "gpx") is None
+    await store.walk_files.keep("b1", "gpx", "<gpx/>")
+    await store.walk_files.keep("b1", "gpx", "<gpx>late</gpx>")
+    assert await store.walk_files.get("b1", "gpx") == "<gpx/>"

@@ -64,3 +64,9 @@ async def test_only_parties_and_only_once_the_walk_started(walked: WalkWorld, cl
     for path in ("/report/map.svg", "/route.gpx"):
         answer = await client.get(f"/v1/bookings/{pending}{path}", headers=walked.world.owner_headers)
         assert error_code(answer) == "CONFLICT"
+
+
+async def test_a_finished_walks_gpx_is_made_once(walked: WalkWorld, services: Services) -> None:
+    first = await walked.get("/route.gpx", walked.world.owner_headers)
+    assert await services.store.walk_files.get(walked.booking_id, "gpx") == first.text
+    assert (await walked.get("/route.gpx", walked.world.worker)).text == first.text
