@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Self
 
-from pydantic import ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import Field, Strict, model_validator
 
 from app.auth.principal import Principal
 from app.clock import iso
@@ -16,7 +16,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
 from app.usecases.bookings import get_booking, set_off
-from app.usecases.inputs import Input, Output, Text
+from app.usecases.inputs import Coordinates, Input, Output, Text
 from app.usecases.notifications import notify
 from app.usecases.watchers import may_watch
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
@@ -31,9 +31,8 @@ from app.walks.walk_events import (
     WalkEvent,
     WalkEventType,
 )
-from geo.coordinates import LngLat, parse_position
+from geo.coordinates import LngLat
 from geo.distance import haversine_m
-from geo.errors import GeoError
 from geo.gpx import route_gpx
 from geo.route_map import render_route_svg
 from geo.trail import TrailPoint
@@ -43,38 +42,19 @@ EpochMs = Annotated[int, Strict(), Field(ge=0, le=10**15)]
 Id = Annotated[str, Strict(), Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class StrictInput(Input):
-    """Refuses unknown fields (422 naming each one)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def _lnglat(value: object) -> list[float]:
-    try:
-        position = parse_position(value, "coordinates")
-    except GeoError as exc:
-        raise ValueError(exc.reason) from exc
-    return [position.lng, position.lat]
-
-
-class OnMyWayInput(StrictInput):
+class OnMyWayInput(Input):
     """`on-my-way` takes no fields; a body naming any is refused rather than ignored."""
 
 
-class WalkEventInput(StrictInput):
+class WalkEventInput(Input):
     type: WalkEventType
-    coordinates: list[Any] | None = None
+    coordinates: Coordinates | None = None
     # ISO-8601 (the REST convention) or epoch milliseconds (the socket convention); now when absent.
     timestamp: EpochMs | datetime | None = None
     note: Text | None = Field(default=None, min_length=1, max_length=MAX_NOTE_LENGTH)
     photo_id: Id | None = None
     # `walk:event` names its booking in the payload; the REST route takes it from the path.
     booking_id: Id | None = None
-
-    @field_validator("coordinates")
-    @classmethod
-    def _position(cls, value: list[Any] | None) -> list[float] | None:
-        return None if value is None else _lnglat(value)
 
     @model_validator(mode="after")
     def _shape(self) -> Self:
@@ -94,7 +74,7 @@ class WalkEventInput(StrictInput):
         return datetime.fromtimestamp(self.timestamp / 1000, tz=UTC)
 
 
-class ShareInput(StrictInput):
+class ShareInput(Input):
     expires_in_min: int = Field(default=DEFAULT_SHARE_MIN, ge=1, le=MAX_SHARE_MIN)
 
 
@@ -117,7 +97,7 @@ class SharedWalk(Output):
     eta_s: int | None = None
 
 
-class ShareSubscription(StrictInput):
+class ShareSubscription(Input):
     share_token: str = Field(min_length=1, max_length=MAX_TOKEN_LENGTH)
 
 
@@ -194,10 +174,8 @@ async def add_walk_event(services: Services, principal: Principal, booking_id: s
         )
     if await services.store.walk_events.count(booking.id) >= MAX_EVENTS_PER_WALK:
         raise Conflict(f"a walk holds at most {MAX_EVENTS_PER_WALK} events")
-    coordinates: tuple[float, float] | None = None
-    if data.coordinates is not None:
-        coordinates = (data.coordinates[0], data.coordinates[1])
-    else:
+    coordinates = data.coordinates
+    if coordinates is None:
         last = await services.live_index.last_fix(booking.worker_id)
         coordinates = (last.position.lng, last.position.lat) if last is not None else None
     event = WalkEvent(
