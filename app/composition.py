@@ -18,7 +18,7 @@ from app.auth.session_signals import SessionChannel
 from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
-from app.events import BookingListener, EventPublisher
+from app.events import ApproachHook, BookingListener, EventPublisher
 from app.media.filesystem_storage import FilesystemStorage
 from app.media.memory_storage import MemoryStorage
 from app.media.storage import MediaStorage
@@ -87,6 +87,7 @@ class Services:
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
     fix_hooks: list[FixHook] = field(default_factory=list)
     booking_listeners: list[BookingListener] = field(default_factory=list)
+    approach_hooks: list[ApproachHook] = field(default_factory=list)
     # Started after the store is set up, stopped (in reverse) before anything is closed.
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).

@@ -41,10 +41,12 @@ from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
+from app.rest.routers import walks as walks_routes
 from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
+from app.usecases.walks import silence_watcher
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     services.booking_listeners.append(PaymentsListener(services))
     # Jobs call use cases (notify), which the composition root cannot import.
     services.background.append(JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)))
+    services.background.append(silence_watcher(services))
     sio = create_socket_server(services)
 
     @asynccontextmanager
@@ -109,6 +112,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         admin_routes.router,
         agenda_routes.router,
         media.router,
+        walks_routes.router,
+        walks_routes.shared,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.

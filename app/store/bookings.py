@@ -111,3 +111,18 @@ class BookingRepository:
         else:
             return False
         return await self._col.count(where) > 0
+
+    async def mark_on_my_way(self, booking_id: str, worker_id: str, at: str) -> Booking | None:
+        """Set `onMyWayAt` on the worker's confirmed booking, once; None when it is not (or no longer) so."""
+        doc = await self._col.update_one(
+            {"id": booking_id, "status": BookingStatus.CONFIRMED.value, "workerId": worker_id, "onMyWayAt": None},
+            Update(set={"onMyWayAt": at, "updatedAt": at}),
+        )
+        return Booking.from_doc(doc) if doc else None
+
+    async def in_progress(self) -> list[Booking]:
+        return await self.find({"status": BookingStatus.IN_PROGRESS.value})
+
+    async def on_the_way(self) -> list[Booking]:
+        """Confirmed bookings whose worker is on the way to the pickup."""
+        return await self.find({"status": BookingStatus.CONFIRMED.value, "onMyWayAt": {"$ne": None}})

@@ -43,6 +43,12 @@ NOTIFICATION_PREFERENCES = "notification_preferences"
 JOBS = "jobs"
 MEDIA = "media"
 
+WALK_EVENTS = "walk_events"
+SHARE_LINKS = "share_links"
+# Once-only walk alerts (walker arrived, device silent), claimed by a deterministic id.
+WALK_ALERTS = "walk_alerts"
+WALK_FILES = "walk_files"
+
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
     REFRESH_TOKENS: (
@@ -134,6 +140,10 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("key", (("key", "asc"),)),
         Index("thumbnail_key", (("thumbnailKey", "asc"),), sparse=True),
     ),
+    WALK_EVENTS: (Index("booking_time", (("bookingId", "asc"), ("at", "asc"))),),
+    SHARE_LINKS: (Index("booking", (("bookingId", "asc"),)),),
+    WALK_ALERTS: (),
+    WALK_FILES: (),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).

@@ -38,14 +38,21 @@ from app.store.schema import (
     REVIEWS,
     SCHEDULES,
     SERVICES,
+    SHARE_LINKS,
     TRAILS,
     USERS,
+    WALK_ALERTS,
+    WALK_EVENTS,
+    WALK_FILES,
     WEBHOOK_EVENTS,
     WORKERS,
 )
 from app.store.services import ServiceRepository
+from app.store.share_links import ShareLinkRepository
 from app.store.trails import TrailRepository
 from app.store.users import UserRepository
+from app.store.walk_events import WalkAlertRepository, WalkEventRepository
+from app.store.walk_files import WalkFileRepository
 from app.store.workers import WorkerRepository
 
 
@@ -73,6 +80,11 @@ class Store:
         self.preferences = PreferencesRepository(backend.collection(NOTIFICATION_PREFERENCES))
         self.jobs = JobRepository(backend.collection(JOBS))
         self.media = MediaRepository(backend.collection(MEDIA))
+
+        self.walk_events = WalkEventRepository(backend.collection(WALK_EVENTS))
+        self.walk_alerts = WalkAlertRepository(backend.collection(WALK_ALERTS))
+        self.share_links = ShareLinkRepository(backend.collection(SHARE_LINKS))
+        self.walk_files = WalkFileRepository(backend.collection(WALK_FILES))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:
