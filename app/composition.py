@@ -146,7 +146,7 @@ def build_store_backend(settings: Settings) -> StoreBackend:
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    if settings.jwt_secret == DEV_JWT_SECRET:
+    if DEV_JWT_SECRET in settings.jwt_keys:
         log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
     backend = build_store_backend(settings)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -189,7 +189,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         store=store,
         live_index=live_index,
         passwords=Passwords(),
-        access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
+        access_tokens=AccessTokens(settings.jwt_keys, settings.access_token_ttl_s),
         limiter=RateLimiter(settings.redis_url, settings.redis_key_prefix),
         sio=sio,
         events=SocketPublisher(sio),

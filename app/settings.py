@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_key_prefix: str = "walky:"
     jwt_secret: str = DEV_JWT_SECRET
+    # Key rotation: the current signing key first, then previous keys still accepted (comma-separated).
+    # When set it replaces WALKY_JWT_SECRET.
+    jwt_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list, max_length=8)
     access_token_ttl_s: int = Field(default=15 * 60, gt=0)
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
     # NoDecode: a plain comma-separated list is friendlier in a shell than a JSON array.
@@ -64,6 +67,13 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("jwt_secrets", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [secret.strip() for secret in value.split(",") if secret.strip()]
+        return value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
@@ -82,14 +92,19 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_guards(self) -> Settings:
         if self.env is Environment.PRODUCTION:
-            if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH:
+            if any(key == DEV_JWT_SECRET or len(key) < MIN_JWT_SECRET_LENGTH for key in self.jwt_keys):
                 raise ValueError(
-                    f"WALKY_JWT_SECRET must be set to a random secret of at least "
+                    f"WALKY_JWT_SECRET (or every key of WALKY_JWT_SECRETS) must be a random secret of at least "
                     f"{MIN_JWT_SECRET_LENGTH} characters in production"
                 )
             if not self.mongodb_url or not self.redis_url:
                 raise ValueError("production needs WALKY_MONGODB_URL and WALKY_REDIS_URL")
         return self
+
+    @property
+    def jwt_keys(self) -> list[str]:
+        """Signing keys, current first: WALKY_JWT_SECRETS when set, else WALKY_JWT_SECRET alone."""
+        return self.jwt_secrets or [self.jwt_secret]
 
     @property
     def is_production(self) -> bool:

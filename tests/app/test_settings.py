@@ -51,3 +51,21 @@ def test_production_needs_mongo_and_redis() -> None:
 def test_production_with_everything_set() -> None:
     settings = make(env="production", jwt_secret="x" * 40, mongodb_url="mongodb://m:27017", redis_url="redis://r")
     assert settings.is_production
+
+
+def test_jwt_secrets_come_first_and_jwt_secret_stays_a_single_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert make(jwt_secret="a" * 40).jwt_keys == ["a" * 40]
+    monkeypatch.setenv("WALKY_JWT_SECRETS", f" {'n' * 40} , {'o' * 40} ,")
+    assert make(jwt_secret="a" * 40).jwt_keys == ["n" * 40, "o" * 40]
+
+
+@pytest.mark.parametrize("weak", [DEV_JWT_SECRET, "short-secret"])
+def test_production_checks_every_rotation_key(monkeypatch: pytest.MonkeyPatch, weak: str) -> None:
+    monkeypatch.setenv("WALKY_JWT_SECRETS", f"{'n' * 40},{weak}")
+    with pytest.raises(ValidationError, match="WALKY_JWT_SECRETS"):
+        make(env="production", jwt_secret="x" * 40, mongodb_url="mongodb://m", redis_url="redis://r")
+
+
+def test_production_accepts_strong_rotation_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WALKY_JWT_SECRETS", f"{'n' * 40},{'o' * 40}")
+    assert make(env="production", mongodb_url="mongodb://m", redis_url="redis://r").is_production
