@@ -183,6 +183,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, session_channel]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
+    if settings.sentry_dsn:
+        # Imported here so sentry-sdk is loaded only when error tracking is on.
+        from app.ops.sentry import ErrorTracking
+
+        background.insert(0, ErrorTracking(settings))
     return Services(
         settings=settings,
         clock=clock,

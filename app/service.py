@@ -101,6 +101,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             expose_headers=["Retry-After", "X-Request-ID"],
         )
     api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
+    if settings.sentry_dsn:
+        from app.ops.sentry import CaptureErrors
+
+        # Just inside the request context: reports carry its request id, and it still answers the 500.
+        api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     log_level: str = "info"
+    # Error tracking (app/ops/sentry.py): off unless a DSN is set; the release defaults to walky@<version>.
+    sentry_dsn: str | None = None
+    sentry_release: str | None = Field(default=None, max_length=200)
     shutdown_timeout_s: int = Field(default=8, gt=0)
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
     offer_expiry_s: int = Field(default=20, gt=0)
