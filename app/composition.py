@@ -19,6 +19,7 @@ from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
 from app.metrics import Metrics
+from app.ops.business_metrics import BusinessGauges
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
 from app.ratelimit import RateLimiter
@@ -70,6 +71,8 @@ class Services:
     token_versions: TokenVersions
     # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
     session_channel: SessionChannel
+    # Workers online, walks, bookings and payments by status, read when /metrics is scraped.
+    business_gauges: BusinessGauges
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -188,8 +191,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         from app.ops.sentry import ErrorTracking
 
         background.insert(0, ErrorTracking(settings))
+    metrics = Metrics()
     return Services(
         settings=settings,
+        metrics=metrics,
+        business_gauges=BusinessGauges(metrics, backend, live_index),
         clock=clock,
         store=store,
         live_index=live_index,
