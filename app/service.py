@@ -9,6 +9,7 @@ import socketio
 import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from app.clock import Clock
@@ -26,11 +27,13 @@ from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
+from app.rest.timeout import RequestTimeoutMiddleware
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
+GZIP_MIN_BYTES = 1024
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
@@ -84,6 +87,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
+    # Innermost: gzip for answers over 1 KiB (FastAPI's only: Socket.IO is mounted beside it, never inside),
+    # then the handler deadline around it.
+    api.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    api.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.request_timeout_s)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
     api.add_middleware(

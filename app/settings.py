@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     sentry_dsn: str | None = None
     sentry_release: str | None = Field(default=None, max_length=200)
     shutdown_timeout_s: int = Field(default=8, gt=0)
+    # A REST handler still without an answer after this long gets 503 UNAVAILABLE (app/rest/timeout.py).
+    request_timeout_s: float = Field(default=10.0, gt=0, le=300)
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
     offer_expiry_s: int = Field(default=20, gt=0)
     dispatch_sweep_s: float = Field(default=2.0, gt=0)
