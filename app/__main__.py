@@ -14,6 +14,7 @@ from app import admin_cli
 from app.logs import configure_logging
 from app.service import create_app
 from app.settings import Settings
+from realtime.limits import MAX_PACKET_BYTES
 
 # Collect the youngest generation after this many new container objects instead of CPython's 700. Every
 # location fix allocates dozens (tasks, futures, packets, dicts), so the default ran a collection every
@@ -62,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         # No permessage-deflate: fixes and acks are ~100-byte JSON frames, while each socket's compression
         # contexts cost ~36 KiB of resident memory and CPU on every frame (scripts/bench/bench_socket_memory.py).
         ws_per_message_deflate=False,
+        # A frame above Engine.IO's packet limit is refused from its header, before its payload is read:
+        # uvicorn's default (16 MiB) buffered the whole frame only for Engine.IO to drop it, and the freed
+        # buffers stayed resident (scripts/bench/bench_hostile.py).
+        ws_max_size=MAX_PACKET_BYTES,
         lifespan="on",
         log_config=None,
         access_log=False,

@@ -31,12 +31,13 @@ from app.store.store import Store
 from realtime import packet_json
 from realtime.fixes import FixHook
 from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
-from realtime.limits import MAX_PACKET_BYTES
+from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES
 from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
 from realtime.publisher import SocketPublisher
 from realtime.redis_index import RedisLiveIndex
 from realtime.redis_manager import BatchingRedisManager
+from realtime.socket_server import WalkySocketServer
 from realtime.sweeper import Sweeper
 from realtime.walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 
@@ -159,7 +160,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.redis_url
         else None
     )
-    sio = socketio.AsyncServer(
+    sio = WalkySocketServer(
+        connect_deadline_s=CONNECT_DEADLINE_S,
         async_mode="asgi",
         client_manager=manager,
         # None means same-origin only; browsers from other origins need WALKY_CORS_ORIGINS.

@@ -23,8 +23,9 @@ from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, Validat
 from app.events import booking_room, fleet_room
 from app.usecases import tracking
 from realtime import fleet, ingestion, presence
-from realtime.fixes import BatchInput, FixInput
 from realtime.limits import MAX_EVENT_BYTES, SocketRateLimiter
+from realtime.packet_json import Unreadable
+from realtime.payloads import BatchPayload, FixPayload, FleetPayload, OfferPayload, StatusPayload, TrackingPayload
 from realtime.session import SocketSessions
 
 log = structlog.get_logger("walky.socket")
@@ -46,6 +47,16 @@ def payload_size(data: object) -> int:
     except (TypeError, orjson.JSONEncodeError):
         # Integers beyond 64 bits, which Python's JSON parser happily produced.
         return len(json.dumps(data, separators=(",", ":")))
+
+
+def payload_of(args: tuple[object, ...]) -> object:
+    """The event's one payload argument (None when left out)."""
+    if len(args) > 1:
+        raise ValidationFailed(f"an event takes one payload argument, not {len(args)}")
+    data = args[0] if args else None
+    if isinstance(data, Unreadable):
+        raise ValidationFailed(data.reason)
+    return data
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -76,8 +87,8 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
     def event(name: str, *, rate_limited: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             async def on_event(sid: str, *args: object) -> Ack:
-                data = args[0] if args else None
                 try:
+                    data = payload_of(args)
                     if payload_size(data) > MAX_EVENT_BYTES:
                         raise PayloadTooLarge(f"event payload is larger than {MAX_EVENT_BYTES // 1024} KiB")
                     principal = sessions.principal(sid)
@@ -108,24 +119,24 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
 
     @event("location:update", rate_limited=True)
     async def location_update(sid: str, principal: Principal, data: object) -> Ack:
-        fix = parse(FixInput, data)
+        fix = parse(FixPayload, data)
         return {"accepted": await ingestion.ingest(services, principal, [fix], refuse_unusable=True)}
 
     @event("location:batch", rate_limited=True)
     async def location_batch(sid: str, principal: Principal, data: object) -> Ack:
-        batch = parse(BatchInput, data)
+        batch = parse(BatchPayload, data)
         return {"accepted": await ingestion.ingest(services, principal, batch.points)}
 
     @event("worker:status")
     async def worker_status(sid: str, principal: Principal, data: object) -> Ack:
         worker_id = ingestion.sending_worker(principal)
-        status = parse(presence.StatusInput, data)
+        status = parse(StatusPayload, data)
         view = await presence.set_status(services, principal, worker_id, status)
         return view.model_dump()
 
     @event("fleet:subscribe")
     async def fleet_subscribe(sid: str, principal: Principal, data: object) -> Ack:
-        business_id = parse(fleet.FleetInput, data).business_id
+        business_id = parse(FleetPayload, data).business_id
         room = await fleet.authorize_fleet(services, principal, business_id)
         await sio.enter_room(sid, room)
         await fleet.watch(services, sid, business_id)
@@ -134,7 +145,7 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
 
     @event("fleet:unsubscribe")
     async def fleet_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
-        business_id = parse(fleet.FleetInput, data).business_id
+        business_id = parse(FleetPayload, data).business_id
         await sio.leave_room(sid, fleet_room(business_id))
         await fleet.unwatch(services, sid, business_id)
         return {"businessId": business_id}
@@ -142,6 +153,11 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
     register_booking_events(services, event)
 
     async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
+        try:
+            payload_of(args)
+        except AppError as exc:
+            # An unreadable event reaches here with no name (realtime/packet_json.py).
+            return error_ack(exc)
         return error_ack(NotFound(f"unknown event {event_name[:64]!r}"))
 
     sio.on("*", unknown_event)
@@ -153,23 +169,23 @@ def register_booking_events(services: Services, event: EventDecorator) -> None:
 
     @event("tracking:subscribe")
     async def tracking_subscribe(sid: str, principal: Principal, data: object) -> Ack:
-        subscription = parse(tracking.TrackingSubscription, data)
+        subscription = parse(TrackingPayload, data)
         answer = await tracking.subscribe(services, principal, subscription)
         await sio.enter_room(sid, booking_room(subscription.booking_id))
         return answer
 
     @event("tracking:unsubscribe")
     async def tracking_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
-        booking_id = parse(tracking.TrackingSubscription, data).booking_id
+        booking_id = parse(TrackingPayload, data).booking_id
         await sio.leave_room(sid, booking_room(booking_id))
         return {"bookingId": booking_id}
 
     @event("dispatch:accept")
     async def dispatch_accept(sid: str, principal: Principal, data: object) -> Ack:
-        offer = parse(dispatch_offers.OfferInput, data)
+        offer = parse(OfferPayload, data)
         return await dispatch_offers.accept_offer(services, principal, offer.offer_id)
 
     @event("dispatch:decline")
     async def dispatch_decline(sid: str, principal: Principal, data: object) -> Ack:
-        offer = parse(dispatch_offers.OfferInput, data)
+        offer = parse(OfferPayload, data)
         return await dispatch_offers.decline_offer(services, principal, offer.offer_id)

@@ -16,6 +16,9 @@ MAX_EVENT_BYTES = 64 * 1024
 # Engine.IO drops the connection on a packet above this, before anything is parsed: the hard stop for
 # abusive clients, set above MAX_EVENT_BYTES so a slightly oversized event still gets a readable ack.
 MAX_PACKET_BYTES = 256 * 1024
+# A transport that has not connected with a valid token this long after opening is closed: what an
+# anonymous peer may hold is one bounded frame at a time, for seconds.
+CONNECT_DEADLINE_S = 10.0
 # How often hits of sockets that went quiet (closed, mostly) are forgotten.
 _PRUNE_EVERY_S = 60.0
 

@@ -16,7 +16,7 @@ from app.composition import Services
 from app.domain.businesses import Rating
 from app.domain.services import ServiceType
 from app.domain.users import Role
-from app.usecases.inputs import Input, Output
+from app.usecases.inputs import Output, QueryInput
 from geo.coordinates import LngLat
 from realtime.live_index import iso_ms
 
@@ -26,7 +26,7 @@ DEFAULT_RADIUS_M = 5_000.0
 _OVERFETCH = 10
 
 
-class NearbyQuery(Input):
+class NearbyQuery(QueryInput):
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
     lng: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
     radius: Annotated[float, Field(gt=0, allow_inf_nan=False, description=f"Metres; capped at {MAX_RADIUS_M:g}")] = (

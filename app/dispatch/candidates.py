@@ -1,8 +1,8 @@
 """Who may take a booking: the search in growing rings around the pickup point.
 
 Eligible walkers are online, available and fresh in the live index (the index filters those), work
-for a business that serves the pickup point and offers the service type (only the booking's own
-business when it has one), are active with specializations covering every pet's species, hold no
+for a business that serves the pickup point, offers the service type and is open now (only the booking's
+own business when it has one), are active with specializations covering every pet's species, hold no
 live offer for another booking, are not on a walk and have no booking overlapping this one, and were
 not offered this booking before.
 
@@ -19,6 +19,7 @@ from datetime import datetime
 
 from app.composition import Services
 from app.dispatch.ranking import Candidate, best
+from app.domain.bookable import open_now
 from app.domain.bookings import Booking, DispatchState
 from app.domain.pets import Species
 from app.domain.schedules import WorkerSchedule
@@ -54,15 +55,24 @@ async def booking_needs(services: Services, booking: Booking) -> BookingNeeds:
             services.store.services.business_ids_offering(booking.service_type),
         )
         business_ids = frozenset(serving) & frozenset(offering)
+    if booking.asap:
+        business_ids = await _open_now(services, business_ids)
     pets = [await services.store.pets.get(pet_id) for pet_id in booking.pet_ids]
     species = frozenset(pet.species for pet in pets if pet is not None)
     return BookingNeeds(pickup=pickup, business_ids=business_ids, species=species)
 
 
+async def _open_now(services: Services, business_ids: frozenset[str]) -> frozenset[str]:
+    """Those of the businesses open at this moment (asap walks go out now); one batched read."""
+    found = await services.store.businesses.get_many(list(business_ids))
+    now = services.clock.now()
+    return frozenset(bid for bid, business in found.items() if open_now(business, now))
+
+
 def fits(worker: Worker, needs: BookingNeeds) -> bool:
     if not worker.is_active or worker.business_id not in needs.business_ids:
         return False
-    return needs.species <= set(worker.specializations)
+    return worker.takes(needs.species)
 
 
 def free_for(schedule: WorkerSchedule, booking: Booking) -> bool:

@@ -34,3 +34,9 @@ class Entity(BaseModel):
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
         return cls.model_validate(doc)
+
+
+class Value(BaseModel):
+    """A value nested in an entity: camelCase on the wire and in documents, like Entity."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)

@@ -10,8 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Value
+from app.domain.base import Entity, Timestamp, Value
 from app.domain.services import ServiceType
 from app.domain.users import Role
 
@@ -59,14 +58,34 @@ class DispatchState(StrEnum):
     UNASSIGNED = "unassigned"
 
 
-class Point(Value):
-    type: str = "Point"
-    coordinates: tuple[float, float]
+class LocationType(StrEnum):
+    OWNER_HOME = "owner_home"
+    BUSINESS_LOCATION = "business_location"
+    CUSTOM = "custom"
+
+
+class PostalAddress(Value):
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    country: str | None = None
 
 
 class BookingLocation(Value):
+    type: LocationType | None = None
+    # A free-text line or the seed's structured address.
+    address: str | PostalAddress | None = None
+    # [lng, lat]
     coordinates: tuple[float, float]
-    address: str | None = None
+
+
+class CompletionDetails(Value):
+    start_time: Timestamp
+    end_time: Timestamp
+    worker_notes: str | None = None
+    # Media ids, added by the booking photo route.
+    photos: list[str] = Field(default_factory=list)
 
 
 class BookingPricing(Value):
@@ -128,16 +147,18 @@ class Booking(Entity):
     status: BookingStatus
     asap: bool
     scheduled_at: Timestamp
-    duration_min: int
+    # Minutes.
+    duration: int
     ends_at: Timestamp
-    location: Point
-    address: str | None = None
+    location: BookingLocation
     notes: str | None = None
+    special_instructions: str | None = None
     pricing: BookingPricing | None = None
     dispatch: Dispatch | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     cancellation: Cancellation | None = None
     walk: Walk | None = None
+    completion_details: CompletionDetails | None = None
     started_at: Timestamp | None = None
     completed_at: Timestamp | None = None
     created_at: Timestamp

@@ -1,62 +1,29 @@
-"""Businesses: who offers care, where (address and service area), when (operating hours), how well (rating).
-
-Also the small value types the other marketplace entities share: weekdays, times of day, ratings.
-"""
+"""Businesses: who offers care, where (address and service area), when (operating hours), how well (rating)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-
-
-class Value(BaseModel):
-    """A value nested in an entity: camelCase on the wire and in documents, like Entity."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+from app.domain.base import Entity, Timestamp, Value
+from app.domain.hours import DEFAULT_ZONE, OpeningHours
 
 
-class Weekday(StrEnum):
-    MON = "mon"
-    TUE = "tue"
-    WED = "wed"
-    THU = "thu"
-    FRI = "fri"
-    SAT = "sat"
-    SUN = "sun"
+class BusinessType(StrEnum):
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
 
 
-# Zero-padded 24-hour "HH:MM": compares correctly as text, so open < close is a string comparison.
-TimeOfDay = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+class BusinessStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"
+    # Set by a platform admin: the business leaves search, browse and dispatch.
+    SUSPENDED = "suspended"
 
 
-class TimeRange(Value):
-    start: TimeOfDay
-    end: TimeOfDay
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.start >= self.end:
-            raise ValueError(f"start {self.start} must be before end {self.end}")
-        return self
-
-
-class DayHours(Value):
-    open: TimeOfDay
-    close: TimeOfDay
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.open >= self.close:
-            raise ValueError(f"open {self.open} must be before close {self.close}")
-        return self
-
-
-OperatingHours = dict[Weekday, DayHours]
+MAX_OPENING_WINDOWS = 28
 
 
 class Rating(Value):
@@ -69,7 +36,8 @@ class Rating(Value):
 class Address(Value):
     street: str | None = None
     city: str | None = None
-    postal_code: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
     country: str | None = None
     # GeoJSON order [lng, lat], validated with geo.coordinates on the way in.
     coordinates: tuple[float, float]
@@ -80,11 +48,10 @@ def point(lng: float, lat: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [lng, lat]}
 
 
-class BusinessStatus(StrEnum):
-    ACTIVE = "active"
-    PENDING = "pending"
-    # Set by a platform admin: out of search, browse and dispatch until reinstated.
-    SUSPENDED = "suspended"
+class ContactInfo(Value):
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
 
 
 class Business(Entity):
@@ -97,12 +64,18 @@ class Business(Entity):
     location: dict[str, Any]
     # Validated GeoJSON Polygon/MultiPolygon (geo.areas.parse_area(...).to_geojson()).
     service_area: dict[str, Any]
-    operating_hours: OperatingHours = Field(default_factory=dict)
+    operating_hours: list[OpeningHours] = Field(default_factory=list)
+    # IANA zone the operating hours and the workers' availability are written in.
+    timezone: str = DEFAULT_ZONE
+    business_type: BusinessType | None = None
+    contact_info: ContactInfo | None = None
+    # Media id of the logo, set by the media routes only.
+    logo: str | None = None
+    is_verified: bool = False
+    status: BusinessStatus = BusinessStatus.ACTIVE
     premium: bool = False
     rating: Rating = Field(default_factory=Rating)
     is_active: bool = True
-    status: BusinessStatus = BusinessStatus.ACTIVE
-    is_verified: bool = False
     created_at: Timestamp
     updated_at: Timestamp
     deleted_at: Timestamp | None = None

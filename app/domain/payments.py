@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Value
+from app.domain.base import Entity, Timestamp, Value
 from app.payments.events import PaymentStage, PaymentState, PaymentStatus
 from app.payments.gateway import Intent, IntentStatus
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
+from app.domain.base import Entity, Timestamp, Value
 
 
 class Species(StrEnum):
@@ -17,7 +18,48 @@ class Species(StrEnum):
     OTHER = "other"
 
 
+class PetStatus(StrEnum):
+    ACTIVE = "active"
+    DECEASED = "deceased"
+    REHOMED = "rehomed"
+
+
+class EnergyLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 MAX_CO_OWNERS = 10
+
+
+class Vaccination(Value):
+    name: str
+    date: dt.date
+    expiry_date: dt.date | None = None
+    # Media id of the certificate (uploaded through the pet's documents route).
+    document_id: str | None = None
+
+
+class VetInfo(Value):
+    name: str
+    phone: str | None = None
+    address: str | None = None
+
+
+class MedicalInfo(Value):
+    vaccinations: list[Vaccination] = Field(default_factory=list)
+    allergies: list[str] = Field(default_factory=list)
+    medications: list[str] = Field(default_factory=list)
+    special_needs: str | None = None
+    vet_info: VetInfo | None = None
+
+
+class Behavior(Value):
+    temperament: str | None = None
+    good_with_kids: bool | None = None
+    good_with_pets: bool | None = None
+    energy_level: EnergyLevel | None = None
 
 
 def unique_species(values: list[Species]) -> list[Species]:
@@ -33,10 +75,17 @@ class Pet(Entity):
     name: str
     species: Species
     breed: str | None = None
-    age_years: float | None = None
-    weight_kg: float | None = None
+    # Years and kilograms (the seed's names).
+    age: float | None = None
+    weight: float | None = None
     notes: str | None = None
     special_needs: str | None = None
+    medical_info: MedicalInfo | None = None
+    behavior: Behavior | None = None
+    microchip_id: str | None = None
+    status: PetStatus = PetStatus.ACTIVE
+    # Media ids, added and removed by the photo routes only.
+    photos: list[str] = Field(default_factory=list)
     created_at: Timestamp
     updated_at: Timestamp
     # Soft delete: bookings keep pointing at the pet.

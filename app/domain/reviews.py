@@ -6,8 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Value
+from app.domain.base import Entity, Timestamp, Value
 
 MIN_RATING = 1
 MAX_RATING = 5
@@ -22,9 +21,9 @@ class ReviewStatus(StrEnum):
 
 
 class ReviewResponse(Value):
-    text: str
-    by: str
-    at: Timestamp
+    comment: str
+    responded_by: str
+    responded_at: Timestamp
 
 
 class ReviewFlag(Value):

@@ -10,9 +10,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
+from app.domain.base import Entity, Timestamp, Value
 from app.domain.bookings import overlaps
-from app.domain.businesses import Value
 
 
 class Slot(Value):

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Value
+from app.domain.base import Entity, Timestamp, Value
 from app.domain.pets import Species
 
 
@@ -22,9 +21,14 @@ class ServiceType(StrEnum):
 
 
 class PriceType(StrEnum):
+    PER_HOUR = "per_hour"
+    PER_DAY = "per_day"
+    PER_SESSION = "per_session"
     FIXED = "fixed"
-    HOURLY = "hourly"
-    DAILY = "daily"
+
+
+# Values stored before the seed's names were adopted (read by the start-up migration).
+LEGACY_PRICE_TYPES = {"hourly": PriceType.PER_HOUR, "daily": PriceType.PER_DAY}
 
 
 MIN_DURATION_MIN = 15
@@ -47,6 +51,8 @@ class Service(Entity):
     business_id: str
     name: str
     description: str | None = None
+    requirements: list[str] = Field(default_factory=list)
+    cancellation_policy: str | None = None
     service_type: ServiceType
     pricing: Pricing
     # Minutes.

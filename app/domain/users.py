@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp
+from app.domain.businesses import Address
 
 
 class Role(StrEnum):
@@ -46,9 +47,14 @@ class User(Entity):
     phone: str | None = None
     business_id: str | None = None
     worker_id: str | None = None
+    # An owner's default booking location.
+    address: Address | None = None
+    # Media id, set by the avatar route only.
+    avatar: str | None = None
+    is_email_verified: bool = False
+    status: UserStatus = UserStatus.ACTIVE
     failed_logins: int = 0
     locked_until: Timestamp | None = None
-    status: UserStatus = UserStatus.ACTIVE
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None

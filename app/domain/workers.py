@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
-from typing import Annotated
+from collections.abc import Iterable
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from app.domain.base import Entity, Timestamp
-from app.domain.businesses import Rating, TimeRange, Weekday
+from app.domain.businesses import Rating
+from app.domain.hours import AvailabilitySlot
 from app.domain.pets import Species
 
-MAX_RANGES_PER_DAY = 12
+MAX_AVAILABILITY_SLOTS = 84
+
+# The seed's plural specializations, answered as the species they mean ("small_animals" has no species
+# of its own: rabbits and the "other" pets, hamsters and guinea pigs among them).
+SEED_SPECIALIZATIONS: dict[str, tuple[Species, ...]] = {
+    "dogs": (Species.DOG,),
+    "cats": (Species.CAT,),
+    "birds": (Species.BIRD,),
+    "rabbits": (Species.RABBIT,),
+    "small_animals": (Species.RABBIT, Species.OTHER),
+}
 
 
-def _sorted_without_overlap(ranges: list[TimeRange]) -> list[TimeRange]:
-    ordered = sorted(ranges, key=lambda r: r.start)
-    for before, after in pairwise(ordered):
-        if after.start < before.end:
-            raise ValueError(f"time ranges {before.start}-{before.end} and {after.start}-{after.end} overlap")
-    return ordered
-
-
-DayRanges = Annotated[list[TimeRange], Field(max_length=MAX_RANGES_PER_DAY), AfterValidator(_sorted_without_overlap)]
-# Weekly availability: the time ranges a worker takes bookings on each weekday.
-Availability = dict[Weekday, DayRanges]
+def species_of(specializations: list[str]) -> list[Species]:
+    """Species names and the seed's plurals as species, first-given order, no repeats; ValueError otherwise."""
+    found: list[Species] = []
+    for given in specializations:
+        found.extend(SEED_SPECIALIZATIONS.get(given) or (Species(given),))
+    return list(dict.fromkeys(found))
 
 
 class Worker(Entity):
@@ -37,10 +42,18 @@ class Worker(Entity):
     email: str
     phone: str | None = None
     specializations: list[Species] = Field(default_factory=list)
-    availability: Availability = Field(default_factory=dict)
+    # Empty: takes bookings whenever the business is open.
+    availability: list[AvailabilitySlot] = Field(default_factory=list)
+    bio: str | None = None
+    experience: int | None = None
+    certifications: list[str] = Field(default_factory=list)
     rating: Rating = Field(default_factory=Rating)
     is_active: bool = True
     # Maintained by the realtime plane (online/offline); false until the worker goes online.
     online: bool = False
     created_at: Timestamp
     updated_at: Timestamp
+
+    def takes(self, species: Iterable[Species]) -> bool:
+        """Whether the worker cares for all these species; no specializations means any species."""
+        return not self.specializations or set(species) <= set(self.specializations)

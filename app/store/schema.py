@@ -33,6 +33,8 @@ PAYMENTS = "payments"
 PAYOUT_ACCOUNTS = "payout_accounts"
 WEBHOOK_EVENTS = "webhook_events"
 REVIEWS = "reviews"
+# The store's own facts: {id: "schema", schemaVersion} (app/store/migrations.py).
+META = "meta"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -96,6 +98,7 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     PAYOUT_ACCOUNTS: (Index("account_unique", (("accountId", "asc"),), unique=True),),
     WEBHOOK_EVENTS: (),
+    META: (),
     REVIEWS: (
         Index("booking_unique", (("bookingId", "asc"),), unique=True),
         Index("business", (("businessId", "asc"), ("status", "asc"), ("createdAt", "desc"))),

@@ -7,6 +7,7 @@ from app.store.bookings import BookingRepository
 from app.store.businesses import BusinessRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
+from app.store.migrations import migrate
 from app.store.notifications import NotificationRepository
 from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
 from app.store.pets import PetRepository
@@ -58,6 +59,7 @@ class Store:
 
     async def setup(self) -> None:
         await self.backend.setup()
+        await migrate(self.backend)
 
     async def ping(self) -> None:
         await self.backend.ping()

@@ -18,13 +18,13 @@ from app.domain.users import Role
 from app.errors import Forbidden, NotFound
 from app.store.store import Store
 from app.usecases.businesses import may_manage
-from app.usecases.inputs import Input
+from app.usecases.inputs import QueryInput
 
 MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 100
 
 
-class AgendaQuery(Input):
+class AgendaQuery(QueryInput):
     status: BookingStatus | None = None
     # `from` is a Python keyword: the field is from_, the query parameter `from`.
     from_: datetime | None = Field(default=None, alias="from", description="scheduledAt at or after")

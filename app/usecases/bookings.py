@@ -7,10 +7,10 @@ as `booking:status` to the booking's room and stored as a notification for each 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, Self
+from datetime import datetime
+from typing import Annotated, Any, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
 from app.clock import iso
@@ -23,52 +23,37 @@ from app.domain.bookings import (
     BookingPricing,
     BookingStatus,
     Cancellation,
+    CompletionDetails,
     Dispatch,
     DispatchState,
     HistoryEntry,
-    Point,
     Walk,
     end_of,
     new_booking_number,
 )
 from app.domain.businesses import Business
 from app.domain.pets import Pet
-from app.domain.services import Service, ServiceType
+from app.domain.services import MAX_DURATION_MIN, MIN_DURATION_MIN, Service, ServiceType
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
-from app.usecases.inputs import Input, Text
+from app.usecases.booking_rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
+from app.usecases.inputs import Input, QueryInput, Text
 from app.usecases.notifications import notify
 from app.usecases.watchers import may_watch
-from geo.areas import ServiceArea
-from geo.coordinates import LngLat, parse_position
+from geo.coordinates import LngLat
 from geo.distance import haversine_m
-from geo.errors import GeoError
 from geo.trail import TrailPoint, summarize_walk
 
 MAX_PETS_PER_BOOKING = 10
 MAX_PAGE_SIZE = 100
-MAX_ADVANCE = timedelta(days=365)
+Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN)]
 # Walks need a walker close to the dog; the worker's last live fix must be this near the pickup.
 START_RADIUS_M = 200.0
 ASAP_DURATION_MIN = 60
-
-
-class LocationInput(Input):
-    coordinates: list[Any]
-    address: Text | None = Field(default=None, max_length=300)
-
-    @field_validator("coordinates")
-    @classmethod
-    def _position(cls, value: list[Any]) -> list[Any]:
-        try:
-            position = parse_position(value)
-        except GeoError as exc:
-            raise ValueError(exc.reason) from exc
-        return [position.lng, position.lat]
 
 
 class BookingCreate(Input):
@@ -77,8 +62,11 @@ class BookingCreate(Input):
     pets: list[str] = Field(min_length=1, max_length=MAX_PETS_PER_BOOKING)
     scheduled_at: datetime | None = None
     asap: bool = False
-    location: LocationInput
+    # Omitted: the owner's account address.
+    location: LocationInput | None = None
+    duration: Duration | None = Field(default=None, description="minutes; defaults to the service's")
     notes: Text | None = Field(default=None, max_length=2000)
+    special_instructions: Text | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _shape(self) -> Self:
@@ -99,11 +87,15 @@ class ConfirmInput(Input):
     worker_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
+class CompleteInput(Input):
+    worker_notes: Text | None = Field(default=None, max_length=2000)
+
+
 class CancelInput(Input):
     reason: Text = Field(min_length=1, max_length=500)
 
 
-class BookingQuery(Input):
+class BookingQuery(QueryInput):
     status: BookingStatus | None = None
     page: int = Field(default=1, ge=1)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
@@ -186,24 +178,19 @@ async def create_booking(services: Services, principal: Principal, data: Booking
     principal.require_role(Role.OWNER)
     now = services.clock.now()
     pets = await _pets(services, principal, data.pets)
-    pickup = LngLat(data.location.coordinates[0], data.location.coordinates[1])
+    location = await pickup_location(services, principal, data.location)
     service: Service | None = None
     business: Business | None = None
     if data.service_id is not None:
         service, business = await _active_service(services, data.service_id)
         _check_service_fits(service, pets)
-        if not ServiceArea.from_trusted(business.service_area).contains(pickup):
-            raise ValidationFailed(
-                "the pickup location is outside this business's service area",
-                [{"field": "body.location.coordinates", "message": "outside the service area", "type": "geo"}],
-            )
-    if data.scheduled_at is not None:
-        if data.scheduled_at <= now:
-            raise ValidationFailed("scheduledAt must be in the future")
-        if data.scheduled_at > now + MAX_ADVANCE:
-            raise ValidationFailed("bookings open at most a year ahead")
+        check_pickup(business, location)
     starts = data.scheduled_at or now
-    duration = service.duration if service else ASAP_DURATION_MIN
+    duration = data.duration or (service.duration if service else ASAP_DURATION_MIN)
+    if data.scheduled_at is not None:
+        check_start(now, starts)
+        if business is not None:
+            check_hours(business, None, starts, end_of(starts, duration))
     watchers = [principal.user_id, *(uid for pet in pets for uid in (pet.owner_id, *pet.co_owner_ids))]
     booking_fields: dict[str, Any] = {
         "owner_id": principal.user_id,
@@ -215,11 +202,11 @@ async def create_booking(services: Services, principal: Principal, data: Booking
         "status": BookingStatus.PENDING,
         "asap": data.asap,
         "scheduled_at": starts,
-        "duration_min": duration,
+        "duration": duration,
         "ends_at": end_of(starts, duration),
-        "location": Point(coordinates=(pickup.lng, pickup.lat)),
-        "address": data.location.address,
+        "location": location,
         "notes": data.notes,
+        "special_instructions": data.special_instructions,
         "pricing": _pricing(service, business, len(pets)) if service and business else None,
         "dispatch": Dispatch(state=DispatchState.SEARCHING) if data.asap else None,
         "history": [HistoryEntry(status=BookingStatus.PENDING, at=now, by=principal.user_id, role=principal.role)],
@@ -332,9 +319,12 @@ async def _fit_worker(services: Services, booking: Booking, worker_id: str) -> W
     if worker is None or not worker.is_active or worker.business_id != booking.business_id:
         raise ValidationFailed("that worker does not work for this booking's business")
     pets = [p for pid in booking.pet_ids if (p := await services.store.pets.get(pid)) is not None]
-    unfit = [p.name for p in pets if p.species not in worker.specializations]
+    unfit = [p.name for p in pets if not worker.takes((p.species,))]
     if unfit:
         raise ValidationFailed(f"that worker does not take care of {', '.join(unfit)}")
+    business = await services.store.businesses.get(worker.business_id)
+    if not booking.asap and business is not None:
+        check_hours(business, worker, booking.scheduled_at, booking.ends_at, field="body.workerId")
     return worker
 
 
@@ -431,7 +421,7 @@ async def start_booking(services: Services, principal: Principal, booking_id: st
     return started
 
 
-async def complete_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
+async def complete_booking(services: Services, principal: Principal, booking_id: str, data: CompleteInput) -> Booking:
     _require_transition_role(principal, Action.COMPLETE)
     booking = await _visible_booking(services, principal, booking_id)
     if not principal.is_admin and booking.worker_id != principal.worker_id:
@@ -440,7 +430,12 @@ async def complete_booking(services: Services, principal: Principal, booking_id:
         raise _conflict(booking, Action.COMPLETE)
     now = services.clock.now()
     walk = walk_report(await services.store.trails.points(booking.id), booking, now)
-    fields: dict[str, Any] = {"completedAt": iso(now), "walk": walk.model_dump(mode="json", by_alias=True)}
+    done = CompletionDetails(start_time=booking.started_at or now, end_time=now, worker_notes=data.worker_notes)
+    fields: dict[str, Any] = {
+        "completedAt": iso(now),
+        "walk": walk.model_dump(mode="json", by_alias=True),
+        "completionDetails": done.model_dump(mode="json", by_alias=True),
+    }
     completed = await _apply(services, principal, booking, Action.COMPLETE, now=now, fields=fields)
     assert completed.worker_id is not None
     await services.store.schedules.release(completed.worker_id, completed.id, now)

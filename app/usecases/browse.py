@@ -13,13 +13,14 @@ from typing import Any
 from pydantic import Field
 
 from app.domain.base import Timestamp
-from app.domain.businesses import Address, Business, OperatingHours, Rating
+from app.domain.businesses import Address, Business, BusinessType, Rating
+from app.domain.hours import OpeningHours
 from app.domain.pets import Species
 from app.domain.services import Pricing, Service, ServiceType
 from app.errors import NotFound
 from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
-from app.usecases.inputs import Input, Output
+from app.usecases.inputs import Output, QueryInput
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
 
@@ -28,14 +29,14 @@ MAX_PAGE_SIZE = 100
 MAX_SERVICE_RADIUS_M = 50_000
 
 
-class BrowseQuery(Input):
+class BrowseQuery(QueryInput):
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     service_type: ServiceType | None = None
     q: str | None = Field(default=None, min_length=1, max_length=100, description="text in the business name")
 
 
-class ServiceSearch(Input):
+class ServiceSearch(QueryInput):
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lng: float = Field(ge=-180, le=180, allow_inf_nan=False)
     radius: float = Field(
@@ -59,7 +60,10 @@ class PublicBusinessView(Output):
     description: str | None
     address: Address
     service_area: dict[str, Any]
-    operating_hours: OperatingHours
+    operating_hours: list[OpeningHours]
+    timezone: str
+    business_type: BusinessType | None
+    logo: str | None
     premium: bool
     is_verified: bool
     rating: Rating

@@ -5,36 +5,52 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StrictBool
+from pydantic.alias_generators import to_camel
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
-from app.domain.businesses import Address, Business, OperatingHours, Rating, point
+from app.domain.businesses import (
+    MAX_OPENING_WINDOWS,
+    Address,
+    Business,
+    BusinessStatus,
+    BusinessType,
+    ContactInfo,
+    Rating,
+    point,
+)
+from app.domain.hours import DEFAULT_ZONE, DayOfWeek, OpeningHours, TimeOfDay, TimeZoneName, zone_problem
 from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.store.geo_search import NearbyBusiness
 from app.store.store import Store
-from app.usecases.inputs import Input, Name, Output, Text
+from app.usecases.inputs import AddressInput, Email, Input, Name, Output, Phone, QueryInput, Text
 from geo.areas import ServiceArea, parse_area
-from geo.coordinates import LngLat, parse_position
+from geo.coordinates import LngLat
 from geo.errors import GeoError
+from geo.timezones import timezone_at
 
 MAX_SEARCH_RADIUS_M = 50_000
 DEFAULT_SEARCH_RADIUS_M = 5_000
 MAX_PAGE_SIZE = 100
 
-Line = Annotated[Text, Field(min_length=1, max_length=200)]
+
+class OpeningHoursInput(Input):
+    day_of_week: DayOfWeek
+    open_time: TimeOfDay
+    close_time: TimeOfDay = Field(description="at or before openTime: open past midnight; equal: all day")
 
 
-class AddressInput(Input):
-    street: Line | None = None
-    city: Name | None = None
-    postal_code: Annotated[Text, Field(min_length=1, max_length=20)] | None = None
-    country: Name | None = None
-    # Checked with geo.coordinates.parse_position, which names the offending element.
-    coordinates: list[Any] = Field(description="[longitude, latitude]")
+class ContactInfoInput(Input):
+    email: Email | None = None
+    phone: Phone | None = None
+    website: Annotated[Text, Field(min_length=1, max_length=300, pattern=r"^https?://\S+$")] | None = None
+
+
+OperatingHoursInput = Annotated[list[OpeningHoursInput], Field(max_length=MAX_OPENING_WINDOWS)]
 
 
 class BusinessCreate(Input):
@@ -42,7 +58,10 @@ class BusinessCreate(Input):
     description: Text | None = None
     address: AddressInput
     service_area: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, [lng, lat] positions")
-    operating_hours: OperatingHours | None = None
+    operating_hours: OperatingHoursInput | None = None
+    timezone: TimeZoneName | None = None
+    business_type: BusinessType | None = None
+    contact_info: ContactInfoInput | None = None
     premium: StrictBool = False
 
 
@@ -51,7 +70,10 @@ class BusinessUpdate(Input):
     description: Text | None = None
     address: AddressInput | None = None
     service_area: dict[str, Any] | None = None
-    operating_hours: OperatingHours | None = None
+    operating_hours: OperatingHoursInput | None = None
+    timezone: TimeZoneName | None = None
+    business_type: BusinessType | None = None
+    contact_info: ContactInfoInput | None = None
     premium: StrictBool | None = None
 
 
@@ -62,7 +84,13 @@ class BusinessView(Output):
     description: str | None
     address: Address
     service_area: dict[str, Any]
-    operating_hours: OperatingHours
+    operating_hours: list[OpeningHours]
+    timezone: str
+    business_type: BusinessType | None
+    contact_info: ContactInfo | None
+    logo: str | None
+    is_verified: bool
+    status: BusinessStatus
     premium: bool
     rating: Rating
     is_active: bool
@@ -86,7 +114,7 @@ class BusinessSearchHit(BusinessView):
         )
 
 
-class BusinessSearch(Input):
+class BusinessSearch(QueryInput):
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lng: float = Field(ge=-180, le=180, allow_inf_nan=False)
     radius: float = Field(
@@ -112,12 +140,18 @@ def _service_area(geojson: dict[str, Any]) -> ServiceArea:
 
 def _address(data: AddressInput) -> tuple[Address, dict[str, Any]]:
     """The stored address and its GeoJSON Point."""
-    try:
-        position = parse_position(data.coordinates, "coordinates")
-    except GeoError as exc:
-        raise _geo_failure("address", exc) from exc
-    fields = data.model_dump(exclude={"coordinates"})
-    return Address(**fields, coordinates=(position.lng, position.lat)), point(position.lng, position.lat)
+    lng, lat = data.coordinates
+    return Address.model_validate(data.model_dump()), point(lng, lat)
+
+
+def _hours(given: list[OpeningHoursInput] | None) -> list[OpeningHours]:
+    return [OpeningHours.model_validate(hours.model_dump()) for hours in given or ()]
+
+
+def _zone_of(address: Address) -> str:
+    """The zone at the business's address; UTC at sea or where the boundary data knows none."""
+    zone = timezone_at(LngLat(*address.coordinates))
+    return zone if zone is not None and zone_problem(zone) is None else DEFAULT_ZONE
 
 
 async def owned_business(services: Services, principal: Principal, business_id: str) -> Business:
@@ -152,7 +186,10 @@ async def create_business(services: Services, principal: Principal, data: Busine
         address=address,
         location=location,
         service_area=area.to_geojson(),
-        operating_hours=data.operating_hours or {},
+        operating_hours=_hours(data.operating_hours),
+        timezone=data.timezone or _zone_of(address),
+        business_type=data.business_type,
+        contact_info=ContactInfo.model_validate(data.contact_info.model_dump()) if data.contact_info else None,
         created_at=now,
         updated_at=now,
     )
@@ -187,11 +224,15 @@ async def update_business(
     if change.service_area is not None:
         fields["serviceArea"] = _service_area(change.service_area).to_geojson()
     if "operating_hours" in given:
-        hours = change.operating_hours or {}
-        fields["operatingHours"] = {day.value: value.model_dump(mode="json") for day, value in hours.items()}
-    for key, alias in (("name", "name"), ("description", "description"), ("premium", "premium")):
+        fields["operatingHours"] = [h.model_dump(mode="json", by_alias=True) for h in _hours(change.operating_hours)]
+    if "timezone" in given:
+        # Cleared: back to the zone at the (possibly new) address.
+        address = Address.model_validate(fields.get("address", business.address))
+        fields["timezone"] = change.timezone or _zone_of(address)
+    wire = change.model_dump(mode="json", by_alias=True)
+    for key in ("name", "description", "premium", "business_type", "contact_info"):
         if key in given:
-            fields[alias] = given[key]
+            fields[to_camel(key)] = wire[to_camel(key)]
     updated = await services.store.businesses.update_fields(business.id, fields, services.clock.now())
     if updated is None:
         raise NotFound("no such business")

@@ -14,7 +14,7 @@ from app.domain.notifications import Notification
 from app.errors import NotFound
 from app.events import user_room
 from app.ids import new_id
-from app.usecases.inputs import Input, Output
+from app.usecases.inputs import Output, QueryInput
 
 MAX_PAGE_SIZE = 100
 
@@ -33,7 +33,7 @@ class NotificationView(Output):
         return cls.model_validate(notification.model_dump(include=set(cls.model_fields)))
 
 
-class NotificationQuery(Input):
+class NotificationQuery(QueryInput):
     unread: bool = False
     page: int = Field(default=1, ge=1)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)

@@ -45,7 +45,7 @@ from app.payments.gateway import Intent, IntentStatus
 from app.store.payments import PaymentExists
 from app.usecases.businesses import may_manage, owned_business
 from app.usecases.idempotency import fingerprint
-from app.usecases.inputs import Input, Output, Text
+from app.usecases.inputs import Input, Output, QueryInput, Text
 from app.usecases.notifications import notify
 
 log = structlog.get_logger(__name__)
@@ -80,7 +80,7 @@ class OnboardingInput(Input):
     return_url: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
-class PaymentQuery(Input):
+class PaymentQuery(QueryInput):
     status: PaymentStatus | None = None
     booking_id: str | None = Field(default=None, max_length=64)
     page: int = Field(default=1, ge=1, le=10_000)

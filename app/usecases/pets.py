@@ -5,46 +5,87 @@ A pet the caller may not see answers 404, never 403, so ids do not reveal which 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
-from app.domain.pets import MAX_CO_OWNERS, Pet, Species
+from app.domain.pets import MAX_CO_OWNERS, Behavior, EnergyLevel, MedicalInfo, Pet, PetStatus, Species
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
-from app.usecases.inputs import Email, Input, Name, Output, Text
+from app.usecases.inputs import Email, Input, Name, Output, Phone, Text
 from app.usecases.watchers import co_owners_changed
 
 # Retries of a co-owner change that lost a race with another edit of the same pet.
 MAX_CO_OWNER_ATTEMPTS = 10
 
-AgeYears = Annotated[float, Field(strict=True, ge=0, le=40, allow_inf_nan=False)]
-WeightKg = Annotated[float, Field(strict=True, gt=0, le=150, allow_inf_nan=False)]
+Age = Annotated[float, Field(strict=True, ge=0, le=40, allow_inf_nan=False, description="years")]
+Weight = Annotated[float, Field(strict=True, gt=0, le=150, allow_inf_nan=False, description="kilograms")]
+Short = Annotated[Text, Field(min_length=1, max_length=200)]
+ShortList = Annotated[list[Short], Field(max_length=50)]
+MicrochipId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9.\-]+$")]
+MAX_VACCINATIONS = 50
+
+
+class VaccinationInput(Input):
+    name: Name
+    date: dt.date
+    expiry_date: dt.date | None = None
+    document_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class VetInfoInput(Input):
+    name: Name
+    phone: Phone | None = None
+    address: Annotated[Text, Field(max_length=300)] | None = None
+
+
+class MedicalInfoInput(Input):
+    vaccinations: Annotated[list[VaccinationInput], Field(max_length=MAX_VACCINATIONS)] = Field(default_factory=list)
+    allergies: ShortList = Field(default_factory=list)
+    medications: ShortList = Field(default_factory=list)
+    special_needs: Text | None = None
+    vet_info: VetInfoInput | None = None
+
+
+class BehaviorInput(Input):
+    temperament: Short | None = None
+    good_with_kids: StrictBool | None = None
+    good_with_pets: StrictBool | None = None
+    energy_level: EnergyLevel | None = None
 
 
 class PetCreate(Input):
     name: Name
     species: Species
     breed: Name | None = None
-    age_years: AgeYears
-    weight_kg: WeightKg
+    age: Age | None = None
+    weight: Weight | None = None
     notes: Text | None = None
     special_needs: Text | None = None
+    medical_info: MedicalInfoInput | None = None
+    behavior: BehaviorInput | None = None
+    microchip_id: MicrochipId | None = None
+    status: PetStatus = PetStatus.ACTIVE
 
 
 class PetUpdate(Input):
     name: Name | None = None
     species: Species | None = None
     breed: Name | None = None
-    age_years: AgeYears | None = None
-    weight_kg: WeightKg | None = None
+    age: Age | None = None
+    weight: Weight | None = None
     notes: Text | None = None
     special_needs: Text | None = None
+    medical_info: MedicalInfoInput | None = None
+    behavior: BehaviorInput | None = None
+    microchip_id: MicrochipId | None = None
+    status: PetStatus | None = None
 
 
 class CoOwnerInput(Input):
@@ -58,10 +99,15 @@ class PetView(Output):
     name: str
     species: Species
     breed: str | None
-    age_years: float | None
-    weight_kg: float | None
+    age: float | None
+    weight: float | None
     notes: str | None
     special_needs: str | None
+    medical_info: MedicalInfo | None
+    behavior: Behavior | None
+    microchip_id: str | None
+    status: PetStatus
+    photos: list[str]
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -98,7 +144,7 @@ async def create_pet(services: Services, principal: Principal, data: PetCreate) 
     pet = Pet(
         id=new_id(),
         owner_id=principal.user_id,
-        **data.model_dump(),
+        **data.model_dump(mode="json"),
         created_at=now,
         updated_at=now,
     )
@@ -119,7 +165,7 @@ async def get_pet(services: Services, principal: Principal, pet_id: str) -> PetV
 async def update_pet(services: Services, principal: Principal, pet_id: str, change: PetUpdate) -> PetView:
     pet = await _owned(services, principal, pet_id)
     fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
-    required = ("name", "species", "ageYears", "weightKg")
+    required = ("name", "species", "status")
     if any(fields.get(key) is None for key in required if key in fields):
         raise ValidationFailed(f"{', '.join(required)} cannot be removed")
     return await _save(services, pet.id, fields)

@@ -23,7 +23,7 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.reviews import ReviewExists
 from app.usecases.businesses import may_manage
-from app.usecases.inputs import Input, Output, Text
+from app.usecases.inputs import Input, Output, QueryInput, Text
 from app.usecases.notifications import notify
 
 MAX_PAGE_SIZE = 100
@@ -49,14 +49,14 @@ class ReviewUpdate(Input):
 
 
 class ResponseInput(Input):
-    text: Comment
+    comment: Comment
 
 
 class FlagInput(Input):
     reason: Annotated[Text, Field(min_length=1, max_length=500)] | None = None
 
 
-class ReviewQuery(Input):
+class ReviewQuery(QueryInput):
     page: int = Field(default=1, ge=1, le=10_000)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
@@ -191,7 +191,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
     if principal.role is not Role.BUSINESS or not may_manage(principal, business):
         raise Forbidden("only the reviewed business responds")
     now = services.clock.now()
-    response = ReviewResponse(text=data.text, by=principal.user_id, at=now)
+    response = ReviewResponse(comment=data.comment, responded_by=principal.user_id, responded_at=now)
     updated = await services.store.reviews.update_if(
         review.id, {"response": None}, {"response": response.model_dump(mode="json", by_alias=True)}, now
     )
@@ -202,7 +202,7 @@ async def respond(services: Services, principal: Principal, review_id: str, data
         [review.author_id],
         kind="review.response",
         title="The business responded to your review",
-        message=data.text[:200],
+        message=data.comment[:200],
         data={"reviewId": review.id, "bookingId": review.booking_id},
     )
     return ReviewView.of(updated)

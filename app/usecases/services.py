@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictBool
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
+from app.domain.money import normalize_currency
 from app.domain.pets import Species, unique_species
-from app.domain.services import MAX_DURATION_MIN, MAX_PETS, MIN_DURATION_MIN, Pricing, Service, ServiceType
+from app.domain.services import (
+    LEGACY_PRICE_TYPES,
+    MAX_DURATION_MIN,
+    MAX_PETS,
+    MIN_DURATION_MIN,
+    MinorUnits,
+    PriceType,
+    Pricing,
+    Service,
+    ServiceType,
+)
 from app.errors import NotFound, ValidationFailed
 from app.ids import new_id
 from app.usecases.businesses import may_manage, owned_business
@@ -19,13 +30,34 @@ from app.usecases.inputs import Input, Name, Output, Text
 Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN, description="minutes")]
 MaxPets = Annotated[int, Field(strict=True, ge=1, le=MAX_PETS)]
 PetTypes = Annotated[list[Species], Field(min_length=1, max_length=len(Species)), AfterValidator(unique_species)]
+Requirement = Annotated[Text, Field(min_length=1, max_length=200)]
+MAX_REQUIREMENTS = 20
+
+
+def _upper_currency(code: str) -> str:
+    return normalize_currency(code).upper()
+
+
+def _current_price_type(value: object) -> object:
+    return LEGACY_PRICE_TYPES.get(value, value) if isinstance(value, str) else value
+
+
+class PricingInput(Input):
+    base_price: MinorUnits
+    currency: Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_upper_currency)] = Field(
+        description="ISO 4217 code in any letter case (usd, USD); answered in upper case"
+    )
+    price_type: Annotated[PriceType, BeforeValidator(_current_price_type)]
+    additional_pet_price: MinorUnits = 0
 
 
 class ServiceCreate(Input):
     name: Name
     description: Text | None = None
+    requirements: Annotated[list[Requirement], Field(max_length=MAX_REQUIREMENTS)] = Field(default_factory=list)
+    cancellation_policy: Annotated[Text, Field(max_length=2000)] | None = None
     service_type: ServiceType
-    pricing: Pricing
+    pricing: PricingInput
     duration: Duration
     pet_types: PetTypes
     max_pets: MaxPets = 1
@@ -34,8 +66,10 @@ class ServiceCreate(Input):
 class ServiceUpdate(Input):
     name: Name | None = None
     description: Text | None = None
+    requirements: Annotated[list[Requirement], Field(max_length=MAX_REQUIREMENTS)] | None = None
+    cancellation_policy: Annotated[Text, Field(max_length=2000)] | None = None
     service_type: ServiceType | None = None
-    pricing: Pricing | None = None
+    pricing: PricingInput | None = None
     duration: Duration | None = None
     pet_types: PetTypes | None = None
     max_pets: MaxPets | None = None
@@ -47,6 +81,8 @@ class ServiceView(Output):
     business_id: str
     name: str
     description: str | None
+    requirements: list[str]
+    cancellation_policy: str | None
     service_type: ServiceType
     pricing: Pricing
     duration: int
@@ -78,8 +114,10 @@ async def create_service(
         business_id=business.id,
         name=data.name,
         description=data.description,
+        requirements=data.requirements,
+        cancellation_policy=data.cancellation_policy,
         service_type=data.service_type,
-        pricing=data.pricing,
+        pricing=Pricing.model_validate(data.pricing.model_dump()),
         duration=data.duration,
         pet_types=data.pet_types,
         max_pets=data.max_pets,
@@ -112,9 +150,9 @@ async def update_service(
     service = await _get(services, service_id)
     await owned_business(services, principal, service.business_id)
     fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
-    required = ("name", "serviceType", "pricing", "duration", "petTypes", "maxPets", "isActive")
+    required = ("name", "serviceType", "pricing", "duration", "petTypes", "maxPets", "isActive", "requirements")
     if any(fields.get(key) is None for key in required if key in fields):
-        raise ValidationFailed(f"only description can be removed; {', '.join(required)} are required")
+        raise ValidationFailed(f"only description and cancellationPolicy can be removed; {', '.join(required)} cannot")
     updated = await services.store.services.update_fields(service.id, fields, services.clock.now())
     if updated is None:
         raise NotFound("no such service")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
-from app.domain.users import Role, User
+from app.domain.businesses import Address
+from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
-from app.usecases.inputs import Input, Name, Output, Phone
+from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
 from app.usecases.sessions import revoke_sessions
 
 
@@ -20,6 +21,10 @@ class UserView(Output):
     phone: str | None
     business_id: str | None
     worker_id: str | None
+    address: Address | None
+    avatar: str | None
+    is_email_verified: bool
+    status: UserStatus
     created_at: Timestamp
 
     @classmethod
@@ -31,6 +36,7 @@ class ProfileUpdate(Input):
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
+    address: AddressInput | None = None
 
 
 async def current_user(services: Services, principal: Principal) -> User:
@@ -45,7 +51,7 @@ async def get_me(services: Services, principal: Principal) -> UserView:
 
 
 async def update_me(services: Services, principal: Principal, change: ProfileUpdate) -> UserView:
-    fields = change.model_dump(exclude_unset=True, by_alias=True)
+    fields = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
         raise ValidationFailed("names cannot be removed")
     await current_user(services, principal)

@@ -5,28 +5,52 @@ Going online/offline and location updates belong to the realtime plane (realtime
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.businesses import Rating
-from app.domain.pets import Species, unique_species
+from app.domain.hours import AvailabilitySlot, DayOfWeek, TimeOfDay
+from app.domain.pets import Species
 from app.domain.users import Role
-from app.domain.workers import Availability, Worker
+from app.domain.workers import MAX_AVAILABILITY_SLOTS, SEED_SPECIALIZATIONS, Worker, species_of
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.usecases.auth import create_user
 from app.usecases.businesses import may_manage, owned_business
-from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
+from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone, Text
 
-Specializations = Annotated[list[Species], Field(min_length=1, max_length=len(Species)), AfterValidator(unique_species)]
+# Species, or the seed's plurals ("dogs", "small_animals"); answered as species.
+Specialization = Literal["dog", "cat", "bird", "rabbit", "other", "dogs", "cats", "birds", "rabbits", "small_animals"]
+Specializations = Annotated[list[Specialization], Field(max_length=len(Species) + len(SEED_SPECIALIZATIONS))]
+Certification = Annotated[Text, Field(min_length=1, max_length=200)]
+Certifications = Annotated[list[Certification], Field(max_length=20)]
+Bio = Annotated[Text, Field(max_length=2000)]
+Experience = Annotated[int, Field(strict=True, ge=0, le=80, description="years")]
 
 # Which profile fields each kind of editor may change.
-BUSINESS_FIELDS = frozenset({"firstName", "lastName", "specializations", "availability"})
-SELF_FIELDS = frozenset({"availability", "phone"})
+BUSINESS_FIELDS = frozenset(
+    {"firstName", "lastName", "specializations", "availability", "bio", "experience", "certifications"}
+)
+SELF_FIELDS = frozenset({"availability", "phone", "bio"})
+
+
+class AvailabilityInput(Input):
+    day_of_week: DayOfWeek
+    start_time: TimeOfDay
+    end_time: TimeOfDay = Field(description="at or before startTime: past midnight; equal: all day")
+
+
+Availability = Annotated[list[AvailabilityInput], Field(max_length=MAX_AVAILABILITY_SLOTS)]
+
+
+class AvailabilityUpdate(Input):
+    availability: Availability
+
+
 # Fields mirrored on the worker's user account, so /v1/users/me agrees with the profile.
 ACCOUNT_FIELDS = ("firstName", "lastName", "phone")
 
@@ -36,9 +60,12 @@ class WorkerCreate(Input):
     first_name: Name
     last_name: Name
     password: NewPassword
-    specializations: Specializations
+    specializations: Specializations = Field(default_factory=list)
     phone: Phone | None = None
     availability: Availability | None = None
+    bio: Bio | None = None
+    experience: Experience | None = None
+    certifications: Certifications = Field(default_factory=list)
 
 
 class WorkerUpdate(Input):
@@ -47,6 +74,9 @@ class WorkerUpdate(Input):
     specializations: Specializations | None = None
     availability: Availability | None = None
     phone: Phone | None = None
+    bio: Bio | None = None
+    experience: Experience | None = None
+    certifications: Certifications | None = None
 
 
 class WorkerView(Output):
@@ -59,7 +89,10 @@ class WorkerView(Output):
     email: str | None
     phone: str | None
     specializations: list[Species]
-    availability: Availability
+    availability: list[AvailabilitySlot]
+    bio: str | None
+    experience: int | None
+    certifications: list[str]
     rating: Rating
     is_active: bool
     online: bool
@@ -76,6 +109,11 @@ class WorkerView(Output):
 
 def _is_self(principal: Principal, worker: Worker) -> bool:
     return principal.role is Role.WORKER and principal.user_id == worker.user_id
+
+
+def _slots(given: list[AvailabilityInput] | None) -> list[AvailabilitySlot]:
+    slots = [AvailabilitySlot.model_validate(slot.model_dump()) for slot in given or ()]
+    return sorted(slots, key=lambda slot: (slot.day_of_week, slot.start_time))
 
 
 async def _get(services: Services, worker_id: str) -> Worker:
@@ -108,8 +146,11 @@ async def create_worker(services: Services, principal: Principal, business_id: s
         last_name=data.last_name,
         email=user.email,
         phone=data.phone,
-        specializations=data.specializations,
-        availability=data.availability or {},
+        specializations=species_of(list(data.specializations)),
+        availability=_slots(data.availability),
+        bio=data.bio,
+        experience=data.experience,
+        certifications=data.certifications,
         created_at=now,
         updated_at=now,
     )
@@ -148,10 +189,15 @@ async def update_worker(services: Services, principal: Principal, worker_id: str
     refused = sorted(set(fields) - allowed)
     if refused:
         raise Forbidden(f"you may not change {', '.join(refused)}")
-    if any(fields.get(key) is None for key in ("firstName", "lastName", "specializations") if key in fields):
-        raise ValidationFailed("names and specializations cannot be removed")
-    if "availability" in fields and fields["availability"] is None:
-        fields["availability"] = {}
+    if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
+        raise ValidationFailed("names cannot be removed")
+    for key in ("specializations", "certifications"):
+        if key in fields and fields[key] is None:
+            fields[key] = []
+    if "availability" in fields:
+        fields["availability"] = [s.model_dump(mode="json", by_alias=True) for s in _slots(change.availability)]
+    if fields.get("specializations"):
+        fields["specializations"] = [s.value for s in species_of(fields["specializations"])]
     now = services.clock.now()
     updated = await services.store.workers.update_fields(worker.id, fields, now)
     if updated is None:
@@ -159,4 +205,19 @@ async def update_worker(services: Services, principal: Principal, worker_id: str
     account = {key: fields[key] for key in ACCOUNT_FIELDS if key in fields}
     if account:
         await services.store.users.update_fields(worker.user_id, account, now)
+    return WorkerView.of(updated, with_contact=True)
+
+
+async def set_availability(
+    services: Services, principal: Principal, worker_id: str, data: AvailabilityUpdate
+) -> WorkerView:
+    """Replace the weekly availability: the worker themselves, or their business (or an admin)."""
+    worker = await _get(services, worker_id)
+    business = await services.store.businesses.get(worker.business_id)
+    if not (_is_self(principal, worker) or may_manage(principal, business)):
+        raise Forbidden("only the worker or their business may set this availability")
+    slots = [slot.model_dump(mode="json", by_alias=True) for slot in _slots(data.availability)]
+    updated = await services.store.workers.update_fields(worker.id, {"availability": slots}, services.clock.now())
+    if updated is None:
+        raise NotFound("no such worker")
     return WorkerView.of(updated, with_contact=True)

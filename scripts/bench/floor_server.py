@@ -1,7 +1,8 @@
 """The floor for the Socket.IO benchmarks: a bare python-socketio server whose handlers only acknowledge.
 
 Same python-socketio settings (ASGI, packet limit) and the same uvicorn settings as `python -m app`
-(uvloop, httptools, websockets-sansio, no permessage-deflate), no Redis, no auth check, no validation: what a
+(uvloop, httptools, websockets-sansio, no permessage-deflate, frames bounded by the packet limit), no
+Redis, no auth check, no validation: what a
 `location:update` round trip costs before Walky does anything.
 
     .venv/bin/python -m scripts.bench.floor_server --port 8123
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=True,
         timeout_graceful_shutdown=8,
         ws_per_message_deflate=False,
+        ws_max_size=MAX_PACKET_BYTES,
     )
     return 0
 

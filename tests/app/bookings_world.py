@@ -86,7 +86,7 @@ async def build_world(client: httpx.AsyncClient, *, base_price: int = 2000) -> W
     assert service.status_code == 201, service.text
     owner_headers, owner_id = await owner(client, "owner@example.com")
     pet = await client.post(
-        "/v1/pets", headers=owner_headers, json={"name": "Rex", "species": "dog", "ageYears": 3, "weightKg": 20}
+        "/v1/pets", headers=owner_headers, json={"name": "Rex", "species": "dog", "age": 3, "weight": 20}
     )
     assert pet.status_code == 201, pet.text
     return World(

@@ -245,10 +245,11 @@ async def test_token_signed_with_another_secret_is_refused(settings: Settings, c
 
 async def test_update_profile(client: httpx.AsyncClient) -> None:
     session = await register(client, "edit@example.com")
+    escalation = await client.put("/v1/users/me", headers=bearer(session), json={"firstName": "Grace", "role": "admin"})
+    assert escalation.status_code == 422
+    assert [d["field"] for d in escalation.json()["error"]["details"]] == ["body.role"]
     response = await client.put(
-        "/v1/users/me",
-        headers=bearer(session),
-        json={"firstName": "Grace", "phone": "+44 20 7946 0958", "role": "admin"},
+        "/v1/users/me", headers=bearer(session), json={"firstName": "Grace", "phone": "+44 20 7946 0958"}
     )
     assert response.status_code == 200
     data = response.json()["data"]

@@ -31,7 +31,7 @@ async def test_create_booking_prices_and_numbers(world: World) -> None:
         "currency": "EUR",
     }
     assert booking["businessId"] == world.business_id
-    assert booking["location"] == {"type": "Point", "coordinates": PICKUP}
+    assert booking["location"] == {"type": None, "address": "1 rue de Rivoli", "coordinates": PICKUP}
     assert booking["history"][0]["status"] == "pending"
 
 
@@ -40,7 +40,7 @@ async def test_additional_pets_and_premium_fee(client: httpx.AsyncClient, servic
     # Premium is granted by the platform, not self-declared.
     await services.store.businesses.update_fields(world.business_id, {"premium": True}, services.clock.now())
     second = await client.post(
-        "/v1/pets", headers=world.owner_headers, json={"name": "Fido", "species": "dog", "ageYears": 2, "weightKg": 9}
+        "/v1/pets", headers=world.owner_headers, json={"name": "Fido", "species": "dog", "age": 2, "weight": 9}
     )
     response = await world.book(pets=[world.pet_id, second.json()["data"]["id"]])
     assert response.status_code == 201, response.text
@@ -143,10 +143,15 @@ async def test_full_lifecycle_with_walk_report(world: World, services) -> None:
     assert started.json()["data"]["status"] == "in_progress"
     # Starting twice is a conflict, not a second walk.
     assert (await world.client.post(f"/v1/bookings/{booking_id}/start", headers=worker)).status_code == 409
-    completed = await world.client.post(f"/v1/bookings/{booking_id}/complete", headers=worker)
+    completed = await world.client.post(
+        f"/v1/bookings/{booking_id}/complete", json={"workerNotes": "Good boy"}, headers=worker
+    )
     assert completed.status_code == 200, completed.text
     data = completed.json()["data"]
     assert data["status"] == "completed"
+    details = data["completionDetails"]
+    assert (details["startTime"], details["endTime"]) == (data["startedAt"], data["completedAt"])
+    assert (details["workerNotes"], details["photos"]) == ("Good boy", [])
     assert data["walk"]["durationS"] >= 0 and data["walk"]["route"]["type"] == "LineString"
     assert [h["status"] for h in data["history"]] == ["pending", "confirmed", "in_progress", "completed"]
     # Everyone was told.

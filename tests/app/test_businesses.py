@@ -13,7 +13,7 @@ from tests.support.api import bearer, register
 
 async def test_business_account_creates_and_owns_its_business(client: httpx.AsyncClient, services: Services) -> None:
     session = await register(client, "biz@example.com", role="business")
-    hours = {"mon": {"open": "08:00", "close": "18:30"}}
+    hours = [{"dayOfWeek": 1, "openTime": "08:00", "closeTime": "18:30"}]
     response = await client.post("/v1/businesses", json=business_body(operatingHours=hours), headers=bearer(session))
     assert response.status_code == 201, response.text
     data = response.json()["data"]
@@ -95,9 +95,15 @@ BAD_BUSINESS_FIELDS: list[dict[str, Any]] = [
     {"address": {"coordinates": [float("nan"), 48.0]}},
     {"address": {"coordinates": [200, 48.0]}},
     {"address": {"coordinates": "2.35,48.85"}},
-    {"operatingHours": {"funday": {"open": "08:00", "close": "09:00"}}},
-    {"operatingHours": {"mon": {"open": "18:00", "close": "08:00"}}},
-    {"operatingHours": {"mon": {"open": "8am", "close": "09:00"}}},
+    {"operatingHours": {"mon": {"open": "08:00", "close": "09:00"}}},
+    {"operatingHours": [{"dayOfWeek": 7, "openTime": "08:00", "closeTime": "09:00"}]},
+    {"operatingHours": [{"dayOfWeek": 1, "openTime": "8am", "closeTime": "09:00"}]},
+    {"operatingHours": [{"dayOfWeek": 1, "openTime": "08:00", "closeTime": "09:00"}] * 29},
+    {"timezone": "Mars/Olympus"},
+    {"timezone": "../../etc/passwd"},
+    {"businessType": "cooperative"},
+    {"contactInfo": {"website": "ftp://example.com"}},
+    {"address": {"coordinates": {"type": "Point", "coordinates": [2.35, 48.85], "bbox": []}}},
     {"premium": "yes"},
 ]
 

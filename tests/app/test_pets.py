@@ -10,7 +10,7 @@ from tests.app.marketplace import business_account, error_code, loose_json, owne
 
 
 def pet_body(**extra: Any) -> dict[str, Any]:
-    return {"name": "Rex", "species": "dog", "breed": "Beagle", "ageYears": 3.5, "weightKg": 12, **extra}
+    return {"name": "Rex", "species": "dog", "breed": "Beagle", "age": 3.5, "weight": 12, **extra}
 
 
 async def _pet(client: httpx.AsyncClient, headers: dict[str, str], **extra: Any) -> dict[str, Any]:
@@ -23,13 +23,13 @@ async def _pet(client: httpx.AsyncClient, headers: dict[str, str], **extra: Any)
 async def test_owner_manages_pets(client: httpx.AsyncClient) -> None:
     ann, ann_id = await owner(client, "ann@example.com")
     rex = await _pet(client, ann)
-    assert (rex["ownerId"], rex["coOwnerIds"], rex["weightKg"], rex["specialNeeds"]) == (ann_id, [], 12.0, None)
+    assert (rex["ownerId"], rex["coOwnerIds"], rex["weight"], rex["specialNeeds"]) == (ann_id, [], 12.0, None)
     await _pet(client, ann, name="Tom", species="cat")
     listed = await client.get("/v1/pets", params={"limit": 1, "page": 2}, headers=ann)
     assert [p["name"] for p in listed.json()["data"]] == ["Tom"]
     assert listed.json()["meta"] == {"page": 2, "limit": 1, "total": 2}
-    edited = await client.put(f"/v1/pets/{rex['id']}", json={"weightKg": 13.2, "notes": "pulls"}, headers=ann)
-    assert edited.status_code == 200 and (edited.json()["data"]["weightKg"], edited.json()["data"]["notes"]) == (
+    edited = await client.put(f"/v1/pets/{rex['id']}", json={"weight": 13.2, "notes": "pulls"}, headers=ann)
+    assert edited.status_code == 200 and (edited.json()["data"]["weight"], edited.json()["data"]["notes"]) == (
         13.2,
         "pulls",
     )
@@ -104,14 +104,14 @@ BAD_PET_FIELDS: list[dict[str, Any]] = [
     {"name": {"$gt": ""}},
     {"name": ""},
     {"name": "x" * 101},
-    {"ageYears": -1},
-    {"ageYears": 41},
-    {"ageYears": "3"},
-    {"ageYears": float("nan")},
-    {"weightKg": 0},
-    {"weightKg": 150.5},
-    {"weightKg": float("inf")},
-    {"weightKg": True},
+    {"age": -1},
+    {"age": 41},
+    {"age": "3"},
+    {"age": float("nan")},
+    {"weight": 0},
+    {"weight": 150.5},
+    {"weight": float("inf")},
+    {"weight": True},
     {"notes": "bad\u0000byte"},
 ]
 
@@ -138,9 +138,7 @@ async def test_racing_co_owner_changes_lose_nothing(client: httpx.AsyncClient) -
     import asyncio
 
     headers, _ = await owner(client, "primary@example.com")
-    pet = await client.post(
-        "/v1/pets", headers=headers, json={"name": "Rex", "species": "dog", "ageYears": 3, "weightKg": 20}
-    )
+    pet = await client.post("/v1/pets", headers=headers, json={"name": "Rex", "species": "dog", "age": 3, "weight": 20})
     pet_id = pet.json()["data"]["id"]
     friends = [await owner(client, f"friend{i}@example.com") for i in range(6)]
     added = await asyncio.gather(

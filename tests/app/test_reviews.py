@@ -124,11 +124,11 @@ async def test_business_responds_once_and_the_author_is_told(env: Env) -> None:
     (booking_id,) = await _completed(env)
     review = (await _review(env, booking_id, rating=3)).json()["data"]
     url = f"/v1/reviews/{review['id']}/response"
-    assert (await env.client.post(url, json={"text": "Thanks"}, headers=env.world.owner_headers)).status_code == 403
-    response = await env.client.post(url, json={"text": "Thanks, see you soon"}, headers=env.world.business_headers)
+    assert (await env.client.post(url, json={"comment": "Thanks"}, headers=env.world.owner_headers)).status_code == 403
+    response = await env.client.post(url, json={"comment": "Thanks, see you soon"}, headers=env.world.business_headers)
     assert response.status_code == 200, response.text
-    assert response.json()["data"]["response"]["text"] == "Thanks, see you soon"
-    again = await env.client.post(url, json={"text": "Again"}, headers=env.world.business_headers)
+    assert response.json()["data"]["response"]["comment"] == "Thanks, see you soon"
+    again = await env.client.post(url, json={"comment": "Again"}, headers=env.world.business_headers)
     assert again.status_code == 409
     assert "review.response" in await env.notification_types(env.world.owner_headers)
 

@@ -15,7 +15,7 @@ def service_body(**extra: Any) -> dict[str, Any]:
     return {
         "name": "Group walk",
         "serviceType": "walking",
-        "pricing": {"basePrice": 2500, "currency": "EUR", "priceType": "hourly", "additionalPetPrice": 500},
+        "pricing": {"basePrice": 2500, "currency": "EUR", "priceType": "per_hour", "additionalPetPrice": 500},
         "duration": 60,
         "petTypes": ["dog", "dog", "cat"],
         "maxPets": 3,
@@ -33,7 +33,7 @@ async def test_owner_creates_edits_and_withdraws_a_service(client: httpx.AsyncCl
     assert service["pricing"] == {
         "basePrice": 2500,
         "currency": "EUR",
-        "priceType": "hourly",
+        "priceType": "per_hour",
         "additionalPetPrice": 500,
     }
     assert await services.store.services.business_ids_offering(ServiceType.WALKING) == {business_id}
@@ -85,7 +85,8 @@ BAD_SERVICE_FIELDS: list[dict[str, Any]] = [
     {"pricing": {"basePrice": 10.5, "currency": "EUR", "priceType": "fixed"}},
     {"pricing": {"basePrice": "100", "currency": "EUR", "priceType": "fixed"}},
     {"pricing": {"basePrice": True, "currency": "EUR", "priceType": "fixed"}},
-    {"pricing": {"basePrice": 100, "currency": "eur", "priceType": "fixed"}},
+    {"pricing": {"basePrice": 100, "currency": "eu", "priceType": "fixed"}},
+    {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "per_week"}},
     {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "weekly"}},
     {"pricing": {"basePrice": 100, "currency": "EUR", "priceType": "fixed", "additionalPetPrice": -5}},
     {"pricing": {"basePrice": float("nan"), "currency": "EUR", "priceType": "fixed"}},

@@ -18,7 +18,10 @@ def worker_body(email: str = "walker@example.com", **extra: Any) -> dict[str, An
         "lastName": "Walker",
         "password": PASSWORD,
         "specializations": ["dog", "cat", "dog"],
-        "availability": {"mon": [{"start": "13:00", "end": "17:00"}, {"start": "08:00", "end": "12:00"}]},
+        "availability": [
+            {"dayOfWeek": 1, "startTime": "13:00", "endTime": "17:00"},
+            {"dayOfWeek": 1, "startTime": "08:00", "endTime": "12:00"},
+        ],
         **extra,
     }
 
@@ -40,7 +43,7 @@ async def test_business_hires_a_worker_who_can_log_in(client: httpx.AsyncClient,
     headers, business_id = await business_account(client, "biz@example.com")
     worker = await _hire(client, headers, business_id, "walker@example.com")
     assert worker["businessId"] == business_id and worker["specializations"] == ["dog", "cat"]
-    assert worker["availability"]["mon"][0] == {"start": "08:00", "end": "12:00"}  # sorted
+    assert worker["availability"][0] == {"dayOfWeek": 1, "startTime": "08:00", "endTime": "12:00"}  # sorted
     assert (worker["online"], worker["isActive"], worker["rating"]) == (False, True, {"average": 0.0, "count": 0})
     login = await client.post("/v1/auth/login", json={"email": "walker@example.com", "password": PASSWORD})
     user = login.json()["data"]["user"]
@@ -77,7 +80,10 @@ async def test_who_edits_what(client: httpx.AsyncClient) -> None:
     assert by_business.status_code == 200 and by_business.json()["data"]["specializations"] == ["bird"]
     by_self = await client.put(
         path,
-        json={"availability": {"sat": [{"start": "09:00", "end": "10:00"}]}, "phone": "+33 6 12 34 56 78"},
+        json={
+            "availability": [{"dayOfWeek": 6, "startTime": "09:00", "endTime": "10:00"}],
+            "phone": "+33 6 12 34 56 78",
+        },
         headers=me,
     )
     assert by_self.status_code == 200 and by_self.json()["data"]["phone"] == "+33 6 12 34 56 78"
@@ -87,8 +93,8 @@ async def test_who_edits_what(client: httpx.AsyncClient) -> None:
     for editor, change in (
         (me, {"specializations": ["dog"]}),
         (headers, {"phone": "+33 1 00 00 00 00"}),
-        (rival, {"availability": {}}),
-        (viewer, {"availability": {}}),
+        (rival, {"availability": []}),
+        (viewer, {"availability": []}),
     ):
         refused = await client.put(path, json=change, headers=editor)
         assert refused.status_code == 403 and error_code(refused) == "FORBIDDEN"
@@ -102,12 +108,17 @@ async def test_who_edits_what(client: httpx.AsyncClient) -> None:
 
 BAD_WORKER_FIELDS: list[dict[str, Any]] = [
     {"specializations": ["dragon"]},
-    {"specializations": []},
     {"specializations": "dog"},
-    {"availability": {"someday": [{"start": "08:00", "end": "09:00"}]}},
-    {"availability": {"mon": [{"start": "10:00", "end": "09:00"}]}},
-    {"availability": {"mon": [{"start": "08:00", "end": "10:00"}, {"start": "09:00", "end": "11:00"}]}},
-    {"availability": {"mon": [{"start": "25:00", "end": "26:00"}]}},
+    {"availability": {"mon": [{"start": "08:00", "end": "09:00"}]}},
+    {"availability": [{"dayOfWeek": "mon", "startTime": "08:00", "endTime": "09:00"}]},
+    {"availability": [{"dayOfWeek": 7, "startTime": "08:00", "endTime": "09:00"}]},
+    {"availability": [{"dayOfWeek": 1, "startTime": "25:00", "endTime": "26:00"}]},
+    {"availability": [{"dayOfWeek": 1, "startTime": "08:00"}]},
+    {"availability": [{"dayOfWeek": 1, "startTime": "08:00", "endTime": "09:00"}] * 85},
+    {"bio": "x" * 2001},
+    {"experience": -1},
+    {"experience": 81},
+    {"certifications": [""]},
     {"firstName": {"$gt": ""}},
     {"firstName": None},
 ]

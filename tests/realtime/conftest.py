@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +24,7 @@ from app.domain.workers import Worker
 from app.ids import new_id
 from app.service import create_app, services_of
 from app.settings import Settings
+from realtime.limits import MAX_PACKET_BYTES
 from tests.support.redis_server import free_port
 
 # Central London; tests place workers around it.
@@ -70,7 +75,16 @@ async def serve(settings: Settings) -> AsyncIterator[LiveServer]:
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, loop="asyncio", lifespan="on", log_level="warning")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            loop="asyncio",
+            lifespan="on",
+            log_level="warning",
+            # As app/__main__.py serves it: frames above the packet limit refused while reading.
+            ws_max_size=MAX_PACKET_BYTES,
+        )
     )
     task = asyncio.create_task(server.serve())
     deadline = time.monotonic() + 10
@@ -117,3 +131,21 @@ async def socket_client(url: str, token: str | None) -> AsyncIterator[socketio.A
         yield client
     finally:
         await client.disconnect()
+
+
+NODE_DIR = Path(__file__).parent / "node"
+
+
+@pytest.fixture(scope="session")
+def node_client() -> Path:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("node/npm are not installed: the socket.io-client interop tests need them")
+    # xdist workers may get here together: one installs, the others wait for it.
+    with (Path(tempfile.gettempdir()) / "walky-node-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (NODE_DIR / "node_modules" / "socket.io-client").is_dir():
+            subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True, timeout=300
+            )
+    return NODE_DIR / "client.mjs"

@@ -20,7 +20,7 @@ def at(ts: int, position: LngLat = HERE, accuracy: float | None = None) -> LiveF
 
 def test_fix_input_parses_the_wire_shape() -> None:
     fix = FixInput.model_validate(
-        {"coordinates": [-0.1276, 51.5072, 35.0], "timestamp": NOW, "accuracy": 3, "bookingId": "b" * 24, "extra": 1}
+        {"coordinates": [-0.1276, 51.5072, 35.0], "timestamp": NOW, "accuracy": 3, "bookingId": "b" * 24}
     )
     assert fix.to_fix() == LiveFix(HERE, NOW, 3.0)
     assert fix.booking_id == "b" * 24
@@ -33,6 +33,7 @@ def test_fix_input_parses_the_wire_shape() -> None:
         {"coordinates": [0, float("inf")], "timestamp": NOW},
         {"coordinates": [0, 0, float("nan")], "timestamp": NOW},
         {"coordinates": [0], "timestamp": NOW},
+        {"coordinates": [0, 0], "timestamp": NOW, "extra": 1},
         {"coordinates": [0, 0, 0, 0], "timestamp": NOW},
         {"coordinates": [True, 0], "timestamp": NOW},
         {"coordinates": [0, 0], "timestamp": -1},

@@ -3,34 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.realtime.conftest import LiveServer
-
-NODE_DIR = Path(__file__).parent / "node"
-
-
-@pytest.fixture(scope="session")
-def node_client() -> Path:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node/npm are not installed: the socket.io-client interop tests need them")
-    # xdist workers may get here together: one installs, the others wait for it.
-    with (Path(tempfile.gettempdir()) / "walky-node-install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (NODE_DIR / "node_modules" / "socket.io-client").is_dir():
-            subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True, timeout=300
-            )
-    return NODE_DIR / "client.mjs"
 
 
 async def run_client(script: Path, url: str, token: str, scenario: str) -> dict[str, Any]:

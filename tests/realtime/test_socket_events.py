@@ -311,6 +311,8 @@ async def test_pathologically_nested_payload_does_not_take_the_server_down(live:
         depth = 100_000
         await ws.send('421["location:update",' + "[" * depth + "]" * depth + "]")
         await ws.send('422["location:update",' + json.dumps(fix()) + "]")
+        refused = json.loads(str(await asyncio.wait_for(ws.recv(), 5))[3:])
+        assert str(refused[0]["error"]["code"]) == "VALIDATION_ERROR"
         assert await asyncio.wait_for(ws.recv(), 5) == '432[{"ok":true,"accepted":1}]'
 
 

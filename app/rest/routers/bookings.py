@@ -12,7 +12,7 @@ from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
-from app.usecases import access, bookings, tracking
+from app.usecases import access, booking_edits, bookings, tracking
 from app.usecases.idempotency import run_once
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
@@ -56,6 +56,17 @@ async def get_booking(booking_id: str, principal: PrincipalDep, services: Servic
     return ok(await bookings.get_booking(services, principal, booking_id))
 
 
+@router.put(
+    "/{booking_id}",
+    summary="Owner: move, relocate or annotate a pending or confirmed booking",
+    dependencies=[may_act_on("booking_id", access.booking_party)],
+)
+async def edit_booking(
+    booking_id: str, body: booking_edits.BookingEdit, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[Booking]:
+    return ok(await booking_edits.edit_booking(services, principal, booking_id, body))
+
+
 @router.post("/{booking_id}/confirm", dependencies=[may_act_on("booking_id", access.booking_party)])
 async def confirm(
     booking_id: str, principal: PrincipalDep, services: ServicesDep, body: bookings.ConfirmInput | None = None
@@ -68,9 +79,11 @@ async def start(booking_id: str, principal: PrincipalDep, services: ServicesDep)
     return ok(await bookings.start_booking(services, principal, booking_id))
 
 
-@router.post("/{booking_id}/complete")
-async def complete(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[Booking]:
-    return ok(await bookings.complete_booking(services, principal, booking_id))
+@router.post("/{booking_id}/complete", summary="Worker: end the walk, with optional {workerNotes}")
+async def complete(
+    booking_id: str, principal: PrincipalDep, services: ServicesDep, body: bookings.CompleteInput | None = None
+) -> Envelope[Booking]:
+    return ok(await bookings.complete_booking(services, principal, booking_id, body or bookings.CompleteInput()))
 
 
 @router.post("/{booking_id}/cancel", dependencies=[may_act_on("booking_id", access.booking_party)])

@@ -19,10 +19,21 @@ async def get_worker(worker_id: str, principal: PrincipalDep, services: Services
 
 @router.put(
     "/{worker_id}",
-    summary="Business: names, specializations, availability; the worker: availability, phone",
+    summary="Business: the profile; the worker: availability, phone, bio",
     dependencies=[may_act_on("worker_id", access.edit_worker)],
 )
 async def update_worker(
     worker_id: str, body: workers.WorkerUpdate, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[workers.WorkerView]:
     return ok(await workers.update_worker(services, principal, worker_id, body))
+
+
+@router.put(
+    "/{worker_id}/availability",
+    summary="Replace the weekly availability (the worker or their business)",
+    dependencies=[may_act_on("worker_id", access.edit_worker)],
+)
+async def set_availability(
+    worker_id: str, body: workers.AvailabilityUpdate, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[workers.WorkerView]:
+    return ok(await workers.set_availability(services, principal, worker_id, body))

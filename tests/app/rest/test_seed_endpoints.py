@@ -104,8 +104,6 @@ ON_OTHER_BRANCHES = {
     "POST /users/me/avatar",
     "POST /pets/{}/photos",
     "DELETE /pets/{}/photos/{}",
-    "PUT /workers/{}/availability",
-    "PUT /bookings/{}",
 }
 
 

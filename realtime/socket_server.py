@@ -1,0 +1,108 @@
+"""The Socket.IO server class: python-socketio's, bounded for connections that never authenticate and
+closing connections that send what is not Socket.IO.
+
+- A transport that has not connected the default namespace (which needs a valid token) within
+  `connect_deadline_s` of opening is closed: an anonymous peer holds a connection for seconds, not for
+  good. (Frames are bounded by uvicorn's `ws_max_size`, set to Engine.IO's packet limit in app/__main__.py.)
+- A closed socket is let go at once. Engine.IO's ping task held each one (its queue, its task) until the
+  25 s ping interval ran out: under connect/disconnect churn, every socket of the last 25 s stayed resident
+  (scripts/bench/bench_hostile.py).
+- A frame that is not a Socket.IO packet, or an event for a namespace the connection has not joined, closes
+  the connection. The library logged such frames and went on, leaving the client without an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import engineio
+import socketio
+import structlog
+from engineio.async_socket import AsyncSocket
+
+log = structlog.get_logger("walky.socket")
+
+DEFAULT_NAMESPACE = "/"
+
+
+class _Engine(engineio.AsyncServer):  # type: ignore[misc]
+    """Engine.IO's server, keeping each socket's ping task so a closed socket's can be cancelled."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pings: dict[str, asyncio.Task[None]] = {}
+
+    def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        task = super().start_background_task(target, *args, **kwargs)
+        # The only task Engine.IO starts for a socket is its next ping.
+        owner = getattr(target, "__self__", None)
+        if isinstance(owner, AsyncSocket):
+            self.pings[owner.sid] = task
+        return task
+
+    def cancel_ping(self, sid: str) -> None:
+        task = self.pings.pop(sid, None)
+        # A ping that found the peer gone is what closes the socket: it finishes by itself.
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+
+class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
+    def __init__(self, *, connect_deadline_s: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.connect_deadline_s = connect_deadline_s
+        self._deadlines: dict[str, asyncio.TimerHandle] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def _engineio_server_class(self) -> type[_Engine]:
+        return _Engine
+
+    def connected(self, eio_sid: str) -> bool:
+        return self.manager.sid_from_eio_sid(eio_sid, DEFAULT_NAMESPACE) is not None
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> None:
+        await super()._handle_eio_connect(eio_sid, environ)
+        loop = asyncio.get_running_loop()
+        self._deadlines[eio_sid] = loop.call_later(self.connect_deadline_s, self._deadline_passed, eio_sid)
+
+    def _deadline_passed(self, eio_sid: str) -> None:
+        self._deadlines.pop(eio_sid, None)
+        if not self.connected(eio_sid):
+            self._close(eio_sid, "no Socket.IO connect before the deadline")
+
+    def _close(self, eio_sid: str, why: str) -> None:
+        log.info("closing a socket transport", reason=why)
+        task = asyncio.ensure_future(self._drop(eio_sid))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def _drop(self, eio_sid: str) -> None:
+        transport = self.eio.sockets.get(eio_sid)
+        # Runs the disconnect handlers and sends Engine.IO's CLOSE packet.
+        await self.eio.disconnect(eio_sid)
+        if transport is not None:
+            # Engine.IO then waits for the peer to close the transport, which a hostile peer never does:
+            # ending its writer closes the WebSocket (or ends the long poll) from this side.
+            await transport.queue.put(None)
+
+    async def _handle_eio_message(self, eio_sid: str, data: str | bytes) -> None:
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except ValueError as exc:
+            # Raised by the packet class and the library's protocol checks, never by Walky's handlers
+            # (they answer every error in an ack).
+            self._close(eio_sid, f"not Socket.IO: {exc}")
+
+    async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+        if self.manager.sid_from_eio_sid(eio_sid, namespace or DEFAULT_NAMESPACE) is None:
+            self._close(eio_sid, "an event for a namespace the connection has not joined")
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        deadline = self._deadlines.pop(eio_sid, None)
+        if deadline is not None:
+            deadline.cancel()
+        self.eio.cancel_ping(eio_sid)
+        await super()._handle_eio_disconnect(eio_sid, reason)
