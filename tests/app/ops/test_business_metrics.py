@@ -63,7 +63,7 @@ def test_fast_histogram_buckets_are_cumulative_and_inclusive() -> None:
         histogram.observe(value)
     buckets = {
         sample.labels["le"]: sample.value
-        for sample in registry.collect().__next__().samples
+        for sample in next(iter(registry.collect())).samples
         if sample.name == "t_seconds_bucket"
     }
     assert buckets == {"0.1": 2, "0.25": 3, "+Inf": 4}
