@@ -99,7 +99,10 @@ async def restore(settings: Settings, source: Path, now: datetime) -> Manifest:
         staging = data_dir / (SQLITE_FILE + STAGING_SUFFIX)
         await asyncio.to_thread(shutil.copyfile, source / SQLITE_FILE, staging)
         counts, version = await _inspect(staging)
-        if (counts, version) != (manifest.counts, manifest.schema_version):
+        # A backup from an older release may lack collections added since (set up empty here).
+        listed = {name: counts[name] for name in manifest.counts if name in counts}
+        unlisted = any(count for name, count in counts.items() if name not in manifest.counts)
+        if unlisted or (listed, version) != (manifest.counts, manifest.schema_version):
             staging.unlink()
             raise BackupError("the copied store does not hold what the manifest lists: the backup is damaged")
         stamp = now.strftime("%Y%m%dT%H%M%SZ")

@@ -58,7 +58,6 @@ class ErrorTracking:
             # Errors only: latency objectives are measured by /metrics, not sampled traces.
             traces_sample_rate=0.0,
             before_send=before_send,
-            before_send_transaction=before_send,
             integrations=[StarletteIntegration(), FastApiIntegration(), AsyncioIntegration()],
         )
 

@@ -14,7 +14,7 @@ from app.ops.manifest import BackupError, Manifest
 from app.service import create_app
 from app.settings import Settings
 from app.store.migrations import SCHEMA_VERSION
-from app.store.schema import PETS, USERS
+from app.store.schema import PETS, REVIEWS, USERS
 from tests.support.api import bearer, register
 from tests.support.asgi import http_client, lifespan
 
@@ -126,3 +126,13 @@ async def test_restore_refuses_while_a_server_holds_the_data_directory(settings:
 def test_a_server_does_not_start_during_a_restore(tmp_path: Path) -> None:
     with data_lock.exclusive(tmp_path), pytest.raises(BackupError, match="in progress"):
         data_lock.hold_for_serving(tmp_path)
+
+
+async def test_a_backup_from_before_a_new_collection_restores(settings: Settings, tmp_path: Path) -> None:
+    await seeded(settings, pets=1)
+    manifest = await embedded_backup.backup(settings, tmp_path / "b", NOW)
+    # As an older release would have written it: without a collection this release added (empty here).
+    older = {name: count for name, count in manifest.counts.items() if name != REVIEWS}
+    manifest.model_copy(update={"counts": older}).write(tmp_path / "b")
+    restored = await embedded_backup.restore(elsewhere(settings, "target"), tmp_path / "b", NOW)
+    assert restored.counts[PETS] == 1
