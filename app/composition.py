@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 import socketio
@@ -18,6 +19,11 @@ from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
+from app.messages.file_sender import FileEmailSender
+from app.messages.log_sender import LogSender
+from app.messages.outbox import Channel
+from app.messages.relay import OutboxRelay
+from app.messages.senders import Sender
 from app.metrics import Metrics
 from app.ops.business_metrics import BusinessGauges
 from app.payments.gateway import PaymentGateway
@@ -72,6 +78,7 @@ class Services:
     token_versions: TokenVersions
     # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
     session_channel: SessionChannel
+    outbox_relay: OutboxRelay
     # Workers online, walks, bookings and payments by status, read when /metrics is scraped.
     business_gauges: BusinessGauges
     metrics: Metrics = field(default_factory=Metrics)
@@ -98,6 +105,7 @@ class Services:
         await self.store.close()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.outbox_relay.aclose()
         aclose = getattr(self.payment_gateway, "aclose", None)
         if aclose is not None:
             await aclose()
@@ -137,6 +145,35 @@ def health_checks(
     if manager is not None:
         checks["socketio"] = manager.ping
     return checks
+
+
+def build_senders(settings: Settings, store: Store) -> dict[Channel, Sender]:
+    """Chosen by settings alone: SMTP or .eml files for email, Expo or the log for push, Twilio or the log for SMS."""
+    email: Sender
+    if settings.smtp_url:
+        from app.messages.smtp_sender import SmtpSender  # aiosmtplib loads only when configured
+
+        email = SmtpSender(settings.smtp_url, settings.mail_from)
+    else:
+        email = FileEmailSender(settings.data_dir / "outbox", settings.mail_from)
+    push: Sender = LogSender(Channel.PUSH)
+    if settings.expo_access_token or settings.expo_push_url:
+        from app.messages.push_sender import EXPO_PUSH_URL, ExpoPushSender
+
+        push = ExpoPushSender(
+            store.devices, access_token=settings.expo_access_token, url=settings.expo_push_url or EXPO_PUSH_URL
+        )
+    sms: Sender = LogSender(Channel.SMS)
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        from app.messages.sms_sender import TwilioSmsSender
+
+        sms = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from,
+            base_url=settings.twilio_api_url,
+        )
+    return {Channel.EMAIL: email, Channel.PUSH: push, Channel.SMS: sms}
 
 
 def build_store_backend(settings: Settings) -> StoreBackend:
@@ -180,12 +217,21 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     payment_gateway = build_payment_gateway(settings, backend)
     store = Store(backend)
+    outbox_relay = OutboxRelay(
+        store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+    )
     token_versions = TokenVersions(store.users.token_version)
     session_channel: SessionChannel = (
         RedisSessionChannel(redis, settings.redis_key_prefix) if redis is not None else MemorySessionChannel()
     )
     session_channel.subscribe(token_versions.on_signal)
-    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, session_channel]
+    background: list[Background] = [
+        Sweeper(live_index, clock),
+        active_walks,
+        fleet_watchers,
+        session_channel,
+        outbox_relay,
+    ]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
     if settings.sentry_dsn:
@@ -210,6 +256,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         fleet_watchers=fleet_watchers,
         token_versions=token_versions,
         session_channel=session_channel,
+        outbox_relay=outbox_relay,
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,

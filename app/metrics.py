@@ -93,3 +93,6 @@ class Metrics:
         self.active_walks = Gauge("walky_active_walks", "Bookings in progress", registry=self.registry)
         self.bookings = Gauge("walky_bookings", "Bookings by status", ["status"], registry=self.registry)
         self.payments = Gauge("walky_payments", "Payments by status", ["status"], registry=self.registry)
+        self.outbox_backlog = Gauge(
+            "walky_outbox_backlog", "Outbox messages (push, email, SMS) waiting to be sent", registry=self.registry
+        )

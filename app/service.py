@@ -15,14 +15,28 @@ from starlette.types import ASGIApp
 from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
+from app.jobs.runner import JobRunner
 from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
 from app.rest.routers import agendas as agenda_routes
-from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import (
+    auth,
+    bookings,
+    businesses,
+    locations,
+    messages,
+    notifications,
+    ops,
+    pets,
+    presence,
+    users,
+    workers,
+)
 from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
@@ -30,6 +44,7 @@ from app.rest.routers import services as services_routes
 from app.rest.timeout import RequestTimeoutMiddleware
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
+from app.usecases.scheduled import scheduled_jobs
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -38,9 +53,17 @@ GZIP_MIN_BYTES = 1024
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
     settings = settings or Settings()
+    if settings.is_production and settings.offline_payments:
+        # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
+        log.critical(
+            "PRODUCTION ON THE OFFLINE PAYMENT GATEWAY (WALKY_PAYMENTS=offline): payments are marked succeeded "
+            "and nobody is charged"
+        )
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
+    # Jobs call use cases (notify), which the composition root cannot import.
+    services.background.append(JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)))
     sio = create_socket_server(services)
 
     @asynccontextmanager
@@ -66,10 +89,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.state.sio = sio
     install_error_handlers(api)
     install_docs(api)
+    install_error_documentation(api)
     for router in (
         ops.router,
         auth.router,
         users.router,
+        messages.router,
         # Before businesses and services: /v1/services/search must not be read as a service id.
         browse_routes.router,
         businesses.router,

@@ -55,6 +55,7 @@ class User(Entity):
     status: UserStatus = UserStatus.ACTIVE
     failed_logins: int = 0
     locked_until: Timestamp | None = None
+    email_verified_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None

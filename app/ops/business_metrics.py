@@ -1,6 +1,6 @@
 """Business gauges for /metrics, read when Prometheus scrapes: workers online, walks in progress, bookings
-and payments by status. At most one refresh per REFRESH_S, so several scrapers (or a scrape storm) cost one
-set of count queries; the figures are that much behind at worst.
+and payments by status, the outbox backlog. At most one refresh per REFRESH_S, so several scrapers (or a
+scrape storm) cost one set of count queries; the figures are that much behind at worst.
 """
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ from __future__ import annotations
 import time
 
 from app.domain.bookings import BookingStatus
+from app.messages.outbox import OutboxStatus
 from app.metrics import Metrics
 from app.payments.events import PaymentStatus
 from app.store.backend import StoreBackend
-from app.store.schema import BOOKINGS, PAYMENTS
+from app.store.schema import BOOKINGS, OUTBOX, PAYMENTS
 from realtime.live_index import LiveIndex
 
 REFRESH_S = 15.0
@@ -40,3 +41,4 @@ class BusinessGauges:
         payments = backend.collection(PAYMENTS)
         for payment_status in PaymentStatus:
             metrics.payments.labels(payment_status.value).set(await payments.count({"status": payment_status.value}))
+        metrics.outbox_backlog.set(await backend.collection(OUTBOX).count({"status": OutboxStatus.PENDING.value}))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from app.clock import iso
 from app.domain.bookings import Booking, BookingStatus, HistoryEntry
 from app.store.documents import DocumentCollection, DuplicateKey, Filter, Update
 
@@ -62,3 +64,37 @@ class BookingRepository:
         """Bookings matching `where`, earliest scheduled first (a worker's or a business's agenda)."""
         docs = await self._col.find(where, sort=[("scheduledAt", 1), ("id", 1)], skip=skip, limit=limit)
         return [Booking.from_doc(d) for d in docs], await self._col.count(where)
+
+    async def scheduled_between(
+        self, start: datetime, end: datetime, statuses: Sequence[BookingStatus]
+    ) -> list[Booking]:
+        """Bookings in these states whose start is in (start, end] (reminders)."""
+        docs = await self._col.find(
+            {
+                "status": {"$in": [s.value for s in statuses]},
+                "scheduledAt": {"$gt": iso(start), "$lte": iso(end)},
+            },
+            sort=[("scheduledAt", 1)],
+        )
+        return [Booking.from_doc(d) for d in docs]
+
+    async def of_person(self, user_id: str, worker_id: str | None) -> list[Booking]:
+        """Every booking the person watches (owner, co-owner) or walks (worker), oldest first."""
+        found = {d["id"]: d for d in await self._col.find({"watcherIds": user_id})}
+        if worker_id:
+            found.update({d["id"]: d for d in await self._col.find({"workerId": worker_id})})
+        return sorted((Booking.from_doc(d) for d in found.values()), key=lambda b: b.created_at)
+
+    async def erase_owner_details(self, owner_id: str, now: datetime) -> int:
+        """Erasure: the pickup address, notes and instructions of the person's bookings go; the bookings stay."""
+        return await self._col.update_many(
+            {"ownerId": owner_id},
+            Update(
+                set={
+                    "location.address": None,
+                    "notes": None,
+                    "specialInstructions": None,
+                    "updatedAt": iso(now),
+                }
+            ),
+        )

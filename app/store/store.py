@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from app.store.account_tokens import AccountTokenRepository
 from app.store.backend import StoreBackend
 from app.store.bookings import BookingRepository
 from app.store.businesses import BusinessRepository
+from app.store.devices import DeviceRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
+from app.store.jobs import JobRepository
 from app.store.migrations import migrate
 from app.store.notifications import NotificationRepository
+from app.store.outbox import OutboxRepository
 from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
 from app.store.pets import PetRepository
+from app.store.preferences import PreferencesRepository
 from app.store.refresh_tokens import RefreshTokenRepository
 from app.store.reviews import ReviewRepository
 from app.store.schedules import ScheduleRepository
 from app.store.schema import (
+    ACCOUNT_TOKENS,
     BOOKINGS,
     BUSINESSES,
+    DEVICES,
     IDEMPOTENCY,
+    JOBS,
+    NOTIFICATION_PREFERENCES,
     NOTIFICATIONS,
+    OUTBOX,
     PAYMENTS,
     PAYOUT_ACCOUNTS,
     PETS,
@@ -55,6 +65,11 @@ class Store:
         self.payout_accounts = PayoutAccountRepository(backend.collection(PAYOUT_ACCOUNTS))
         self.webhook_events = WebhookEventRepository(backend.collection(WEBHOOK_EVENTS))
         self.reviews = ReviewRepository(backend.collection(REVIEWS))
+        self.outbox = OutboxRepository(backend.collection(OUTBOX))
+        self.devices = DeviceRepository(backend.collection(DEVICES))
+        self.account_tokens = AccountTokenRepository(backend.collection(ACCOUNT_TOKENS))
+        self.preferences = PreferencesRepository(backend.collection(NOTIFICATION_PREFERENCES))
+        self.jobs = JobRepository(backend.collection(JOBS))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

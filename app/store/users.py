@@ -72,6 +72,29 @@ class UserRepository:
     async def record_login_success(self, user_id: str) -> None:
         await self._col.update_one({"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0}))
 
+    async def mark_email_verified(self, user_id: str, now: datetime) -> User | None:
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(set={"isEmailVerified": True, "emailVerifiedAt": iso(now), "updatedAt": iso(now)}),
+        )
+        return User.from_doc(doc) if doc else None
+
+    async def reset_password(self, user_id: str, password_hash: str, now: datetime) -> User | None:
+        """Set a new password and lift a lockout."""
+        stamp = iso(now)
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(
+                set={
+                    "passwordHash": password_hash,
+                    "failedLogins": 0,
+                    "lockedUntil": None,
+                    "updatedAt": stamp,
+                }
+            ),
+        )
+        return User.from_doc(doc) if doc else None
+
     async def erase(self, user_id: str, now: datetime) -> bool:
         """Remove personal data; the id stays so money records keep their reference."""
         stamp = iso(now)

@@ -41,7 +41,7 @@ from app.events import booking_room, user_room
 from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
 from app.usecases.booking_rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
-from app.usecases.inputs import Input, QueryInput, Text
+from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import notify
 from app.usecases.watchers import may_watch
 from geo.coordinates import LngLat
@@ -49,7 +49,6 @@ from geo.distance import haversine_m
 from geo.trail import TrailPoint, summarize_walk
 
 MAX_PETS_PER_BOOKING = 10
-MAX_PAGE_SIZE = 100
 Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN)]
 # Walks need a walker close to the dog; the worker's last live fix must be this near the pickup.
 START_RADIUS_M = 200.0
@@ -97,8 +96,8 @@ class CancelInput(Input):
 
 class BookingQuery(QueryInput):
     status: BookingStatus | None = None
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 async def _visible_booking(services: Services, principal: Principal, booking_id: str) -> Booking:

@@ -62,9 +62,24 @@ async def update_me(services: Services, principal: Principal, change: ProfileUpd
 
 
 async def erase_me(services: Services, principal: Principal) -> None:
-    """Erase personal data and end every session; bookings and money records keep the id."""
-    await current_user(services, principal)
+    """Erase personal data and end every session; bookings and money records keep the id.
+
+    An erased business is deactivated (it leaves search); its payments and payouts stay for the books.
+    """
+    user = await current_user(services, principal)
     if principal.role is Role.ADMIN:
         raise ValidationFailed("platform admin accounts are erased by another admin")
-    await services.store.users.erase(principal.user_id, services.clock.now())
-    await revoke_sessions(services, principal.user_id)
+    store, now, user_id = services.store, services.clock.now(), principal.user_id
+    await store.users.erase(user_id, now)
+    # Everywhere personal data is copied: profiles, booking addresses and notes, devices, messages.
+    await store.account_tokens.revoke_user(user_id, now)
+    await store.devices.remove_all(user_id)
+    await store.preferences.remove(user_id)
+    await store.outbox.erase_user(user_id)
+    await store.bookings.erase_owner_details(user_id, now)
+    # From the stored account: an access token issued before the business was created lacks its id.
+    if user.worker_id:
+        await store.workers.erase(user.worker_id, now)
+    if user.business_id:
+        await store.businesses.deactivate(user.business_id, now)
+    await revoke_sessions(services, user_id)

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.composition import Services
 from app.metrics import FastHistogram
 from app.ops import business_metrics
-from app.store.schema import BOOKINGS, PAYMENTS
+from app.store.schema import BOOKINGS, OUTBOX, PAYMENTS
 from tests.app.marketplace import business_account
 from tests.realtime.conftest import LAT, LNG, add_worker
 
@@ -33,6 +33,9 @@ async def test_business_gauges_are_read_when_scraped(
         await bookings.insert({"id": f"b{n}", "status": status, "bookingNumber": f"N{n}"})
     for n, status in enumerate(["succeeded", "failed", "succeeded"]):
         await payments.insert({"id": f"p{n}", "status": status, "bookingId": f"b{n}", "intentId": f"i{n}"})
+    outbox = services.store.backend.collection(OUTBOX)
+    for n, status in enumerate(["pending", "pending", "sent", "failed"]):
+        await outbox.insert({"id": f"o{n}", "status": status})
     _, business_id = await business_account(client, "biz@example.com")
     worker_id, token = await add_worker(services, business_id)
     headers = {"Authorization": f"Bearer {token}"}
@@ -47,6 +50,7 @@ async def test_business_gauges_are_read_when_scraped(
     assert figures[("walky_bookings", (("status", "cancelled"),))] == 0
     assert figures[("walky_payments", (("status", "succeeded"),))] == 2
     assert figures[("walky_payments", (("status", "failed"),))] == 1
+    assert figures[("walky_outbox_backlog", ())] == 2
     assert figures[("walky_fix_fanout_seconds_count", ())] == 1
 
     # Within the refresh interval a scrape costs no queries; past it, the figures move.
