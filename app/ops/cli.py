@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from app.composition import build_store_backend
 from app.ops import embedded_backup, mongo_backup
 from app.ops.manifest import BackupError, Manifest
-from app.settings import Settings
+from app.settings import Settings, describe_errors
 
 
 async def _backup(settings: Settings, target: Path) -> Manifest:
@@ -58,7 +58,9 @@ def main(command: str, argv: list[str]) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"walky: invalid configuration:\n{exc}", file=sys.stderr)
+        # Reasons only: pydantic's own text would carry the refused values (secrets among them).
+        reasons = "".join(f"\n  {line}" for line in describe_errors(exc))
+        print(f"walky: invalid configuration:{reasons}", file=sys.stderr)
         return 2
     action = _backup if command == "backup" else _restore
     try:

@@ -38,5 +38,8 @@ def test_invalid_configuration_is_exit_status_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("WALKY_ENV", "production")
+    monkeypatch.setenv("WALKY_JWT_SECRET", "hunter2-hunter2")
     assert main(["backup", str(tmp_path / "b")]) == 2
-    assert "invalid configuration" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "invalid configuration" in refused and "WALKY_JWT_SECRET" in refused
+    assert "hunter2" not in refused
