@@ -19,6 +19,10 @@ from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.events import BookingListener, EventPublisher
+from app.media.filesystem_storage import FilesystemStorage
+from app.media.memory_storage import MemoryStorage
+from app.media.storage import MediaStorage
+from app.media.sweeper import MediaSweeper
 from app.messages.file_sender import FileEmailSender
 from app.messages.log_sender import LogSender
 from app.messages.outbox import Channel
@@ -92,9 +96,12 @@ class Services:
     payment_gateway: PaymentGateway = field(default_factory=OfflineGateway)
     # Readiness by component: every connection the hot path uses (see health_checks).
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    # An S3 bucket when WALKY_S3_BUCKET is set, else WALKY_DATA_DIR/media (see build_media_storage).
+    media: MediaStorage = field(default_factory=MemoryStorage)
 
     async def start(self) -> None:
         await self.store.setup()
+        await self.media.setup()
         for task in self.background:
             await task.start()
 
@@ -103,6 +110,7 @@ class Services:
             await task.stop()
         await self.live_index.close()
         await self.store.close()
+        await self.media.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         await self.outbox_relay.aclose()
@@ -176,6 +184,16 @@ def build_senders(settings: Settings, store: Store) -> dict[Channel, Sender]:
     return {Channel.EMAIL: email, Channel.PUSH: push, Channel.SMS: sms}
 
 
+def build_media_storage(settings: Settings) -> MediaStorage:
+    """Chosen by settings alone: S3 with a bucket, the data dir without."""
+    if settings.s3_bucket:
+        # Imported here so the embedded default starts without loading boto3.
+        from app.media.s3_storage import S3Storage
+
+        return S3Storage(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url)
+    return FilesystemStorage(settings.data_dir / "media")
+
+
 def build_store_backend(settings: Settings) -> StoreBackend:
     """MongoDB when WALKY_MONGODB_URL is set, else the embedded SQLite file (also used by `python -m app admin`)."""
     if settings.mongodb_url:
@@ -217,6 +235,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     payment_gateway = build_payment_gateway(settings, backend)
     store = Store(backend)
+    media = build_media_storage(settings)
+    media_sweeper = MediaSweeper(
+        media, store.media, clock, grace_s=settings.media_grace_s, interval_s=settings.media_sweep_s
+    )
     outbox_relay = OutboxRelay(
         store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
     )
@@ -231,6 +253,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         fleet_watchers,
         session_channel,
         outbox_relay,
+        media_sweeper,
     ]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
@@ -261,4 +284,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         background=background,
         payment_gateway=payment_gateway,
         health_checks=health_checks(store, live_index, active_walks, redis, manager),
+        media=media,
     )

@@ -29,6 +29,7 @@ from app.rest.routers import (
     bookings,
     businesses,
     locations,
+    media,
     messages,
     notifications,
     ops,
@@ -42,6 +43,7 @@ from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.rest.timeout import RequestTimeoutMiddleware
+from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
@@ -109,14 +111,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         reviews_routes.router,
         admin_routes.router,
         agenda_routes.router,
+        media.router,
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
     # Innermost: gzip for answers over 1 KiB (FastAPI's only: Socket.IO is mounted beside it, never inside),
-    # then the handler deadline around it.
+    # then the handler deadline around it (uploads excepted: they read their body at the client's pace).
     api.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
-    api.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.request_timeout_s)
-    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.request_timeout_s, untimed_posts=UPLOAD_PATHS)
+    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed_paths=UPLOAD_PATHS)
     # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
     api.add_middleware(
         ApiRateLimitMiddleware,

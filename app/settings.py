@@ -107,6 +107,13 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
     # How long a relay holds a message it is sending; a process killed mid-send delays it this long.
     outbox_lease_s: int = Field(default=60, ge=1, le=3600)
+    # Media: an S3 bucket when set (credentials from the usual AWS_* variables), else WALKY_DATA_DIR/media.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    media_url_ttl_s: int = Field(default=300, ge=10, le=7 * 24 * 3600)
+    # Objects no media document points to are removed once older than this (an upload under way is younger).
+    media_grace_s: int = Field(default=3600, ge=60, le=30 * 24 * 3600)
+    media_sweep_s: float = Field(default=600.0, gt=0, le=24 * 3600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

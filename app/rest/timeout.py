@@ -8,6 +8,7 @@ writes are individually atomic, and clients repeat writes with `Idempotency-Key`
 from __future__ import annotations
 
 import asyncio
+import re
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,12 +17,18 @@ from app.rest.envelope import error_body
 
 
 class RequestTimeoutMiddleware:
-    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+    """`untimed_posts`: POST paths whose handlers read a large body at the client's pace (uploads); they are
+    bounded by their size limit and the server's idle timeouts instead."""
+
+    def __init__(self, app: ASGIApp, timeout_s: float, untimed_posts: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.timeout_s = timeout_s
+        self.untimed_posts = untimed_posts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            self.untimed_posts is not None and scope["method"] == "POST" and self.untimed_posts.fullmatch(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         started = False

@@ -98,3 +98,16 @@ class BookingRepository:
                 }
             ),
         )
+
+    async def has_booking_for_pet(
+        self, pet_id: str, *, business_id: str | None = None, worker_id: str | None = None
+    ) -> bool:
+        """Whether the business (or the worker) has any booking for this pet: who may see its records."""
+        where: dict[str, Any] = {"petIds": pet_id}
+        if business_id is not None:
+            where["businessId"] = business_id
+        elif worker_id is not None:
+            where["workerId"] = worker_id
+        else:
+            return False
+        return await self._col.count(where) > 0

@@ -41,6 +41,7 @@ DEVICES = "devices"
 ACCOUNT_TOKENS = "account_tokens"
 NOTIFICATION_PREFERENCES = "notification_preferences"
 JOBS = "jobs"
+MEDIA = "media"
 
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
@@ -127,6 +128,12 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     NOTIFICATION_PREFERENCES: (),
     # One record per job name, read by id.
     JOBS: (),
+    MEDIA: (
+        Index("subject", (("subjectId", "asc"), ("kind", "asc"), ("createdAt", "asc"))),
+        # The cleanup job asks which stored keys are still pointed to.
+        Index("key", (("key", "asc"),)),
+        Index("thumbnail_key", (("thumbnailKey", "asc"),), sparse=True),
+    ),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).

@@ -10,6 +10,7 @@ from app.store.devices import DeviceRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
 from app.store.jobs import JobRepository
+from app.store.media import MediaRepository
 from app.store.migrations import migrate
 from app.store.notifications import NotificationRepository
 from app.store.outbox import OutboxRepository
@@ -26,6 +27,7 @@ from app.store.schema import (
     DEVICES,
     IDEMPOTENCY,
     JOBS,
+    MEDIA,
     NOTIFICATION_PREFERENCES,
     NOTIFICATIONS,
     OUTBOX,
@@ -70,6 +72,7 @@ class Store:
         self.account_tokens = AccountTokenRepository(backend.collection(ACCOUNT_TOKENS))
         self.preferences = PreferencesRepository(backend.collection(NOTIFICATION_PREFERENCES))
         self.jobs = JobRepository(backend.collection(JOBS))
+        self.media = MediaRepository(backend.collection(MEDIA))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

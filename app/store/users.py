@@ -8,6 +8,7 @@ from typing import Any
 from app.clock import iso
 from app.domain.users import User, UserStatus
 from app.errors import Conflict
+from app.media.media import MediaRef
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
 
@@ -47,6 +48,14 @@ class UserRepository:
             {"id": user_id, "erasedAt": None}, Update(set={**fields, "updatedAt": iso(now)})
         )
         return User.from_doc(doc) if doc else None
+
+    async def swap_avatar(self, user_id: str, expected_id: str | None, avatar: MediaRef, now: datetime) -> bool:
+        """Set the avatar if it is still `expected_id` (compare-and-set: two racing uploads leave one)."""
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None, "avatar.id": expected_id},
+            Update(set={"avatar": avatar.model_dump(mode="json", by_alias=True), "updatedAt": iso(now)}),
+        )
+        return doc is not None
 
     async def set_business(self, user_id: str, business_id: str) -> bool:
         """Link a business account to its business, once: False when it already has one (or is erased).
@@ -107,6 +116,7 @@ class UserRepository:
                     "lastName": "",
                     "phone": None,
                     "passwordHash": None,
+                    "avatar": None,
                     "erasedAt": stamp,
                     "updatedAt": stamp,
                 }

@@ -18,6 +18,7 @@ from app.domain.hours import OpeningHours
 from app.domain.pets import Species
 from app.domain.services import Pricing, Service, ServiceType
 from app.errors import NotFound
+from app.media.media import MediaRef
 from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
@@ -61,7 +62,7 @@ class PublicBusinessView(Output):
     operating_hours: list[OpeningHours]
     timezone: str
     business_type: BusinessType | None
-    logo: str | None
+    logo: MediaRef | None
     premium: bool
     is_verified: bool
     rating: Rating

@@ -25,6 +25,7 @@ from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
+from app.media.media import MediaRef
 from app.store.geo_search import NearbyBusiness
 from app.store.store import Store
 from app.usecases.inputs import AddressInput, Email, Input, Name, Output, PageNumber, PageSize, Phone, QueryInput, Text
@@ -87,10 +88,10 @@ class BusinessView(Output):
     timezone: str
     business_type: BusinessType | None
     contact_info: ContactInfo | None
-    logo: str | None
     is_verified: bool
     status: BusinessStatus
     premium: bool
+    logo: MediaRef | None
     rating: Rating
     is_active: bool
     created_at: Timestamp

@@ -8,7 +8,10 @@ from app.domain.base import Timestamp
 from app.domain.businesses import Address
 from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
+from app.media.media import MediaRef
+from app.usecases import media
 from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
+from app.usecases.media import MediaPorts
 from app.usecases.sessions import revoke_sessions
 
 
@@ -22,7 +25,7 @@ class UserView(Output):
     business_id: str | None
     worker_id: str | None
     address: Address | None
-    avatar: str | None
+    avatar: MediaRef | None
     is_email_verified: bool
     status: UserStatus
     created_at: Timestamp
@@ -82,4 +85,7 @@ async def erase_me(services: Services, principal: Principal) -> None:
         await store.workers.erase(user.worker_id, now)
     if user.business_id:
         await store.businesses.deactivate(user.business_id, now)
+    if user.avatar is not None:
+        # A face is personal data: the avatar's object goes with the account.
+        await media.forget(MediaPorts.of(services), user.avatar.id)
     await revoke_sessions(services, user_id)

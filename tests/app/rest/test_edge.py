@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import pytest
@@ -70,3 +71,17 @@ async def test_an_answer_already_started_is_not_cut() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.get("/")
     assert (response.status_code, response.content) == (200, b"late but whole")
+
+
+async def test_uploads_are_not_held_to_the_deadline() -> None:
+    async def slow_upload(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(0.3)
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"stored"})
+
+    timed = RequestTimeoutMiddleware(slow_upload, timeout_s=0.1, untimed_posts=re.compile(r"/v1/users/me/avatar"))
+    transport = httpx.ASGITransport(app=timed)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.post("/v1/users/me/avatar", content=b"img")).status_code == 201
+        assert (await client.get("/v1/users/me/avatar")).status_code == 503
+        assert (await client.post("/v1/pets", content=b"{}")).status_code == 503
