@@ -111,7 +111,7 @@ async def _visible_booking(services: Services, principal: Principal, booking_id:
             worker_id=principal.worker_id,
         )
         or await _owns_business(services, principal, booking.business_id)
-        or await may_watch(services, principal.user_id, booking)
+        or await may_watch(services.store, principal.user_id, booking)
     ):
         raise NotFound("no such booking")
     return booking

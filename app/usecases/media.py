@@ -25,6 +25,7 @@ from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaOb
 from app.media.processing import Processed, Rendition, Upload, process
 from app.media.storage import CHUNK_BYTES, MediaStorage, ObjectMissing, StorageError
 from app.store.store import Store
+from app.usecases.watchers import may_watch
 
 # Retries of a compare-and-set (photos list, avatar, logo) that lost a race with another edit.
 MAX_ATTEMPTS = 10
@@ -188,8 +189,10 @@ async def _may_see(store: Store, principal: Principal | None, kind: MediaKind, s
     business_id = await _business_of(store, principal)
     if kind is MediaKind.WALK_PHOTO:
         booking = await store.bookings.get(subject_id)
-        return booking is not None and booking.involves(
-            principal.user_id, business_id=business_id, worker_id=principal.worker_id
+        return booking is not None and (
+            booking.involves(principal.user_id, business_id=business_id, worker_id=principal.worker_id)
+            # The pets' current owners and co-owners, as for tracking.
+            or await may_watch(store, principal.user_id, booking)
         )
     pet = await store.pets.get(subject_id)
     if pet is None:

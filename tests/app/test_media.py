@@ -276,7 +276,7 @@ async def _walking(world: World) -> tuple[str, dict[str, str], str]:
 
 
 async def test_authorization_matrix(world: World, client: httpx.AsyncClient) -> None:
-    # Shared before booking: a booking's watchers are the pet's owners when it was booked.
+    # Shared before booking, then removed at the end: access follows the pet's current owners.
     co_owner, _ = await owner(client, "co@example.com")
     shared = await client.post(
         f"/v1/pets/{world.pet_id}/co-owners", headers=world.owner_headers, json={"email": "co@example.com"}
@@ -320,6 +320,12 @@ async def test_authorization_matrix(world: World, client: httpx.AsyncClient) -> 
     assert (await client.post(f"/v1/pets/{world.pet_id}/photos", headers=stranger, **photo())).status_code == 404
     gone = await client.delete(f"/v1/pets/{world.pet_id}/photos/{pet_photo['id']}", headers=stranger)
     assert gone.status_code == 404
+    # Access follows the pet's current co-owners: a removed co-owner no longer sees any of it.
+    me = (await client.get("/v1/users/me", headers=co_owner)).json()["data"]
+    removed = await client.delete(f"/v1/pets/{world.pet_id}/co-owners/{me['id']}", headers=world.owner_headers)
+    assert removed.status_code == 200, removed.text
+    for media in (pet_photo, document, walk_photo.json()["data"]):
+        assert (await client.get(media["url"], headers=co_owner)).status_code == 404
 
 
 async def test_on_s3_media_are_served_by_a_presigned_redirect(tmp_path: Path, s3_bucket: str, s3_endpoint: str) -> None:
