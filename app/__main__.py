@@ -6,6 +6,7 @@ import argparse
 import gc
 import signal
 import sys
+from collections.abc import Callable
 
 import uvicorn
 from pydantic import ValidationError
@@ -13,6 +14,9 @@ from pydantic_settings import SettingsError
 
 from app import admin_cli
 from app.logs import configure_logging
+from app.ops import cli as ops_cli
+from app.ops import data_lock
+from app.ops.manifest import BackupError
 from app.service import create_app
 from app.settings import Settings, describe_errors
 from realtime.limits import MAX_PACKET_BYTES
@@ -34,10 +38,18 @@ def tune_garbage_collector() -> None:
     gc.freeze()
 
 
+# `python -m app NAME ...`: each subcommand parses its own arguments; without one, the server runs.
+SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "admin": admin_cli.main,
+    "backup": lambda argv: ops_cli.main("backup", argv),
+    "restore": lambda argv: ops_cli.main("restore", argv),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["admin"]:
-        return admin_cli.main(argv[1:])
+    if argv and argv[0] in SUBCOMMANDS:
+        return SUBCOMMANDS[argv[0]](argv[1:])
     parser = argparse.ArgumentParser(prog="python -m app", description="Walky dispatch server")
     parser.add_argument("--host", help="bind address (default WALKY_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default WALKY_PORT or 8000)")
@@ -53,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"walky: invalid configuration, not starting:\n  {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    if not settings.mongodb_url:
+        try:
+            # Kept open for the life of the process: `python -m app restore` refuses while it is held.
+            data_lock.hold_for_serving(settings.data_dir)
+        except BackupError as exc:
+            print(f"walky: {exc}", file=sys.stderr)
+            return 1
     # uvicorn re-raises the stop signal once it has shut down gracefully; with these handlers
     # restored at that point, a requested stop exits 0 instead of looking like a crash.
     for stop in (signal.SIGTERM, signal.SIGINT):

@@ -29,6 +29,7 @@ from app.messages.outbox import Channel
 from app.messages.relay import OutboxRelay
 from app.messages.senders import Sender
 from app.metrics import Metrics
+from app.ops.business_metrics import BusinessGauges
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
 from app.ratelimit import RateLimiter
@@ -82,6 +83,8 @@ class Services:
     # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
     session_channel: SessionChannel
     outbox_relay: OutboxRelay
+    # Workers online, walks, bookings and payments by status, read when /metrics is scraped.
+    business_gauges: BusinessGauges
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
@@ -203,7 +206,7 @@ def build_store_backend(settings: Settings) -> StoreBackend:
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    if settings.jwt_secret == DEV_JWT_SECRET:
+    if DEV_JWT_SECRET in settings.jwt_keys:
         log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
     backend = build_store_backend(settings)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -255,13 +258,21 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     ]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
+    if settings.sentry_dsn:
+        # Imported here so sentry-sdk is loaded only when error tracking is on.
+        from app.ops.sentry import ErrorTracking
+
+        background.insert(0, ErrorTracking(settings))
+    metrics = Metrics()
     return Services(
         settings=settings,
+        metrics=metrics,
+        business_gauges=BusinessGauges(metrics, backend, live_index),
         clock=clock,
         store=store,
         live_index=live_index,
         passwords=Passwords(),
-        access_tokens=AccessTokens(settings.jwt_secret, settings.access_token_ttl_s),
+        access_tokens=AccessTokens(settings.jwt_keys, settings.access_token_ttl_s),
         limiter=RateLimiter(settings.redis_url, settings.redis_key_prefix),
         sio=sio,
         events=SocketPublisher(sio),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 
@@ -34,6 +35,31 @@ class OutcomeCounts(Collector):
         yield family
 
 
+class FastHistogram(Collector):
+    """A histogram without labels, kept as plain integers like OutcomeCounts (observed on the fix hot path)."""
+
+    def __init__(self, name: str, documentation: str, buckets: tuple[float, ...], registry: CollectorRegistry) -> None:
+        self._name = name
+        self._documentation = documentation
+        self._bounds = buckets
+        # One count per bucket plus +Inf; cumulative only when scraped.
+        self._counts = [0] * (len(buckets) + 1)
+        self._sum = 0.0
+        registry.register(self)
+
+    def observe(self, value: float) -> None:
+        self._counts[bisect_left(self._bounds, value)] += 1
+        self._sum += value
+
+    def collect(self) -> Iterator[Metric]:
+        cumulative: list[tuple[str, float]] = []
+        total = 0
+        for bound, count in zip([*map(str, self._bounds), "+Inf"], self._counts, strict=True):
+            total += count
+            cumulative.append((bound, total))
+        yield HistogramMetricFamily(self._name, self._documentation, buckets=cumulative, sum_value=self._sum)
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -53,4 +79,20 @@ class Metrics:
         self.open_sockets = Gauge("walky_open_sockets", "Connected Socket.IO clients", registry=self.registry)
         self.location_fixes = OutcomeCounts(
             "walky_location_fixes", "Location fixes by outcome", "outcome", registry=self.registry
+        )
+        # The server's part of fix-to-watcher latency: a fix's arrival until its fan-out (fleet views,
+        # tracking:location) has been handed to the Socket.IO manager.
+        self.fix_fanout = FastHistogram(
+            "walky_fix_fanout_seconds",
+            "Accepted location fixes: arrival to fan-out to watchers",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        # Business gauges, refreshed when /metrics is scraped (app/ops/business_metrics.py).
+        self.workers_online = Gauge("walky_workers_online", "Online workers in the live index", registry=self.registry)
+        self.active_walks = Gauge("walky_active_walks", "Bookings in progress", registry=self.registry)
+        self.bookings = Gauge("walky_bookings", "Bookings by status", ["status"], registry=self.registry)
+        self.payments = Gauge("walky_payments", "Payments by status", ["status"], registry=self.registry)
+        self.outbox_backlog = Gauge(
+            "walky_outbox_backlog", "Outbox messages (push, email, SMS) waiting to be sent", registry=self.registry
         )

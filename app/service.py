@@ -9,6 +9,7 @@ import socketio
 import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from app.clock import Clock
@@ -42,6 +43,7 @@ from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.rest.routers import walks as walks_routes
+from app.rest.timeout import RequestTimeoutMiddleware
 from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
@@ -50,6 +52,7 @@ from app.usecases.walks import silence_watcher
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
+GZIP_MIN_BYTES = 1024
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
@@ -117,6 +120,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         api.include_router(router)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
+    # Innermost: gzip for answers over 1 KiB (FastAPI's only: Socket.IO is mounted beside it, never inside),
+    # then the handler deadline around it (uploads excepted: they read their body at the client's pace).
+    api.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    api.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.request_timeout_s, untimed_posts=UPLOAD_PATHS)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed_paths=UPLOAD_PATHS)
     # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
     api.add_middleware(
@@ -134,6 +141,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             expose_headers=["Retry-After", "X-Request-ID"],
         )
     api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
+    if settings.sentry_dsn:
+        from app.ops.sentry import CaptureErrors
+
+        # Just inside the request context: reports carry its request id, and it still answers the 500.
+        api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_key_prefix: str = "walky:"
     jwt_secret: str = DEV_JWT_SECRET
+    # Key rotation: the current signing key first, then previous keys still accepted (comma-separated).
+    # When set it replaces WALKY_JWT_SECRET.
+    jwt_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list, max_length=8)
     access_token_ttl_s: int = Field(default=15 * 60, gt=0)
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
     # NoDecode: a plain comma-separated list is friendlier in a shell than a JSON array.
@@ -79,7 +82,12 @@ class Settings(BaseSettings):
     # Unset: Stripe when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (refused in production).
     payments: PaymentsMode | None = None
     log_level: str = "info"
+    # Error tracking (app/ops/sentry.py): off unless a DSN is set; the release defaults to walky@<version>.
+    sentry_dsn: str | None = None
+    sentry_release: str | None = Field(default=None, max_length=200)
     shutdown_timeout_s: int = Field(default=8, gt=0)
+    # A REST handler still without an answer after this long gets 503 UNAVAILABLE (app/rest/timeout.py).
+    request_timeout_s: float = Field(default=10.0, gt=0, le=300)
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
     offer_expiry_s: int = Field(default=20, gt=0)
     dispatch_sweep_s: float = Field(default=2.0, gt=0)
@@ -112,6 +120,13 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_secrets", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [secret.strip() for secret in value.split(",") if secret.strip()]
         return value
 
     @field_validator("trusted_proxies", mode="before")
@@ -156,14 +171,17 @@ class Settings(BaseSettings):
 
     def _production_problems(self) -> list[str]:
         problems = []
-        if self.jwt_secret == DEV_JWT_SECRET:
-            problems.append("WALKY_JWT_SECRET is the development secret: set a random one in production")
-        elif len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH or secret_entropy_bits(self.jwt_secret) < MIN_JWT_SECRET_BITS:
-            problems.append(
-                f"WALKY_JWT_SECRET is too weak for production: it needs at least {MIN_JWT_SECRET_LENGTH} characters "
-                f"and {MIN_JWT_SECRET_BITS} bits of entropy (e.g. python -c 'import secrets; "
-                f"print(secrets.token_urlsafe(32))')"
-            )
+        # Every signing key, the previous ones still accepted included: any of them can sign a token.
+        name = "a key of WALKY_JWT_SECRETS" if self.jwt_secrets else "WALKY_JWT_SECRET"
+        for key in self.jwt_keys:
+            if key == DEV_JWT_SECRET:
+                problems.append(f"{name} is the development secret: set a random one in production")
+            elif len(key) < MIN_JWT_SECRET_LENGTH or secret_entropy_bits(key) < MIN_JWT_SECRET_BITS:
+                problems.append(
+                    f"{name} is too weak for production: it needs at least {MIN_JWT_SECRET_LENGTH} characters "
+                    f"and {MIN_JWT_SECRET_BITS} bits of entropy (e.g. python -c 'import secrets; "
+                    f"print(secrets.token_urlsafe(32))')"
+                )
         if not self.mongodb_url:
             problems.append("WALKY_MONGODB_URL is required in production")
         if not self.redis_url:
@@ -174,6 +192,11 @@ class Settings(BaseSettings):
                 "(or WALKY_PAYMENTS=offline to take no real money on purpose)"
             )
         return problems
+
+    @property
+    def jwt_keys(self) -> list[str]:
+        """Signing keys, current first: WALKY_JWT_SECRETS when set, else WALKY_JWT_SECRET alone."""
+        return self.jwt_secrets or [self.jwt_secret]
 
     @property
     def is_production(self) -> bool:

@@ -106,5 +106,8 @@ class LiveIndex(Protocol):
     async def sweep(self, now_ms: int) -> int:
         """Take workers unseen for STALE_AFTER_MS out of the index; return how many."""
 
+    async def online_count(self) -> int:
+        """How many workers the index holds (online, with a position, not swept), for /metrics."""
+
     async def connections(self, worker_id: str, delta: int) -> int:
         """Add `delta` to the worker's count of open sockets (across processes) and return the count."""

@@ -134,6 +134,9 @@ class MemoryLiveIndex:
             self._unindex(worker_id)
         return len(stale)
 
+    async def online_count(self) -> int:
+        return len(self._cell_of)
+
     async def connections(self, worker_id: str, delta: int) -> int:
         count = max(0, self._connections.get(worker_id, 0) + delta)
         if count:

@@ -415,5 +415,8 @@ class RedisLiveIndex:
             if removed < _SWEEP_CHUNK:
                 return total
 
+    async def online_count(self) -> int:
+        return int(await self.redis.zcard(self._seen))
+
     async def connections(self, worker_id: str, delta: int) -> int:
         return int(await self._run(_Script.CONNECTIONS, [self._conn], [worker_id, delta]))

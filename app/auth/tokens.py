@@ -1,10 +1,16 @@
-"""Access tokens (JWT, HS256) and opaque refresh tokens."""
+"""Access tokens (JWT, HS256) and opaque refresh tokens.
+
+Signing keys rotate: tokens are signed with the first (current) key and carry its `kid` in the header;
+the previous keys are still accepted until the tokens they signed have expired, so a rotation logs no one
+out. A key's id is a digest of the key, so every process derives the same id from the same settings.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,11 +25,23 @@ ISSUER = "walky"
 # Verified tokens remembered per process; past this many the memory starts over (a client keeps reusing
 # its token for 15 minutes, so the working set is about the number of active clients).
 VERIFIED_CACHE_SIZE = 20_000
+KID_LENGTH = 16
+
+
+def key_id(secret: str) -> str:
+    """Names a key without revealing it: a SHA-256 prefix of a 32+ character random secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:KID_LENGTH]
 
 
 class AccessTokens:
-    def __init__(self, secret: str, ttl_s: int) -> None:
-        self._secret = secret
+    def __init__(self, keys: str | Sequence[str], ttl_s: int) -> None:
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        if not keys:
+            raise ValueError("at least one signing key is needed")
+        self._secret = keys[0]
+        self.kid = key_id(keys[0])
+        # kid -> secret for every accepted key, the current one included.
+        self._keys = {key_id(key): key for key in keys}
         self.ttl_s = ttl_s
         # Token -> (principal, expiry epoch s). Decoding a JWT (parse, HMAC, claim checks) costs about a
         # quarter of a millisecond here and every request and socket event carries one; a token's claims
@@ -45,7 +63,7 @@ class AccessTokens:
             claims["businessId"] = principal.business_id
         if principal.worker_id:
             claims["workerId"] = principal.worker_id
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM, headers={"kid": self.kid})
 
     def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
@@ -61,13 +79,7 @@ class AccessTokens:
 
     def _decode(self, token: str) -> tuple[Principal, int]:
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[ALGORITHM],
-                issuer=ISSUER,
-                options={"require": ["sub", "role", "exp", "iat"]},
-            )
+            claims = self._verified_claims(token)
             if claims.get("typ") != "access":
                 raise Unauthorized("not an access token")
             principal = Principal(
@@ -82,6 +94,33 @@ class AccessTokens:
             raise Unauthorized("access token expired") from exc
         except (jwt.InvalidTokenError, ValueError) as exc:
             raise Unauthorized("invalid access token") from exc
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        kid = jwt.get_unverified_header(token).get("kid")
+        if kid is not None:
+            secret = self._keys.get(kid) if isinstance(kid, str) else None
+            if secret is None:
+                raise jwt.InvalidTokenError("signed with an unknown key")
+            return self._claims(token, secret)
+        # Issued before tokens carried a kid (the first deployment with rotation): any accepted key.
+        *earlier, last = self._keys.values()
+        for secret in earlier:
+            try:
+                return self._claims(token, secret)
+            except jwt.InvalidSignatureError:
+                continue
+        return self._claims(token, last)
+
+    @staticmethod
+    def _claims(token: str, secret: str) -> dict[str, Any]:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "role", "exp", "iat"]},
+        )
+        return claims
 
 
 def _version(claim: object) -> int:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 
 from app.auth import tokens
@@ -55,3 +60,64 @@ class _FrozenDatetime:
 
     def __getattr__(self, name: str) -> object:
         return getattr(datetime, name)
+
+
+OLD_KEY = "old-" + "k" * 40
+NEW_KEY = "new-" + "n" * 40
+
+
+def test_tokens_name_the_key_that_signed_them() -> None:
+    access = tokens.AccessTokens([NEW_KEY, OLD_KEY], ttl_s=60)
+    token = access.issue(WORKER, datetime.now(UTC))
+    assert jwt.get_unverified_header(token)["kid"] == tokens.key_id(NEW_KEY) == access.kid
+    assert tokens.key_id(NEW_KEY) != tokens.key_id(OLD_KEY)
+    assert NEW_KEY not in access.kid
+
+
+def test_a_token_signed_with_a_previous_key_is_still_accepted() -> None:
+    before = tokens.AccessTokens(OLD_KEY, ttl_s=60).issue(WORKER, datetime.now(UTC))
+    rotated = tokens.AccessTokens([NEW_KEY, OLD_KEY], ttl_s=60)
+    assert rotated.verify(before) == WORKER
+
+
+def test_a_retired_key_is_refused() -> None:
+    before = tokens.AccessTokens(OLD_KEY, ttl_s=60).issue(WORKER, datetime.now(UTC))
+    with pytest.raises(Unauthorized, match="invalid"):
+        tokens.AccessTokens(NEW_KEY, ttl_s=60).verify(before)
+
+
+def test_a_known_kid_with_a_forged_signature_is_refused() -> None:
+    access = tokens.AccessTokens([NEW_KEY, OLD_KEY], ttl_s=60)
+    claims = jwt.decode(access.issue(WORKER, datetime.now(UTC)), NEW_KEY, algorithms=["HS256"], issuer="walky")
+    forged = jwt.encode(claims, "forger-" + "f" * 40, algorithm="HS256", headers={"kid": tokens.key_id(OLD_KEY)})
+    with pytest.raises(Unauthorized, match="invalid"):
+        access.verify(forged)
+
+
+@pytest.mark.parametrize("kid", ["unknown", 7, ["a", "list"]])
+def test_an_unknown_kid_is_refused(kid: object) -> None:
+    access = tokens.AccessTokens(NEW_KEY, ttl_s=60)
+    _, payload, _ = access.issue(WORKER, datetime.now(UTC)).split(".")
+    # PyJWT only writes string kids; a hand-made header can hold anything.
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "kid": kid}).encode()).rstrip(b"=").decode()
+    signing_input = f"{header}.{payload}"
+    signature = hmac.new(NEW_KEY.encode(), signing_input.encode(), hashlib.sha256).digest()
+    token = f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+    with pytest.raises(Unauthorized, match="invalid"):
+        access.verify(token)
+
+
+def test_tokens_from_before_kids_are_accepted_under_any_listed_key() -> None:
+    # Issued by the release before rotation existed: no kid header at all.
+    plain = tokens.AccessTokens(OLD_KEY, ttl_s=60)
+    claims = jwt.decode(plain.issue(WORKER, datetime.now(UTC)), OLD_KEY, algorithms=["HS256"], issuer="walky")
+    legacy = jwt.encode(claims, OLD_KEY, algorithm="HS256")
+    assert "kid" not in jwt.get_unverified_header(legacy)
+    assert tokens.AccessTokens([NEW_KEY, OLD_KEY], ttl_s=60).verify(legacy) == WORKER
+    with pytest.raises(Unauthorized, match="invalid"):
+        tokens.AccessTokens(NEW_KEY, ttl_s=60).verify(legacy)
+
+
+def test_no_key_at_all_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="signing key"):
+        tokens.AccessTokens([], ttl_s=60)

@@ -126,3 +126,26 @@ def test_payments_mode_must_agree_with_the_stripe_keys() -> None:
 def test_production_with_everything_set() -> None:
     settings = make(**PRODUCTION)
     assert settings.is_production and not settings.offline_payments
+
+
+OTHER_STRONG_SECRET = secrets.token_urlsafe(32)
+
+
+def test_jwt_secrets_come_first_and_jwt_secret_stays_a_single_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert make(jwt_secret=STRONG_SECRET).jwt_keys == [STRONG_SECRET]
+    monkeypatch.setenv("WALKY_JWT_SECRETS", f" {OTHER_STRONG_SECRET} , {STRONG_SECRET} ,")
+    assert make(jwt_secret="ignored").jwt_keys == [OTHER_STRONG_SECRET, STRONG_SECRET]
+
+
+@pytest.mark.parametrize(("weak", "reason"), [(DEV_JWT_SECRET, "the development secret"), ("x" * 40, "too weak")])
+def test_production_checks_every_rotation_key(monkeypatch: pytest.MonkeyPatch, weak: str, reason: str) -> None:
+    # The previous key, second in the list, is weak: it could still sign tokens, so it is refused too.
+    monkeypatch.setenv("WALKY_JWT_SECRETS", f"{OTHER_STRONG_SECRET},{weak}")
+    [problem] = refusal(**PRODUCTION)
+    assert problem.startswith(f"a key of WALKY_JWT_SECRETS is {reason}")
+    assert weak not in problem
+
+
+def test_production_accepts_strong_rotation_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WALKY_JWT_SECRETS", f"{OTHER_STRONG_SECRET},{STRONG_SECRET}")
+    assert make(**PRODUCTION).jwt_keys == [OTHER_STRONG_SECRET, STRONG_SECRET]

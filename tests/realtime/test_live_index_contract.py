@@ -243,3 +243,12 @@ async def test_a_newer_fix_from_another_process_is_not_hidden_by_memory(redis_ur
     finally:
         await here.redis.aclose()
         await there.redis.aclose()
+
+
+async def test_online_count_follows_presence(index: LiveIndex) -> None:
+    assert await index.online_count() == 0
+    await put_online(index, "w1", fix_at(0, 100))
+    await put_online(index, "w2", fix_at(90, 100))
+    assert await index.online_count() == 2
+    await index.set_presence("w1", "b1", online=False, available=None)
+    assert await index.online_count() == 1

@@ -44,4 +44,5 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(services: ServicesDep) -> Response:
+    await services.business_gauges.refresh()
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
