@@ -7,6 +7,8 @@ from typing import Literal
 
 IndexKind = Literal["asc", "desc", "2dsphere"]
 
+NOTIFICATION_RETENTION_S = 90 * 24 * 3600
+
 
 @dataclass(frozen=True)
 class Index:
@@ -15,6 +17,9 @@ class Index:
     unique: bool = False
     # Only documents that have every key are indexed (Mongo partial index on $exists).
     sparse: bool = False
+    # A TTL index (one timestamp key): MongoDB deletes a document this long after that time. SQLite
+    # indexes the key as usual and a retention job purges instead (app/usecases/scheduled.py).
+    expire_after_s: int | None = None
 
 
 USERS = "users"
@@ -95,8 +100,9 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     SCHEDULES: (),
     NOTIFICATIONS: (
         Index("user", (("userId", "asc"), ("createdAt", "desc"))),
-        # The retention purge (90 days).
-        Index("created", (("createdAt", "asc"),)),
+        # Retention: expired by MongoDB itself, purged by a job on SQLite (which also catches up
+        # documents stored before the TTL index existed).
+        Index("created", (("createdAt", "asc"),), expire_after_s=NOTIFICATION_RETENTION_S),
     ),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from app.composition import Services
 from app.domain.bookings import BookingStatus
 from app.jobs.job import Job
+from app.store.schema import NOTIFICATION_RETENTION_S
 from app.usecases.notifications import notify
 
 REMINDERS_EVERY = timedelta(minutes=1)
 RETENTION_EVERY = timedelta(hours=1)
 REMINDER_LEADS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 REMINDED_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-NOTIFICATION_RETENTION = timedelta(days=90)
+NOTIFICATION_RETENTION = timedelta(seconds=NOTIFICATION_RETENTION_S)
 OUTBOX_RETENTION = timedelta(days=90)
 IDEMPOTENCY_RETENTION = timedelta(days=7)
 # Expired email tokens stay a day, so a late click still reads "expired" rather than "unknown".
