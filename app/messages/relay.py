@@ -128,26 +128,36 @@ class OutboxRelay:
                 return SendFailed(type(exc).__name__)
 
     async def _settle(self, claimed: list[OutboxMessage], outcomes: dict[str, str | SendFailed], now: datetime) -> int:
+        """Record a batch's outcomes: one write for the sent, one per distinct failure (usually none)."""
         sent = {message_id: outcome for message_id, outcome in outcomes.items() if isinstance(outcome, str)}
         if sent:
             await self._outbox.mark_sent(list(sent), self._clock.now())
-            # Provider ids go to the log, not the store: one write settles the whole batch.
+            # Provider ids go to the log, not the store, so one write settles the whole batch.
             log.info("outbox sent", receipts=sent)
+        stopped: dict[str, list[str]] = {}
+        retried: dict[tuple[datetime, str], list[str]] = {}
         for message in claimed:
             outcome = outcomes[message.id]
             if isinstance(outcome, str):
                 continue
             if isinstance(outcome, PermanentSendFailure):
-                await self._outbox.mark_failed(message.id, str(outcome))
+                stopped.setdefault(str(outcome), []).append(message.id)
                 log.info("delivery stopped", id=message.id, channel=message.channel.value, error=str(outcome))
             elif message.attempts >= MAX_ATTEMPTS:
-                await self._outbox.mark_failed(message.id, f"gave up after {message.attempts} attempts: {outcome}")
+                stopped.setdefault(f"gave up after {message.attempts} attempts: {outcome}", []).append(message.id)
             else:
-                await self._outbox.retry_at(message.id, now + backoff(message.attempts), str(outcome))
+                retried.setdefault((now + backoff(message.attempts), str(outcome)), []).append(message.id)
+        for error, ids in stopped.items():
+            await self._outbox.mark_failed(ids, error)
+        for (when, error), ids in retried.items():
+            await self._outbox.retry_at(ids, when, error)
         return len(sent)
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before draining, not after: a wake() that comes while a batch is under way (a burst
+            # of notify calls) must start the next batch at once rather than wait for the poll.
+            self._wakeup.clear()
             try:
                 sent = await self.drain_once()
             except Exception:
@@ -156,6 +166,5 @@ class OutboxRelay:
                 sent = 0
             if self._stopping or sent or self._more_due:
                 continue
-            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)

@@ -32,27 +32,23 @@ class OutboxRepository:
         doc = await self._col.get(message_id)
         return OutboxMessage.from_doc(doc) if doc else None
 
-    async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        docs = await self._col.find(
-            {"status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}},
-            sort=[("leaseUntil", 1)],
-            limit=limit,
-        )
-        return [OutboxMessage.from_doc(d) for d in docs]
-
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
         """Take up to `limit` due messages for one send each; what another relay took first is not returned.
 
         One compare-and-set over the batch (still due when written) stamps a fresh claim id; reading back
         by that id tells which this caller won. Two writes per batch instead of one per message.
         """
-        due = await self.due(now, limit)
+        due = await self._col.find(
+            {"status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}},
+            sort=[("leaseUntil", 1)],
+            limit=limit,
+        )
         if not due:
             return []
         claim_id = new_id()
         await self._col.update_many(
             {
-                "id": {"$in": [m.id for m in due]},
+                "id": {"$in": [doc["id"] for doc in due]},
                 "status": OutboxStatus.PENDING.value,
                 "leaseUntil": {"$lte": iso(now)},
             },
@@ -70,15 +66,16 @@ class OutboxRepository:
             Update(set={"status": OutboxStatus.SENT.value, "sentAt": iso(now)}),
         )
 
-    async def retry_at(self, message_id: str, when: datetime, error: str) -> None:
-        await self._col.update_one(
-            {"id": message_id, "status": OutboxStatus.PENDING.value},
+    async def retry_at(self, message_ids: Sequence[str], when: datetime, error: str) -> int:
+        """Put messages back for another try at `when` (one write for all that failed alike)."""
+        return await self._col.update_many(
+            {"id": {"$in": list(message_ids)}, "status": OutboxStatus.PENDING.value},
             Update(set={"leaseUntil": iso(when), "lastError": error}),
         )
 
-    async def mark_failed(self, message_id: str, error: str) -> None:
-        await self._col.update_one(
-            {"id": message_id, "status": OutboxStatus.PENDING.value},
+    async def mark_failed(self, message_ids: Sequence[str], error: str) -> int:
+        return await self._col.update_many(
+            {"id": {"$in": list(message_ids)}, "status": OutboxStatus.PENDING.value},
             Update(set={"status": OutboxStatus.FAILED.value, "lastError": error}),
         )
 

@@ -127,6 +127,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     # The relay's query: pending messages whose lease has passed, oldest first.
     OUTBOX: (
         Index("due", (("status", "asc"), ("leaseUntil", "asc"))),
+        # Reading back what a batch claim won (OutboxRepository.claim).
+        Index("claim", (("claimId", "asc"),), sparse=True),
         Index("user", (("userId", "asc"), ("createdAt", "asc"))),
     ),
     DEVICES: (Index("user", (("userId", "asc"), ("createdAt", "asc"))),),
