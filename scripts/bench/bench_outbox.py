@@ -2,8 +2,9 @@
 
 Runs the real relay on the embedded default (SQLite store, fsync on commit) in this process, with the
 Expo push adapter on a recording HTTP transport (httpx.MockTransport) that answers like Expo after
-`--provider-ms`, and an email sender that answers at once (each notification also has an email delivery). 1,000 people each have a device; `notify` is called for all of them in one burst
-(each stores the notification, emits it live and enqueues the push), and for each we time from the
+`--provider-ms`, and an email sender that answers at once (each notification also has an email
+delivery). 1,000 people each have a device; `notify` is called for all of them in one burst (each
+stores the notification, emits it live and enqueues its push and email), and for each we time from the
 moment its notify call returned (notification and outbox entry committed) until the Expo request
 carrying it reaches the transport.
 
