@@ -114,6 +114,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("intent_unique", (("intentId", "asc"),), unique=True),
         Index("owner", (("ownerId", "asc"), ("createdAt", "desc"))),
         Index("business", (("businessId", "asc"), ("createdAt", "desc"))),
+        # The settlement retries job: only payments with a failed settlement have the field.
+        Index("settle_retry", (("settleRetryAt", "asc"),), sparse=True),
     ),
     PAYOUT_ACCOUNTS: (Index("account_unique", (("accountId", "asc"),), unique=True),),
     WEBHOOK_EVENTS: (),
