@@ -17,8 +17,8 @@ class Index:
     unique: bool = False
     # Only documents that have every key are indexed (Mongo partial index on $exists).
     sparse: bool = False
-    # A TTL index (one timestamp key): MongoDB deletes a document this long after that time. SQLite
-    # indexes the key as usual and a retention job purges instead (app/usecases/scheduled.py).
+    # A TTL index (one timestamp key): MongoDB deletes a document this long after that time. SQLite has
+    # no TTL and creates no index for it; a retention job purges instead (app/usecases/scheduled.py).
     expire_after_s: int | None = None
 
 
@@ -100,9 +100,11 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     SCHEDULES: (),
     NOTIFICATIONS: (
         Index("user", (("userId", "asc"), ("createdAt", "desc"))),
-        # Retention: expired by MongoDB itself, purged by a job on SQLite (which also catches up
-        # documents stored before the TTL index existed).
-        Index("created", (("createdAt", "asc"),), expire_after_s=NOTIFICATION_RETENTION_S),
+        # The retention purge (90 days), on both stores: on MongoDB it catches documents stored before
+        # the TTL index below existed.
+        Index("created", (("createdAt", "asc"),)),
+        # Retention on MongoDB: a TTL index (no index on SQLite, which has no TTL).
+        Index("expiry", (("createdAt", "asc"),), expire_after_s=NOTIFICATION_RETENTION_S),
     ),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
