@@ -1,10 +1,10 @@
 """OutboxRelay: a background loop that sends due outbox messages through the sender of their channel.
 
 Messages are claimed in batches with a lease (compare-and-set), so with several processes one sends each,
-and settled in one write per batch;
-a process that dies mid-send leaves the lease to run out and another picks the message up: at least once,
-with the message id as the provider's idempotency key where the provider has one (Twilio), in the
-push data for the app to drop a repeat (Expo), and as the Message-ID of an email. Delivery never happens
+and a batch's outcomes are recorded together; a process that dies mid-batch leaves the lease to run out
+and another picks the messages up: at least once, with the message id as the provider's idempotency key
+where the provider has one (Twilio), in the push data for the app to drop a repeat (Expo), and as the
+Message-ID of an email. Delivery never happens
 on the request path: `notify` stores and `wake()`s the loop.
 """
 
