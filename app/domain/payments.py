@@ -7,6 +7,8 @@ stored status and amounts only move forward and every arrival order ends in the 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
@@ -78,6 +80,10 @@ class Payment(Entity):
     reserved_refund: int = 0
     refunds: list[RefundEntry] = Field(default_factory=list)
     last_error: str | None = None
+    # A settlement (capture on completion, the cancellation's refund) that failed: tried again by a job at
+    # `settle_retry_at` (None: nothing to retry), `settle_attempts` failures so far.
+    settle_attempts: int = 0
+    settle_retry_at: Timestamp | None = None
     # Compare-and-set counter: every change is conditional on the version it was computed from.
     version: int = 0
     created_at: Timestamp
@@ -139,3 +145,16 @@ class PayoutAccount(Entity):
     last_event_at: int = 0
     created_at: Timestamp
     updated_at: Timestamp
+
+
+SETTLE_MAX_ATTEMPTS = 10
+SETTLE_BASE_BACKOFF = timedelta(minutes=1)
+SETTLE_MAX_BACKOFF = timedelta(hours=6)
+
+
+def next_settlement_try(attempts: int, now: datetime) -> datetime | None:
+    """When to try a settlement again after `attempts` failures: 1 min, 2, 4, ... capped at 6 h; None to stop
+    (the error stays on the record for the business or an admin)."""
+    if attempts >= SETTLE_MAX_ATTEMPTS:
+        return None
+    return now + min(SETTLE_MAX_BACKOFF, SETTLE_BASE_BACKOFF * (1 << max(0, attempts - 1)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -25,6 +26,6 @@ class Device(Entity):
 class DeviceBook(Protocol):
     """What the push sender needs of the device repository."""
 
-    async def tokens_of(self, user_id: str) -> list[str]: ...
+    async def tokens_of_many(self, user_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
     async def forget(self, token: str) -> None: ...

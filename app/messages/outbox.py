@@ -109,7 +109,6 @@ class OutboxMessage(Entity):
     attempts: int = 0
     lease_until: Timestamp
     last_error: str | None = None
-    provider_id: str | None = None
     # The batch claim that holds the lease (see OutboxRepository.claim).
     claim_id: str | None = None
     created_at: Timestamp

@@ -1,9 +1,10 @@
 """OutboxRelay: a background loop that sends due outbox messages through the sender of their channel.
 
-Messages are claimed in batches with a lease (compare-and-set), so with several processes one sends each;
-a process that dies mid-send leaves the lease to run out and another picks the message up: at least once,
-with the message id as the provider's idempotency key where the provider has one (Twilio), in the
-push data for the app to drop a repeat (Expo), and as the Message-ID of an email. Delivery never happens
+Messages are claimed in batches with a lease (compare-and-set), so with several processes one sends each,
+and a batch's outcomes are recorded together; a process that dies mid-batch leaves the lease to run out
+and another picks the messages up: at least once, with the message id as the provider's idempotency key
+where the provider has one (Twilio), in the push data for the app to drop a repeat (Expo), and as the
+Message-ID of an email. Delivery never happens
 on the request path: `notify` stores and `wake()`s the loop.
 """
 
@@ -18,7 +19,7 @@ import structlog
 
 from app.clock import Clock
 from app.messages.outbox import MAX_ATTEMPTS, Channel, OutboxMessage, backoff
-from app.messages.senders import PermanentSendFailure, Sender, SendFailed
+from app.messages.senders import BatchSender, PermanentSendFailure, Sender, SendFailed
 from app.store.outbox import OutboxRepository
 
 log = structlog.get_logger("walky.outbox")
@@ -26,7 +27,8 @@ log = structlog.get_logger("walky.outbox")
 LEASE = timedelta(seconds=60)
 POLL_INTERVAL_S = 1.0
 BATCH_SIZE = 100
-# Sends in flight at once per process: providers answer in tens of milliseconds, so a burst needs overlap.
+# Sends in flight at once per process for one-at-a-time senders (SMTP, Twilio): providers answer in tens
+# of milliseconds, so a burst needs overlap.
 CONCURRENCY = 32
 # On shutdown, sends under way get this long to finish and be recorded (else they go out again later).
 STOP_GRACE_S = 5.0
@@ -82,50 +84,80 @@ class OutboxRelay:
             await sender.aclose()
 
     async def drain_once(self) -> int:
-        """Claim one batch of due messages and send it; return how many were sent (tests step with this)."""
+        """Claim one batch of due messages, send it, settle it; return how many were sent (tests step with this).
+
+        Outcomes are recorded once for the whole batch (one write for every message sent), so a crash
+        before that write repeats at most one batch: at least once, deduplicated downstream by message id.
+        """
         now = self._clock.now()
         claimed = await self._outbox.claim(now, now + self._lease, BATCH_SIZE)
-        results = await asyncio.gather(*(self._deliver(message) for message in claimed))
         self._more_due = len(claimed) == BATCH_SIZE
-        return sum(results)
-
-    async def _deliver(self, message: OutboxMessage) -> bool:
-        """Send one claimed message and record the outcome; True when sent."""
-        now = self._clock.now()
-        if message.expires_at is not None and message.expires_at <= now:
-            await self._outbox.mark_failed(message.id, "expired before delivery")
-            return False
-        sender = self._senders.get(message.channel)
-        if sender is None:
-            await self._outbox.mark_failed(message.id, f"no sender for {message.channel.value}")
-            return False
-        async with self._slots:
-            return await self._send(sender, message, now)
-
-    async def _send(self, sender: Sender, message: OutboxMessage, now: datetime) -> bool:
-        # Runs inside a slot until the outcome is recorded: a crash repeats at most CONCURRENCY sends.
-        try:
-            provider_id = await sender.send(message)
-        except PermanentSendFailure as exc:
-            await self._outbox.mark_failed(message.id, str(exc))
-            log.info("delivery stopped", id=message.id, channel=message.channel.value, error=str(exc))
-            return False
-        except SendFailed as exc:
-            if message.attempts >= MAX_ATTEMPTS:
-                await self._outbox.mark_failed(message.id, f"gave up after {message.attempts} attempts: {exc}")
+        outcomes: dict[str, str | SendFailed] = {}
+        groups: dict[Channel, list[OutboxMessage]] = {}
+        for message in claimed:
+            if message.expires_at is not None and message.expires_at <= now:
+                outcomes[message.id] = PermanentSendFailure("expired before delivery")
+            elif message.channel not in self._senders:
+                outcomes[message.id] = PermanentSendFailure(f"no sender for {message.channel.value}")
             else:
-                await self._outbox.retry_at(message.id, now + backoff(message.attempts), str(exc))
-            return False
-        except Exception as exc:
-            # An adapter bug or an unexpected answer: retried like a transient failure, and logged.
-            log.exception("sender raised", id=message.id, channel=message.channel.value)
-            await self._outbox.retry_at(message.id, now + backoff(message.attempts), type(exc).__name__)
-            return False
-        await self._outbox.mark_sent(message.id, provider_id, self._clock.now())
-        return True
+                groups.setdefault(message.channel, []).append(message)
+        for sent in await asyncio.gather(*(self._send_group(self._senders[c], group) for c, group in groups.items())):
+            outcomes.update(sent)
+        return await self._settle(claimed, outcomes, now)
+
+    async def _send_group(self, sender: Sender, messages: list[OutboxMessage]) -> dict[str, str | SendFailed]:
+        if isinstance(sender, BatchSender):
+            try:
+                results = await sender.send_many(messages)
+            except Exception as exc:
+                log.exception("sender raised", channel=sender.channel.value)
+                results = [SendFailed(type(exc).__name__)] * len(messages)
+            return {message.id: result for message, result in zip(messages, results, strict=True)}
+        outcomes = await asyncio.gather(*(self._send_one(sender, message) for message in messages))
+        return {message.id: outcome for message, outcome in zip(messages, outcomes, strict=True)}
+
+    async def _send_one(self, sender: Sender, message: OutboxMessage) -> str | SendFailed:
+        async with self._slots:
+            try:
+                return await sender.send(message)
+            except SendFailed as exc:
+                return exc
+            except Exception as exc:
+                # An adapter bug or an unexpected answer: retried like a transient failure, and logged.
+                log.exception("sender raised", id=message.id, channel=message.channel.value)
+                return SendFailed(type(exc).__name__)
+
+    async def _settle(self, claimed: list[OutboxMessage], outcomes: dict[str, str | SendFailed], now: datetime) -> int:
+        """Record a batch's outcomes: one write for the sent, one per distinct failure (usually none)."""
+        sent = {message_id: outcome for message_id, outcome in outcomes.items() if isinstance(outcome, str)}
+        if sent:
+            await self._outbox.mark_sent(list(sent), self._clock.now())
+            # Provider ids go to the log, not the store, so one write settles the whole batch.
+            log.info("outbox sent", receipts=sent)
+        stopped: dict[str, list[str]] = {}
+        retried: dict[tuple[datetime, str], list[str]] = {}
+        for message in claimed:
+            outcome = outcomes[message.id]
+            if isinstance(outcome, str):
+                continue
+            if isinstance(outcome, PermanentSendFailure):
+                stopped.setdefault(str(outcome), []).append(message.id)
+                log.info("delivery stopped", id=message.id, channel=message.channel.value, error=str(outcome))
+            elif message.attempts >= MAX_ATTEMPTS:
+                stopped.setdefault(f"gave up after {message.attempts} attempts: {outcome}", []).append(message.id)
+            else:
+                retried.setdefault((now + backoff(message.attempts), str(outcome)), []).append(message.id)
+        for error, ids in stopped.items():
+            await self._outbox.mark_failed(ids, error)
+        for (when, error), ids in retried.items():
+            await self._outbox.retry_at(ids, when, error)
+        return len(sent)
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before draining, not after: a wake() that comes while a batch is under way (a burst
+            # of notify calls) must start the next batch at once rather than wait for the poll.
+            self._wakeup.clear()
             try:
                 sent = await self.drain_once()
             except Exception:
@@ -134,6 +166,5 @@ class OutboxRelay:
                 sent = 0
             if self._stopping or sent or self._more_due:
                 continue
-            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)

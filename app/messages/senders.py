@@ -6,7 +6,8 @@ SendFailed            transient: the relay tries again after a backoff
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from app.messages.outbox import Channel, OutboxMessage
 
@@ -26,3 +27,11 @@ class Sender(Protocol):
         """Deliver once; return the provider's id. Raise SendFailed to retry."""
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class BatchSender(Sender, Protocol):
+    """A sender whose provider takes many messages per request (Expo: up to 100 pushes)."""
+
+    async def send_many(self, messages: Sequence[OutboxMessage]) -> list[str | SendFailed]:
+        """Deliver each message once; per message, in order, the provider's id or why it failed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.messages.devices import Device
 from app.store.documents import DocumentCollection, Update
 
@@ -25,6 +27,14 @@ class DeviceRepository:
 
     async def tokens_of(self, user_id: str) -> list[str]:
         return [device.id for device in await self.of_user(user_id)]
+
+    async def tokens_of_many(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The tokens of several people in one read (the push sender, once per batch)."""
+        docs = await self._col.find({"userId": {"$in": list(user_ids)}}, sort=[("createdAt", 1)])
+        tokens: dict[str, list[str]] = {}
+        for doc in docs:
+            tokens.setdefault(doc["userId"], []).append(doc["id"])
+        return tokens
 
     async def remove(self, user_id: str, token: str) -> bool:
         return await self._col.delete_one({"id": token, "userId": user_id})

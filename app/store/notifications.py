@@ -6,15 +6,19 @@ from datetime import datetime
 
 from app.clock import iso
 from app.domain.notifications import Notification
+from app.store.batching import BatchInserter
 from app.store.documents import DocumentCollection, Update
 
 
 class NotificationRepository:
     def __init__(self, collection: DocumentCollection) -> None:
         self._col = collection
+        # A status change or a dispatch wave stores many at once: they share one write (one fsync).
+        self._writer = BatchInserter(collection)
 
     async def add(self, notification: Notification) -> None:
-        await self._col.insert(notification.to_doc())
+        """Store a notification with a fresh id; returns once it is durable."""
+        await self._writer.insert([notification.to_doc()])
 
     async def add_once(self, notification: Notification) -> bool:
         """Store a notification whose id is derived from its event; False when it was stored already."""

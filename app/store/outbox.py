@@ -8,12 +8,14 @@ from datetime import datetime
 from app.clock import iso
 from app.ids import new_id
 from app.messages.outbox import OutboxMessage, OutboxStatus
+from app.store.batching import BatchInserter
 from app.store.documents import DocumentCollection, Update
 
 
 class OutboxRepository:
     def __init__(self, collection: DocumentCollection) -> None:
         self._col = collection
+        self._writer = BatchInserter(collection)
 
     async def enqueue(self, messages: Sequence[OutboxMessage]) -> int:
         """Store new messages; one whose id is already there (a replay) is skipped. Returns how many were new."""
@@ -21,17 +23,14 @@ class OutboxRepository:
             return 0
         return await self._col.insert_many_new([m.to_doc() for m in messages])
 
+    async def enqueue_coalesced(self, messages: Sequence[OutboxMessage]) -> None:
+        """Like `enqueue`, sharing one write with concurrent callers (a burst of notifications); returns
+        once these messages are durable, without telling how many were new."""
+        await self._writer.insert([m.to_doc() for m in messages])
+
     async def get(self, message_id: str) -> OutboxMessage | None:
         doc = await self._col.get(message_id)
         return OutboxMessage.from_doc(doc) if doc else None
-
-    async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        docs = await self._col.find(
-            {"status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}},
-            sort=[("leaseUntil", 1)],
-            limit=limit,
-        )
-        return [OutboxMessage.from_doc(d) for d in docs]
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
         """Take up to `limit` due messages for one send each; what another relay took first is not returned.
@@ -39,13 +38,17 @@ class OutboxRepository:
         One compare-and-set over the batch (still due when written) stamps a fresh claim id; reading back
         by that id tells which this caller won. Two writes per batch instead of one per message.
         """
-        due = await self.due(now, limit)
+        due = await self._col.find(
+            {"status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}},
+            sort=[("leaseUntil", 1)],
+            limit=limit,
+        )
         if not due:
             return []
         claim_id = new_id()
         await self._col.update_many(
             {
-                "id": {"$in": [m.id for m in due]},
+                "id": {"$in": [doc["id"] for doc in due]},
                 "status": OutboxStatus.PENDING.value,
                 "leaseUntil": {"$lte": iso(now)},
             },
@@ -54,21 +57,25 @@ class OutboxRepository:
         docs = await self._col.find({"claimId": claim_id}, sort=[("leaseUntil", 1)])
         return [OutboxMessage.from_doc(d) for d in docs]
 
-    async def mark_sent(self, message_id: str, provider_id: str, now: datetime) -> None:
-        await self._col.update_one(
-            {"id": message_id, "status": OutboxStatus.PENDING.value},
-            Update(set={"status": OutboxStatus.SENT.value, "providerId": provider_id, "sentAt": iso(now)}),
+    async def mark_sent(self, message_ids: Sequence[str], now: datetime) -> int:
+        """Settle a batch of sends in one write (one commit, one fsync on SQLite)."""
+        if not message_ids:
+            return 0
+        return await self._col.update_many(
+            {"id": {"$in": list(message_ids)}, "status": OutboxStatus.PENDING.value},
+            Update(set={"status": OutboxStatus.SENT.value, "sentAt": iso(now)}),
         )
 
-    async def retry_at(self, message_id: str, when: datetime, error: str) -> None:
-        await self._col.update_one(
-            {"id": message_id, "status": OutboxStatus.PENDING.value},
+    async def retry_at(self, message_ids: Sequence[str], when: datetime, error: str) -> int:
+        """Put messages back for another try at `when` (one write for all that failed alike)."""
+        return await self._col.update_many(
+            {"id": {"$in": list(message_ids)}, "status": OutboxStatus.PENDING.value},
             Update(set={"leaseUntil": iso(when), "lastError": error}),
         )
 
-    async def mark_failed(self, message_id: str, error: str) -> None:
-        await self._col.update_one(
-            {"id": message_id, "status": OutboxStatus.PENDING.value},
+    async def mark_failed(self, message_ids: Sequence[str], error: str) -> int:
+        return await self._col.update_many(
+            {"id": {"$in": list(message_ids)}, "status": OutboxStatus.PENDING.value},
             Update(set={"status": OutboxStatus.FAILED.value, "lastError": error}),
         )
 

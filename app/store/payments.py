@@ -51,6 +51,11 @@ class PaymentRepository:
         )
         return Payment.from_doc(doc) if doc else None
 
+    async def settlements_due(self, now: datetime, limit: int) -> list[Payment]:
+        """Payments whose failed settlement is due for another try, the longest waiting first."""
+        docs = await self._col.find({"settleRetryAt": {"$lte": iso(now)}}, sort=[("settleRetryAt", 1)], limit=limit)
+        return [Payment.from_doc(d) for d in docs]
+
     async def of_person(self, user_id: str) -> list[Payment]:
         return [Payment.from_doc(d) for d in await self._col.find({"ownerId": user_id}, sort=[("createdAt", 1)])]
 

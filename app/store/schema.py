@@ -7,6 +7,8 @@ from typing import Literal
 
 IndexKind = Literal["asc", "desc", "2dsphere"]
 
+NOTIFICATION_RETENTION_S = 90 * 24 * 3600
+
 
 @dataclass(frozen=True)
 class Index:
@@ -15,6 +17,9 @@ class Index:
     unique: bool = False
     # Only documents that have every key are indexed (Mongo partial index on $exists).
     sparse: bool = False
+    # A TTL index (one timestamp key): MongoDB deletes a document this long after that time. SQLite has
+    # no TTL and creates no index for it; a retention job purges instead (app/usecases/scheduled.py).
+    expire_after_s: int | None = None
 
 
 USERS = "users"
@@ -101,8 +106,11 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     SCHEDULES: (),
     NOTIFICATIONS: (
         Index("user", (("userId", "asc"), ("createdAt", "desc"))),
-        # The retention purge (90 days).
+        # The retention purge (90 days), on both stores: on MongoDB it catches documents stored before
+        # the TTL index below existed.
         Index("created", (("createdAt", "asc"),)),
+        # Retention on MongoDB: a TTL index (no index on SQLite, which has no TTL).
+        Index("expiry", (("createdAt", "asc"),), expire_after_s=NOTIFICATION_RETENTION_S),
     ),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
@@ -114,6 +122,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("intent_unique", (("intentId", "asc"),), unique=True),
         Index("owner", (("ownerId", "asc"), ("createdAt", "desc"))),
         Index("business", (("businessId", "asc"), ("createdAt", "desc"))),
+        # The settlement retries job: only payments with a failed settlement have the field.
+        Index("settle_retry", (("settleRetryAt", "asc"),), sparse=True),
     ),
     PAYOUT_ACCOUNTS: (Index("account_unique", (("accountId", "asc"),), unique=True),),
     WEBHOOK_EVENTS: (),
@@ -127,6 +137,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     # The relay's query: pending messages whose lease has passed, oldest first.
     OUTBOX: (
         Index("due", (("status", "asc"), ("leaseUntil", "asc"))),
+        # Reading back what a batch claim won (OutboxRepository.claim).
+        Index("claim", (("claimId", "asc"),), sparse=True),
         Index("user", (("userId", "asc"), ("createdAt", "asc"))),
     ),
     DEVICES: (Index("user", (("userId", "asc"), ("createdAt", "asc"))),),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from app.domain.notifications import Notification
 from app.errors import NotFound
 from app.events import user_room
 from app.ids import new_id
-from app.messages.outbox import message_id
+from app.messages.outbox import OutboxMessage, message_id
 from app.usecases.deliveries import messages_for
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 
@@ -56,7 +57,7 @@ async def notify(
     """
     store = services.store
     now = services.clock.now()
-    enqueued = 0
+    enqueued = False
     for user_id in dict.fromkeys(user_ids):
         notification = Notification(
             id=message_id(key, user_id, "notification")[:24] if key else new_id(),
@@ -67,29 +68,35 @@ async def notify(
             data=data,
             created_at=now,
         )
+        user = await store.users.get(user_id)
+        deliveries: list[OutboxMessage] = []
+        if user is not None:
+            deliveries = await messages_for(
+                store,
+                user,
+                source=key or notification.id,
+                kind=kind,
+                title=title,
+                body=message,
+                data=data,
+                now=now,
+                expires_at=expires_at,
+            )
         if key is None:
-            await store.notifications.add(notification)
-        elif not await store.notifications.add_once(notification):
-            continue
+            # A fresh id cannot be replayed: the notification and its deliveries are written side by side,
+            # each in a write shared with concurrent notify calls (a burst costs a few commits, not two each).
+            await asyncio.gather(store.notifications.add(notification), store.outbox.enqueue_coalesced(deliveries))
+        else:
+            # Deliveries first: their ids come from the key, so a run repeated after a crash between the
+            # two writes stores them once, and the notification is then stored (and emitted) once too.
+            await store.outbox.enqueue(deliveries)
+            if not await store.notifications.add_once(notification):
+                continue
         view = NotificationView.of(notification).model_dump(
             mode="json", include={"id", "type", "title", "message", "data"}
         )
         await services.events.emit("notification", view, room=user_room(user_id))
-        user = await store.users.get(user_id)
-        if user is None:
-            continue
-        deliveries = await messages_for(
-            store,
-            user,
-            source=key or notification.id,
-            kind=kind,
-            title=title,
-            body=message,
-            data=data,
-            now=now,
-            expires_at=expires_at,
-        )
-        enqueued += await store.outbox.enqueue(deliveries)
+        enqueued = enqueued or bool(deliveries)
     if enqueued:
         services.outbox_relay.wake()
 

@@ -23,12 +23,21 @@ import structlog
 from pydantic import Field
 
 from app.auth.principal import Principal
+from app.clock import iso
 from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.bookings import Booking, BookingStatus
 from app.domain.businesses import Business
 from app.domain.money import is_zero_decimal
-from app.domain.payments import Payment, PayoutAccount, RefundEntry, proportional, state_fields, state_of_intent
+from app.domain.payments import (
+    Payment,
+    PayoutAccount,
+    RefundEntry,
+    next_settlement_try,
+    proportional,
+    state_fields,
+    state_of_intent,
+)
 from app.domain.users import Role
 from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
@@ -658,8 +667,9 @@ async def apply_payment_event(services: Services, event: PaymentEvent) -> str:
 class PaymentsListener:
     """The booking lifecycle's money side, registered in `services.booking_listeners`.
 
-    A failure here does not undo the booking transition (it is committed): it is logged and kept on the
-    payment record as `lastError`, for the business or an admin to settle (e.g. with a refund)."""
+    A failure here does not undo the booking transition (it is committed): it is logged, kept on the
+    payment record as `lastError`, and retried with backoff by the settlement job (app/usecases/scheduled.py);
+    after the last try it stays for the business or an admin to settle (e.g. with a refund)."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -675,12 +685,47 @@ class PaymentsListener:
 
     async def finished(self, booking: Booking) -> None:
         try:
-            if booking.status is BookingStatus.COMPLETED:
-                await capture_for_booking(self._services, booking)
-            elif booking.status is BookingStatus.CANCELLED:
-                await settle_cancellation(self._services, booking)
+            await settle_booking(self._services, booking)
         except AppError as exc:
-            log.warning("payment settlement failed", booking_id=booking.id, error=exc.code, message=exc.message)
-            payment = await self._services.store.payments.for_booking(booking.id)
-            if payment is not None:
-                await _note_error(self._services, payment, f"on {booking.status.value}: {exc.message}")
+            await note_settlement_failure(self._services, booking, exc)
+
+
+async def settle_booking(services: Services, booking: Booking) -> Payment | None:
+    """The money side of a booking that ended: capture on completion, the policy's refund on cancellation."""
+    if booking.status is BookingStatus.COMPLETED:
+        return await capture_for_booking(services, booking)
+    if booking.status is BookingStatus.CANCELLED:
+        return await settle_cancellation(services, booking)
+    return None
+
+
+async def note_settlement_failure(services: Services, booking: Booking, exc: AppError) -> None:
+    """Keep the error on the record (`lastError`) and schedule another try with backoff."""
+    log.warning("payment settlement failed", booking_id=booking.id, error=exc.code, message=exc.message)
+    payment = await services.store.payments.for_booking(booking.id)
+    if payment is None:
+        return
+    message = f"on {booking.status.value}: {exc.message}"
+    now = services.clock.now()
+
+    def change(current: Payment) -> tuple[dict[str, Any], None]:
+        retry_at = next_settlement_try(current.settle_attempts + 1, now)
+        return {
+            "lastError": message,
+            "settleAttempts": current.settle_attempts + 1,
+            "settleRetryAt": iso(retry_at) if retry_at else None,
+        }, None
+
+    await _update(services, payment, change)
+
+
+async def settlement_retried(services: Services, payment: Payment, error: str | None) -> Payment:
+    """A retried settlement went through: nothing left to retry, and the error it left is cleared."""
+
+    def change(current: Payment) -> tuple[dict[str, Any], None]:
+        fields: dict[str, Any] = {"settleAttempts": 0, "settleRetryAt": None}
+        if current.last_error == error:
+            fields["lastError"] = None
+        return fields, None
+
+    return await _update(services, payment, change)

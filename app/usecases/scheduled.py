@@ -1,4 +1,5 @@
-"""The periodic jobs' work: booking reminders (24 h and 1 h before) and retention purges."""
+"""The periodic jobs' work: booking reminders (24 h and 1 h before), retention purges, and retries of
+payment settlements that failed."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ from datetime import datetime, timedelta
 
 from app.composition import Services
 from app.domain.bookings import BookingStatus
+from app.errors import AppError
 from app.jobs.job import Job
+from app.store.schema import NOTIFICATION_RETENTION_S
 from app.usecases.notifications import notify
+from app.usecases.payments import note_settlement_failure, settle_booking, settlement_retried
 
 REMINDERS_EVERY = timedelta(minutes=1)
 RETENTION_EVERY = timedelta(hours=1)
+# Failed settlements wait at least a minute between tries (app/domain/payments.py next_settlement_try).
+SETTLEMENTS_EVERY = timedelta(minutes=1)
+SETTLEMENTS_PER_RUN = 100
 REMINDER_LEADS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 REMINDED_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-NOTIFICATION_RETENTION = timedelta(days=90)
+NOTIFICATION_RETENTION = timedelta(seconds=NOTIFICATION_RETENTION_S)
 OUTBOX_RETENTION = timedelta(days=90)
 IDEMPOTENCY_RETENTION = timedelta(days=7)
 # Expired email tokens stay a day, so a late click still reads "expired" rather than "unknown".
@@ -62,6 +69,27 @@ async def purge_expired(services: Services, now: datetime) -> dict[str, int]:
     }
 
 
+async def retry_settlements(services: Services, now: datetime) -> int:
+    """Try again the settlements that failed and are due (see PaymentsListener); returns how many went through.
+
+    Safe to repeat: the capture and the refund reach the gateway under idempotency keys derived from the
+    booking, and a record already settled is left as it is.
+    """
+    settled = 0
+    for payment in await services.store.payments.settlements_due(now, SETTLEMENTS_PER_RUN):
+        booking = await services.store.bookings.get(payment.booking_id)
+        if booking is None:
+            continue
+        try:
+            result = await settle_booking(services, booking)
+        except AppError as exc:
+            await note_settlement_failure(services, booking, exc)
+            continue
+        await settlement_retried(services, result or payment, payment.last_error)
+        settled += 1
+    return settled
+
+
 def scheduled_jobs(services: Services) -> list[Job]:
     async def reminders(since: datetime | None, now: datetime) -> None:
         await send_reminders(services, since, now)
@@ -69,4 +97,11 @@ def scheduled_jobs(services: Services) -> list[Job]:
     async def retention(_: datetime | None, now: datetime) -> None:
         await purge_expired(services, now)
 
-    return [Job("booking.reminders", REMINDERS_EVERY, reminders), Job("retention", RETENTION_EVERY, retention)]
+    async def settlements(_: datetime | None, now: datetime) -> None:
+        await retry_settlements(services, now)
+
+    return [
+        Job("booking.reminders", REMINDERS_EVERY, reminders),
+        Job("retention", RETENTION_EVERY, retention),
+        Job("payments.settlements", SETTLEMENTS_EVERY, settlements),
+    ]

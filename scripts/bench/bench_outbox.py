@@ -2,8 +2,9 @@
 
 Runs the real relay on the embedded default (SQLite store, fsync on commit) in this process, with the
 Expo push adapter on a recording HTTP transport (httpx.MockTransport) that answers like Expo after
-`--provider-ms`. 1,000 people each have a device; `notify` is called for all of them in one burst
-(each stores the notification, emits it live and enqueues the push), and for each we time from the
+`--provider-ms`, and an email sender that answers at once (each notification also has an email
+delivery). 1,000 people each have a device; `notify` is called for all of them in one burst (each
+stores the notification, emits it live and enqueues its push and email), and for each we time from the
 moment its notify call returned (notification and outbox entry committed) until the Expo request
 carrying it reaches the transport.
 
@@ -28,13 +29,23 @@ from app.domain.users import Role, User
 from app.ids import new_id
 from app.logs import configure_logging
 from app.messages.devices import Device, Platform
-from app.messages.outbox import Channel
+from app.messages.outbox import Channel, OutboxMessage
 from app.messages.push_sender import ExpoPushSender
 from app.messages.relay import OutboxRelay
 from app.service import create_app, services_of
 from app.settings import Settings
 from app.usecases.notifications import notify
 from tests.support.asgi import lifespan
+
+
+class InstantEmail:
+    channel = Channel.EMAIL
+
+    async def send(self, message: OutboxMessage) -> str:
+        return f"<{message.id}@bench>"
+
+    async def aclose(self) -> None:
+        return None
 
 
 async def people(services: Services, count: int) -> list[str]:
@@ -84,7 +95,11 @@ async def run(count: int, provider_ms: float) -> None:
             await services.outbox_relay.stop()
             user_ids = await people(services, count)
             push = ExpoPushSender(services.store.devices, transport=httpx.MockTransport(expo))
-            relay = OutboxRelay(services.store.outbox, {Channel.PUSH: push}, services.clock)
+            # booking.started also goes by email: a provider that answers at once, as the relay shares its
+            # batches between both channels in production too.
+            relay = OutboxRelay(
+                services.store.outbox, {Channel.PUSH: push, Channel.EMAIL: InstantEmail()}, services.clock
+            )
             services.outbox_relay = relay
             await relay.start()
             started: dict[str, float] = {}

@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 
 from app.store.mongo.collection import MongoCollection
 from app.store.mongo.geo_search import MongoGeoSearch
-from app.store.mongo.translate import index_model
+from app.store.mongo.translate import index_model, ttl_path
 from app.store.schema import BUSINESSES, COLLECTIONS
 
 
@@ -19,7 +19,9 @@ class MongoBackend:
     def __init__(self, url: str, database: str) -> None:
         self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
         self.db = self.client[database]
-        self._collections = {name: MongoCollection(self.db[name]) for name in COLLECTIONS}
+        self._collections = {
+            name: MongoCollection(self.db[name], ttl_from=ttl_path(indexes)) for name, indexes in COLLECTIONS.items()
+        }
         self.geo_search = MongoGeoSearch(self.db[BUSINESSES])
 
     async def setup(self) -> None:

@@ -27,15 +27,16 @@ def _refused_geometry(exc: WriteError) -> ValidationFailed:
 
 
 class MongoCollection:
-    def __init__(self, collection: Any) -> None:
+    def __init__(self, collection: Any, *, ttl_from: str | None = None) -> None:
         # Typed as Any: AsyncCollection is generic over the document type and the adapter
         # is also driven by a recording double in tests.
         self.raw = collection
         self.name: str = collection.name
+        self._ttl_from = ttl_from
 
     async def insert(self, doc: Document) -> None:
         try:
-            await self.raw.insert_one(to_mongo(doc))
+            await self.raw.insert_one(to_mongo(doc, self._ttl_from))
         except DuplicateKeyError as exc:
             raise DuplicateKey(self.name, str(exc)) from exc
         except WriteError as exc:
@@ -47,7 +48,7 @@ class MongoCollection:
         if not docs:
             return 0
         try:
-            result = await self.raw.insert_many([to_mongo(doc) for doc in docs], ordered=False)
+            result = await self.raw.insert_many([to_mongo(doc, self._ttl_from) for doc in docs], ordered=False)
             return len(result.inserted_ids)
         except BulkWriteError as exc:
             # Unordered: every non-duplicate was written; only duplicate-key failures are expected.

@@ -110,6 +110,8 @@ def order_sql(sort: Sequence[SortKey]) -> str:
 def index_ddl(table: str, index: Index) -> str | None:
     if any(kind == "2dsphere" for _, kind in index.keys):
         return None  # geometry is indexed by the R*Tree tables of the geo adapters
+    if index.expire_after_s is not None:
+        return None  # no TTL in SQLite: the retention job purges, on an ordinary index
     columns = ", ".join(f"{field_sql(path)} {'DESC' if kind == 'desc' else 'ASC'}" for path, kind in index.keys)
     unique = "UNIQUE " if index.unique else ""
     partial = ""

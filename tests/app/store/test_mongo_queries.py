@@ -6,6 +6,8 @@ AsyncCollection; the contract suite covers real behaviour when WALKY_TEST_MONGOD
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,8 +16,9 @@ from pymongo.errors import DuplicateKeyError
 
 from app.store.documents import DuplicateKey, Update
 from app.store.mongo.collection import MongoCollection
-from app.store.mongo.translate import index_model, mongo_filter, mongo_update
-from app.store.schema import COLLECTIONS, REFRESH_TOKENS, USERS, Index
+from app.store.mongo.translate import index_model, mongo_filter, mongo_update, ttl_path
+from app.store.schema import COLLECTIONS, NOTIFICATIONS, REFRESH_TOKENS, USERS, Index
+from app.store.sqlite.collection import index_ddl
 from app.store.users import UserRepository
 
 
@@ -152,3 +155,30 @@ async def test_geometry_refused_by_mongo_is_a_validation_error() -> None:
     other = Recorder({"insert_one": WriteError("doc validation", code=121)})
     with pytest.raises(WriteError):
         await MongoCollection(other).insert({"id": "b2"})
+
+
+def test_notifications_expire_by_a_ttl_index_on_a_date_copy_of_created_at() -> None:
+    specs = [index_model(index).document for index in COLLECTIONS[NOTIFICATIONS]]
+    assert {"key": {"_ttlFrom": 1}, "name": "expiry", "expireAfterSeconds": 90 * 24 * 3600} in specs
+    # The purge's index stays as it was (an existing deployment's index of that name keeps its spec).
+    assert {"key": {"createdAt": 1}, "name": "created"} in specs
+    # SQLite has no TTL: it keeps the purge job and creates no index for the TTL declaration.
+    expiry = next(index for index in COLLECTIONS[NOTIFICATIONS] if index.name == "expiry")
+    assert index_ddl(NOTIFICATIONS, expiry) is None
+    assert ttl_path(COLLECTIONS[NOTIFICATIONS]) == "createdAt"
+    assert ttl_path(COLLECTIONS[USERS]) is None
+    with pytest.raises(ValueError, match="exactly one key"):
+        index_model(Index("two", (("a", "asc"), ("b", "asc")), expire_after_s=60))
+
+
+async def test_ttl_collection_writes_the_bson_date_and_reads_it_back_hidden() -> None:
+    doc = {"id": "n1", "userId": "u1", "createdAt": "2026-03-01T10:00:00.250Z"}
+    stored = {"_id": "n1", "userId": "u1", "createdAt": "2026-03-01T10:00:00.250Z"}
+    moment = datetime(2026, 3, 1, 10, 0, 0, 250000, tzinfo=UTC)
+    raw = Recorder({"find_one": {**stored, "_ttlFrom": moment}, "insert_many": SimpleNamespace(inserted_ids=["n1"])})
+    collection = MongoCollection(raw, ttl_from="createdAt")
+    await collection.insert(doc)
+    await collection.insert_many_new([doc])
+    assert await collection.get("n1") == doc
+    assert raw.calls[0] == ("insert_one", ({**stored, "_ttlFrom": moment},), {})
+    assert raw.calls[1] == ("insert_many", ([{**stored, "_ttlFrom": moment}],), {"ordered": False})

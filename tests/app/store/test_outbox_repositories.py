@@ -30,7 +30,7 @@ async def test_only_due_messages_are_claimed(store: Store) -> None:
 
 async def test_settled_messages_are_purged_pending_ones_kept(store: Store) -> None:
     await store.outbox.enqueue([message("sent"), message("pending")])
-    await store.outbox.mark_sent("sent", "p1", T0)
+    assert await store.outbox.mark_sent(["sent"], T0) == 1
     assert await store.outbox.purge_settled_before(T0 + timedelta(days=1)) == 1
     pending = await store.outbox.get("pending")
     assert pending is not None and pending.status is OutboxStatus.PENDING
