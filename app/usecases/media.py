@@ -22,7 +22,7 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, Unavailable
 from app.ids import new_id
 from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaObject, MediaRef
-from app.media.processing import Processed, Rendition, Upload, process
+from app.media.processing import Processed, Rendition, Upload, process_in_pool
 from app.media.storage import CHUNK_BYTES, MediaStorage, ObjectMissing, StorageError
 from app.store.store import Store
 
@@ -188,9 +188,16 @@ async def _may_see(store: Store, principal: Principal | None, kind: MediaKind, s
     business_id = await _business_of(store, principal)
     if kind is MediaKind.WALK_PHOTO:
         booking = await store.bookings.get(subject_id)
-        return booking is not None and booking.involves(
-            principal.user_id, business_id=business_id, worker_id=principal.worker_id
-        )
+        if booking is None:
+            return False
+        if booking.involves(principal.user_id, business_id=business_id, worker_id=principal.worker_id):
+            return True
+        # The pets' current owners and co-owners watch the booking too (as usecases/watchers.py decides).
+        for pet_id in booking.pet_ids:
+            pet = await store.pets.get(pet_id)
+            if pet is not None and pet.visible_to(principal.user_id):
+                return True
+        return False
     pet = await store.pets.get(subject_id)
     if pet is None:
         return False
@@ -261,7 +268,7 @@ async def _store(
     A failure between the objects and the document leaves objects no document points to: the
     cleanup job (MediaSweeper) removes them after its grace period.
     """
-    processed: Processed = await asyncio.to_thread(process, upload, kind)
+    processed: Processed = await process_in_pool(upload, kind)
     await _put(ports.storage, processed.main)
     if processed.thumbnail is not None:
         await _put(ports.storage, processed.thumbnail)

@@ -72,9 +72,7 @@ async def owner_with_pet(client: httpx.AsyncClient, email: str) -> tuple[dict[st
     )
     registered.raise_for_status()
     headers = {"Authorization": f"Bearer {registered.json()['data']['accessToken']}"}
-    pet = await client.post(
-        "/v1/pets", headers=headers, json={"name": "Rex", "species": "dog", "ageYears": 3, "weightKg": 20}
-    )
+    pet = await client.post("/v1/pets", headers=headers, json={"name": "Rex", "species": "dog", "age": 3, "weight": 20})
     pet.raise_for_status()
     return headers, pet.json()["data"]["id"]
 
