@@ -38,6 +38,8 @@ _UPLOAD_DOC = {
                     "type": "object",
                     "required": ["file"],
                     "properties": {"file": {"type": "string", "format": "binary"}},
+                    # Any other part is refused (app/rest/uploads.py), as unknown fields are everywhere.
+                    "additionalProperties": False,
                 }
             }
         },
