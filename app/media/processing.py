@@ -1,14 +1,18 @@
 """Judging an upload by its content and making what is stored: clean re-encoded images, checked PDFs.
 
-CPU-bound and synchronous: the use cases run `process` in a worker thread.
+CPU-bound and synchronous: the use cases await `process_in_pool`, which runs `process` on a pool of
+one thread per core of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import re
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
 
@@ -28,9 +32,11 @@ from app.media.media import (
 _PILLOW_FORMATS = {ContentType.JPEG: "JPEG", ContentType.PNG: "PNG", ContentType.WEBP: "WEBP"}
 # Signatures of other formats (archives, markup, PDF, executables' script payloads) hidden inside an
 # image make it a polyglot: a file that means something else to another reader.
-# Searched in the lowercased bytes with bytes.find: a case-insensitive regex takes 10x longer.
-_FOREIGN = (b"%pdf-", b"pk\x03\x04", b"<script", b"<html", b"<svg", b"<?php")
-_MARKUP = (b"<script", b"<html")
+# Searched in the lowercased bytes, one pattern per leading byte: a pattern that starts with a literal
+# skips ahead to that byte in C (4 ms for 4 MB, where a bytes.find per signature took 13 ms and a
+# case-insensitive regex or one alternation over all of them 15 ms or more).
+_FOREIGN = (re.compile(rb"%pdf-"), re.compile(rb"pk\x03\x04"), re.compile(rb"<(?:script|html|svg|\?php)"))
+_MARKUP = (re.compile(rb"<(?:script|html)"),)
 # Active content in a PDF (scripts, launch actions, embedded files) is refused outright.
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA)\b")
 _PDF_EOF_WINDOW = 1024
@@ -71,6 +77,18 @@ class Rendition:
 class Processed:
     main: Rendition
     thumbnail: Rendition | None
+
+
+# Pillow's codecs release the GIL, so one thread per core decodes in parallel; more would only queue
+# on the cores. A pool of its own: the event loop's default executor stays free for the file and
+# storage hops of the uploads that are done decoding, so those finish instead of waiting behind
+# every upload still to decode.
+PROCESS_THREADS = os.cpu_count() or 1
+_POOL = ThreadPoolExecutor(max_workers=PROCESS_THREADS, thread_name_prefix="walky-media")
+
+
+async def process_in_pool(upload: Upload, kind: MediaKind) -> Processed:
+    return await asyncio.get_running_loop().run_in_executor(_POOL, process, upload, kind)
 
 
 def process(upload: Upload, kind: MediaKind) -> Processed:
@@ -132,9 +150,9 @@ def _refuse_polyglot(upload: Upload, content_type: ContentType) -> None:
         raise ValidationFailed("the image is truncated or has data after its end")
 
 
-def _carries(data: bytes, signatures: tuple[bytes, ...]) -> bool:
+def _carries(data: bytes, signatures: tuple[re.Pattern[bytes], ...]) -> bool:
     lowered = data.lower()
-    return any(lowered.find(signature) >= 0 for signature in signatures)
+    return any(signature.search(lowered) is not None for signature in signatures)
 
 
 def _decode_scale(width: int, height: int) -> int:

@@ -98,7 +98,8 @@ class _Collector:
         if self.size > MAX_UPLOAD_BYTES:
             self.error = PayloadTooLarge(f"the file exceeds {MAX_UPLOAD_BYTES} bytes")
             return
-        self.file.write(data[start:end])
+        # A view, not a slice: the chunk is written without being copied first.
+        self.file.write(memoryview(data)[start:end])
 
     def _end(self) -> None:
         self.finished = True

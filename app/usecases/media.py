@@ -22,7 +22,7 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, Unavailable
 from app.ids import new_id
 from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaObject, MediaRef
-from app.media.processing import Processed, Rendition, Upload, process
+from app.media.processing import Processed, Rendition, Upload, process_in_pool
 from app.media.storage import CHUNK_BYTES, MediaStorage, ObjectMissing, StorageError
 from app.store.store import Store
 from app.usecases.watchers import may_watch
@@ -264,7 +264,7 @@ async def _store(
     A failure between the objects and the document leaves objects no document points to: the
     cleanup job (MediaSweeper) removes them after its grace period.
     """
-    processed: Processed = await asyncio.to_thread(process, upload, kind)
+    processed: Processed = await process_in_pool(upload, kind)
     await _put(ports.storage, processed.main)
     if processed.thumbnail is not None:
         await _put(ports.storage, processed.thumbnail)

@@ -142,12 +142,15 @@ def main() -> None:
     rng = random.Random(11)
     routes = {"browse": browse_paths(rng), "search": search_paths(rng)}
     p99s: dict[str, list[float]] = {name: [] for name in routes}
+    errors: dict[str, int] = dict.fromkeys(routes, 0)
     ratios: dict[str, list[float]] = {name: [] for name in routes}
     with tempfile.TemporaryDirectory(prefix="walky-bench-browse-") as tmp:
         data_dir = Path(tmp)
         took = asyncio.run(load(data_dir, args.businesses, rng))
         print(f"loaded {args.businesses} businesses with their services into SQLite in {took:.1f} s")
-        with serve("app", data_dir=data_dir) as app:
+        # One client address sends thousands of requests a second: lift the per-address API limit, or
+        # the run measures 429 answers.
+        with serve("app", {"WALKY_API_RATE_LIMIT": "100000000/minute"}, data_dir=data_dir) as app:
             for name, paths in routes.items():
                 sample = httpx.get(app.url + paths[0]).json()
                 print(f"a {name} answer: {len(sample['data'])} items of {sample['meta']['total']}")
@@ -174,13 +177,14 @@ def main() -> None:
                     print(line(name, result))
                     print(f"  {name} p99 {result['p99Ms'] / bare['p99Ms']:.1f}x the bare route's", flush=True)
                     p99s[name].append(result["p99Ms"])
+                    errors[name] += int(result["errors"])
                     ratios[name].append(result["p99Ms"] / bare["p99Ms"])
     print(f"\nmedian over {args.rounds} round(s):")
     for name in routes:
         p99 = median(p99s[name])
         print(
-            f"  {name} p99 {p99:.2f} ms, {median(ratios[name]):.1f}x /healthz "
-            f"(target <= {TARGET_P99_MS:g} ms) [{verdict(p99 <= TARGET_P99_MS)}]"
+            f"  {name} p99 {p99:.2f} ms, {median(ratios[name]):.1f}x /healthz, errors {errors[name]} "
+            f"(target <= {TARGET_P99_MS:g} ms, no error) [{verdict(p99 <= TARGET_P99_MS and errors[name] == 0)}]"
         )
 
 

@@ -1,5 +1,4 @@
 import math
-import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -119,19 +118,17 @@ def test_route_across_the_antimeridian_stays_whole() -> None:
     assert pixels[1][0] - pixels[0][0] < 640
 
 
-def test_long_route_is_simplified_and_fast() -> None:
+def test_long_route_is_simplified() -> None:
+    # Its speed is measured by scripts/bench/bench_report_render.py, not asserted here.
     # Two hours at 1 fix/s along a winding path.
     route = [PARK]
     for i in range(7199):
         route.append(destination(route[-1], 90 + 80 * math.sin(i / 60), 1.4))
     lnglat = [(p.lng, p.lat) for p in route]
-    started = time.perf_counter()
     svg = render_route_svg(lnglat, [])
-    elapsed = time.perf_counter() - started
     pixels = _route_pixels(_parse(svg))
     assert 10 < len(pixels) < 2000
     assert len(svg) < 60_000
-    assert elapsed < 1.0
 
 
 @pytest.mark.parametrize(

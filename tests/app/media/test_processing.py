@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from PIL import Image
 
 from app.errors import ValidationFailed
 from app.media.media import THUMBNAIL_SIDE, ContentType, MediaKind
-from app.media.processing import Processed, Upload, process
+from app.media.processing import PROCESS_THREADS, Processed, Upload, process, process_in_pool
 from tests.app.media.images import ELF, image_bytes, jpeg_with_gps, pdf, png_bomb
 
 
@@ -77,6 +78,42 @@ def test_a_pdf_is_a_document_but_not_a_photo() -> None:
 def test_refused_by_content(data: bytes, kind: MediaKind) -> None:
     with pytest.raises(ValidationFailed):
         run(data, kind)
+
+
+def _with_comments(jpeg: bytes, *comments: bytes) -> bytes:
+    """The JPEG with COM segments right after its start marker: valid, decodable, same end."""
+    segments = b"".join(b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text for text in comments)
+    return jpeg[:2] + segments + jpeg[2:]
+
+
+@pytest.mark.parametrize("signature", [b"%PDF-1.7", b"Pk\x03\x04", b"<SCRIPT>", b"<Html>", b"<svg ", b"<?PhP"])
+def test_a_signature_inside_a_valid_jpeg_is_refused_whatever_its_case(signature: bytes) -> None:
+    with pytest.raises(ValidationFailed, match="another format"):
+        run(_with_comments(jpeg_with_gps(), b"note " + signature))
+
+
+def test_a_signature_across_two_reads_is_found() -> None:
+    # Padding segments put `<script` 3 bytes before the end of the first 1 MiB read.
+    padding = [b"." * 65_532] * 15 + [b"." * 65_520]
+    data = _with_comments(jpeg_with_gps(), *padding, b"...<script")
+    assert data.find(b"<script") < 1024 * 1024 < data.find(b"<script") + len(b"<script")
+    with pytest.raises(ValidationFailed, match="another format"):
+        run(data)
+
+
+async def test_images_are_processed_on_the_media_pool_not_the_default_executor() -> None:
+    seen: list[str] = []
+    data = jpeg_with_gps()
+
+    class Spy(io.BytesIO):
+        def read(self, size: int | None = -1, /) -> bytes:
+            seen.append(threading.current_thread().name)
+            return super().read(size)
+
+    processed = await process_in_pool(Upload(file=Spy(data), size=len(data)), MediaKind.PET_PHOTO)
+    assert processed.thumbnail is not None
+    assert seen and all(name.startswith("walky-media") for name in seen)
+    assert PROCESS_THREADS >= 1
 
 
 def test_a_large_photo_is_scaled_down_to_the_stored_side() -> None:
