@@ -28,6 +28,8 @@ from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
+from app.web import pages
+from app.web.static_files import install_static
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -81,8 +83,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         reviews_routes.router,
         admin_routes.router,
         agenda_routes.router,
+        pages.router,
     ):
         api.include_router(router)
+    install_static(api)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
