@@ -1,5 +1,5 @@
 """/console/session: the dispatcher console's sign-in. The refresh token lives in an httpOnly, Secure,
-SameSite=Strict cookie scoped to these routes; the access token is answered to the page's script, which
+SameSite=Strict cookie scoped to /console; the access token is answered to the page's script, which
 keeps it in memory only. Every route wants the CSRF header (app/web/csrf.py) and shares the auth rate
 limit. The same auth use cases as /v1/auth."""
 
@@ -18,6 +18,8 @@ from app.web.csrf import require_csrf
 
 REFRESH_COOKIE = "walky_console_refresh"
 SESSION_PATH = "/console/session"
+# The cookie goes to /console too, so the page knows whether to resume a session on load.
+COOKIE_PATH = "/console"
 
 router = APIRouter(
     prefix=SESSION_PATH,
@@ -37,7 +39,7 @@ def _keep_refresh_token(response: Response, session: auth.AuthSession, max_age_s
         REFRESH_COOKIE,
         session.refresh_token,
         max_age=max_age_s,
-        path=SESSION_PATH,
+        path=COOKIE_PATH,
         httponly=True,
         secure=True,
         samesite="strict",
@@ -75,5 +77,5 @@ async def refresh(request: Request, response: Response, services: ServicesDep) -
 async def sign_out(request: Request, response: Response, services: ServicesDep) -> Envelope[dict[str, bool]]:
     if REFRESH_COOKIE in request.cookies:
         await auth.logout(services, _refresh_token_of(request))
-    response.delete_cookie(REFRESH_COOKIE, path=SESSION_PATH, httponly=True, secure=True, samesite="strict")
+    response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=True, samesite="strict")
     return ok({"signedOut": True})

@@ -38,7 +38,12 @@ async def console(request: Request, services: ServicesDep) -> HTMLResponse:
     response = templates.TemplateResponse(
         request,
         "console.html",
-        {"assets": asset_urls(), "map": _map_settings(services), "csrf_token": token},
+        {
+            "assets": asset_urls(),
+            "map": _map_settings(services),
+            "csrf_token": token,
+            "signed_in": console_session.REFRESH_COOKIE in request.cookies,
+        },
         headers=page_headers(services.settings.map_tile_url),
     )
     if fresh:

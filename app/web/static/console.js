@@ -195,7 +195,10 @@ function connectSocket() {
   state.socket = socket;
   socket.on("connect", () => {
     socket.emit("fleet:subscribe", { businessId: state.user.businessId }, (ack) => {
-      if (ack && ack.ok) applySnapshot(ack.workers);
+      if (ack && ack.ok) {
+        applySnapshot(ack.workers);
+        document.body.dataset.fleet = "live";
+      }
       else $("console-error").textContent = ack && ack.error ? ack.error.message : "fleet unavailable";
     });
   });
@@ -308,5 +311,6 @@ $("sign-out").addEventListener("click", async () => {
   showSignIn();
 });
 
-// A reload keeps the session: the cookie still holds a refresh token.
-if (await refreshSession()) await showConsole();
+// A reload keeps the session: the page says when the browser still holds the refresh token cookie.
+if (document.body.dataset.signedIn && (await refreshSession())) await showConsole();
+else showSignIn();

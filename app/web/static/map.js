@@ -15,7 +15,8 @@ export function latLng(coordinates) {
 
 export function createMap(element) {
   const settings = document.body.dataset;
-  const map = L.map(element, { preferCanvas: false }).setView([20, 0], 2);
+  // maxZoom on the map itself: without a tile layer nothing else sets it, and marker clusters need it.
+  const map = L.map(element, { maxZoom: 19 }).setView([20, 0], 2);
   if (settings.tileUrl) {
     // Leaflet writes the attribution as HTML: the setting is text.
     L.tileLayer(settings.tileUrl, { maxZoom: 19, attribution: escapeHtml(settings.attribution || "") }).addTo(map);

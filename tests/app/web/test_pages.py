@@ -112,7 +112,7 @@ async def test_console_session_keeps_the_refresh_token_in_a_strict_cookie(client
     assert "refreshToken" not in data
     assert data["user"]["businessId"] == business_id
     cookie = set_cookie(signed_in, REFRESH_COOKIE)
-    assert all(part in cookie.lower() for part in ("httponly", "secure", "samesite=strict", "path=/console/session"))
+    assert all(part in cookie.lower() for part in ("httponly", "secure", "samesite=strict", "path=/console;"))
     refresh_token = signed_in.cookies[REFRESH_COOKIE]
 
     with_cookie = {**headers, "Cookie": f"{headers['Cookie']}; {REFRESH_COOKIE}={refresh_token}"}
