@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["admin"]:
         return admin_cli.main(argv[1:])
+    if argv[:1] == ["simulate"]:
+        from app.simulate import cli as simulate_cli  # the client side only: loads no server code
+
+        return simulate_cli.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m app", description="Walky dispatch server")
     parser.add_argument("--host", help="bind address (default WALKY_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default WALKY_PORT or 8000)")
