@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -127,7 +128,8 @@ async def _book_forever(api: Api, world: World, options: Options) -> None:
         await asyncio.sleep(options.booking_every_s)
 
 
-async def simulate(options: Options) -> Tally:
+async def simulate(options: Options, on_ready: Callable[[World], None] | None = None) -> Tally:
+    """Build the world, then move it for `options.duration_s`; `on_ready` hears when the walkers are online."""
     tally = Tally()
     grid = Grid(options.center)
     timeout = aiohttp.ClientTimeout(total=60)
@@ -142,6 +144,8 @@ async def simulate(options: Options) -> Tally:
         ]
         await asyncio.gather(*(walker.connect(options.url) for walker in walkers))
         print(f"console: {options.url}/console  (sign in as {world.business_email} / {PASSWORD})", flush=True)
+        if on_ready is not None:
+            on_ready(world)
         tasks = [asyncio.create_task(walker.run()) for walker in walkers]
         tasks.append(asyncio.create_task(_book_forever(api, world, options)))
         try:

@@ -50,6 +50,8 @@ function moveWalker(coordinates, follow) {
   if (!walker) {
     walker = L.marker(position, { icon: dotIcon("walker"), title: walkerName, keyboard: false }).addTo(map);
     map.setView(position, 16);
+    // For the first-paint measurement (BENCHMARKS.md): when the walker's position first shows.
+    performance.mark("walker-drawn");
   } else {
     walker.setLatLng(position);
     if (follow && !map.getBounds().pad(-0.1).contains(position)) map.panTo(position);

@@ -61,3 +61,20 @@ async def test_console_refuses_a_wrong_password(server: ServerProcess, page: Pag
     await page.click("#sign-in button[type=submit]")
     await expect(page.locator("#sign-in-error")).to_contain_text("invalid email or password")
     await expect(page.locator("#console")).to_be_hidden()
+
+
+async def test_console_shows_the_fleet_in_redis_mode(tmp_path: Path, redis_url: str, page: Page) -> None:
+    process = ServerProcess(tmp_path / "data", WALKY_MAP_TILE_URL="", WALKY_REDIS_URL=redis_url)
+    process.start()
+    try:
+        async with httpx.AsyncClient(base_url=process.url) as client:
+            world = await build_world(client)
+            worker_id, worker_headers = await world.add_worker("wally@example.com")
+            online = await client.post(f"/v1/workers/{worker_id}/online", headers=worker_headers)
+            assert online.status_code == 200, online.text
+            await sign_in(page, process.url)
+            await expect(page.locator("body[data-fleet=live]")).to_have_count(1)
+            await world.send_fix(worker_headers, worker_id, PICKUP)
+            await expect(page.locator(".leaflet-marker-icon.worker")).to_have_count(1)
+    finally:
+        process.close()
