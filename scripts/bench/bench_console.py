@@ -71,7 +71,8 @@ async def run(url: str, walkers: int, seconds: float) -> None:
     options = Options(
         url=url,
         walkers=walkers,
-        owners=max(1, walkers // 5),
+        # Few owners: each account costs the server a password hash, and the walkers are the load.
+        owners=max(1, walkers // 20),
         duration_s=0,
         booking_every_s=2.0,
         radius_m=3000,

@@ -17,8 +17,8 @@ from tests.support.server_process import ServerProcess
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     process = ServerProcess(tmp_path / "data")
-    process.start()
     try:
+        process.start()
         yield process
     finally:
         process.close()

@@ -25,8 +25,8 @@ CHROMIUM_ARGS = [
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     # No tile server: the tests have no network, and the map must draw its data on the plain background.
     process = ServerProcess(tmp_path / "data", WALKY_MAP_TILE_URL="")
-    process.start()
     try:
+        process.start()
         yield process
     finally:
         process.close()

@@ -65,8 +65,8 @@ async def test_console_refuses_a_wrong_password(server: ServerProcess, page: Pag
 
 async def test_console_shows_the_fleet_in_redis_mode(tmp_path: Path, redis_url: str, page: Page) -> None:
     process = ServerProcess(tmp_path / "data", WALKY_MAP_TILE_URL="", WALKY_REDIS_URL=redis_url)
-    process.start()
     try:
+        process.start()
         async with httpx.AsyncClient(base_url=process.url) as client:
             world = await build_world(client)
             worker_id, worker_headers = await world.add_worker("wally@example.com")
