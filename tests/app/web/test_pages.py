@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 import xstatic.pkg.leaflet as leaflet
+from pydantic import ValidationError
 
 from app.service import create_app
 from app.settings import Settings
 from app.web.console_session import REFRESH_COOKIE
 from app.web.csrf import CSRF_COOKIE, CSRF_HEADER
+from app.web.headers import content_security_policy
 from tests.app.marketplace import business_account, owner
 from tests.support.api import PASSWORD
 from tests.support.asgi import http_client, lifespan
@@ -160,3 +163,14 @@ async def test_refresh_without_a_session_cookie_is_unauthorized(client: httpx.As
     _, headers = await csrf_pair(client)
     response = await client.post("/console/session/refresh", headers=headers)
     assert response.status_code == 401
+
+
+def test_the_tile_url_must_be_http() -> None:
+    with pytest.raises(ValidationError):
+        Settings(map_tile_url="javascript:alert(1)//{z}/{x}/{y}", _env_file=None)
+    assert Settings(map_tile_url="", _env_file=None).map_tile_url == ""
+
+
+def test_the_policy_names_a_subdomain_template_as_a_wildcard_host() -> None:
+    policy = content_security_policy("https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: https://*.tiles.example.org;" in policy
