@@ -9,11 +9,12 @@ import sys
 
 import uvicorn
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from app import admin_cli
 from app.logs import configure_logging
 from app.service import create_app
-from app.settings import Settings
+from app.settings import Settings, describe_errors
 from realtime.limits import MAX_PACKET_BYTES
 
 # Collect the youngest generation after this many new container objects instead of CPython's 700. Every
@@ -48,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"walky: invalid configuration:\n{exc}", file=sys.stderr)
+        # Reformatted, not printed as it is: pydantic's text would carry the refused values.
+        reasons = "".join(f"\n  {line}" for line in describe_errors(exc))
+        print(f"walky: invalid configuration, not starting:{reasons}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:
+        print(f"walky: invalid configuration, not starting:\n  {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     # uvicorn re-raises the stop signal once it has shut down gracefully; with these handlers

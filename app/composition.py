@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 import socketio
@@ -17,7 +18,16 @@ from app.auth.session_signals import SessionChannel
 from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
-from app.events import BookingListener, EventPublisher
+from app.events import ApproachHook, BookingListener, EventPublisher
+from app.media.filesystem_storage import FilesystemStorage
+from app.media.memory_storage import MemoryStorage
+from app.media.storage import MediaStorage
+from app.media.sweeper import MediaSweeper
+from app.messages.file_sender import FileEmailSender
+from app.messages.log_sender import LogSender
+from app.messages.outbox import Channel
+from app.messages.relay import OutboxRelay
+from app.messages.senders import Sender
 from app.metrics import Metrics
 from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
@@ -71,20 +81,25 @@ class Services:
     token_versions: TokenVersions
     # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
     session_channel: SessionChannel
+    outbox_relay: OutboxRelay
     metrics: Metrics = field(default_factory=Metrics)
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
     fix_hooks: list[FixHook] = field(default_factory=list)
     booking_listeners: list[BookingListener] = field(default_factory=list)
+    approach_hooks: list[ApproachHook] = field(default_factory=list)
     # Started after the store is set up, stopped (in reverse) before anything is closed.
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).
     payment_gateway: PaymentGateway = field(default_factory=OfflineGateway)
     # Readiness by component: every connection the hot path uses (see health_checks).
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    # An S3 bucket when WALKY_S3_BUCKET is set, else WALKY_DATA_DIR/media (see build_media_storage).
+    media: MediaStorage = field(default_factory=MemoryStorage)
 
     async def start(self) -> None:
         await self.store.setup()
+        await self.media.setup()
         for task in self.background:
             await task.start()
 
@@ -93,8 +108,10 @@ class Services:
             await task.stop()
         await self.live_index.close()
         await self.store.close()
+        await self.media.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.outbox_relay.aclose()
         aclose = getattr(self.payment_gateway, "aclose", None)
         if aclose is not None:
             await aclose()
@@ -134,6 +151,45 @@ def health_checks(
     if manager is not None:
         checks["socketio"] = manager.ping
     return checks
+
+
+def build_senders(settings: Settings, store: Store) -> dict[Channel, Sender]:
+    """Chosen by settings alone: SMTP or .eml files for email, Expo or the log for push, Twilio or the log for SMS."""
+    email: Sender
+    if settings.smtp_url:
+        from app.messages.smtp_sender import SmtpSender  # aiosmtplib loads only when configured
+
+        email = SmtpSender(settings.smtp_url, settings.mail_from)
+    else:
+        email = FileEmailSender(settings.data_dir / "outbox", settings.mail_from)
+    push: Sender = LogSender(Channel.PUSH)
+    if settings.expo_access_token or settings.expo_push_url:
+        from app.messages.push_sender import EXPO_PUSH_URL, ExpoPushSender
+
+        push = ExpoPushSender(
+            store.devices, access_token=settings.expo_access_token, url=settings.expo_push_url or EXPO_PUSH_URL
+        )
+    sms: Sender = LogSender(Channel.SMS)
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        from app.messages.sms_sender import TwilioSmsSender
+
+        sms = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from,
+            base_url=settings.twilio_api_url,
+        )
+    return {Channel.EMAIL: email, Channel.PUSH: push, Channel.SMS: sms}
+
+
+def build_media_storage(settings: Settings) -> MediaStorage:
+    """Chosen by settings alone: S3 with a bucket, the data dir without."""
+    if settings.s3_bucket:
+        # Imported here so the embedded default starts without loading boto3.
+        from app.media.s3_storage import S3Storage
+
+        return S3Storage(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url)
+    return FilesystemStorage(settings.data_dir / "media")
 
 
 def build_store_backend(settings: Settings) -> StoreBackend:
@@ -177,12 +233,26 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     payment_gateway = build_payment_gateway(settings, backend)
     store = Store(backend)
+    media = build_media_storage(settings)
+    media_sweeper = MediaSweeper(
+        media, store.media, clock, grace_s=settings.media_grace_s, interval_s=settings.media_sweep_s
+    )
+    outbox_relay = OutboxRelay(
+        store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+    )
     token_versions = TokenVersions(store.users.token_version)
     session_channel: SessionChannel = (
         RedisSessionChannel(redis, settings.redis_key_prefix) if redis is not None else MemorySessionChannel()
     )
     session_channel.subscribe(token_versions.on_signal)
-    background: list[Background] = [Sweeper(live_index, clock), active_walks, fleet_watchers, session_channel]
+    background: list[Background] = [
+        Sweeper(live_index, clock),
+        active_walks,
+        fleet_watchers,
+        session_channel,
+        outbox_relay,
+        media_sweeper,
+    ]
     if isinstance(payment_gateway, OfflineGateway):
         background.append(payment_gateway)
     return Services(
@@ -199,8 +269,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         fleet_watchers=fleet_watchers,
         token_versions=token_versions,
         session_channel=session_channel,
+        outbox_relay=outbox_relay,
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,
         health_checks=health_checks(store, live_index, active_walks, redis, manager),
+        media=media,
     )

@@ -5,6 +5,7 @@ Room names are part of this port so use cases and the Socket.IO layer agree on t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from app.domain.bookings import Booking
@@ -46,3 +47,7 @@ class BookingListener(Protocol):
 
     async def finished(self, booking: Booking) -> None:
         """Completed or cancelled."""
+
+
+ApproachHook = Callable[[Booking], Awaitable[None]]
+"""Called when a booking's worker sets off for the pickup (on my way, or an asap booking's assignment)."""

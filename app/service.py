@@ -14,20 +14,39 @@ from starlette.types import ASGIApp
 from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
+from app.jobs.runner import JobRunner
 from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
 from app.rest.routers import agendas as agenda_routes
-from app.rest.routers import auth, bookings, businesses, locations, notifications, ops, pets, presence, users, workers
+from app.rest.routers import (
+    auth,
+    bookings,
+    businesses,
+    locations,
+    media,
+    messages,
+    notifications,
+    ops,
+    pets,
+    presence,
+    users,
+    workers,
+)
 from app.rest.routers import browse as browse_routes
 from app.rest.routers import payments as payments_routes
 from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
+from app.rest.routers import walks as walks_routes
+from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
+from app.usecases.scheduled import scheduled_jobs
+from app.usecases.walks import silence_watcher
 from app.web import pages
 from app.web.static_files import install_static
 from realtime.server import create_socket_server
@@ -37,9 +56,18 @@ log = structlog.get_logger("walky")
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
     settings = settings or Settings()
+    if settings.is_production and settings.offline_payments:
+        # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
+        log.critical(
+            "PRODUCTION ON THE OFFLINE PAYMENT GATEWAY (WALKY_PAYMENTS=offline): payments are marked succeeded "
+            "and nobody is charged"
+        )
     services = build_services(settings, clock)
     install_dispatcher(services)
     services.booking_listeners.append(PaymentsListener(services))
+    # Jobs call use cases (notify), which the composition root cannot import.
+    services.background.append(JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)))
+    services.background.append(silence_watcher(services))
     sio = create_socket_server(services)
 
     @asynccontextmanager
@@ -65,10 +93,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.state.sio = sio
     install_error_handlers(api)
     install_docs(api)
+    install_error_documentation(api)
     for router in (
         ops.router,
         auth.router,
         users.router,
+        messages.router,
         # Before businesses and services: /v1/services/search must not be read as a service id.
         browse_routes.router,
         businesses.router,
@@ -83,12 +113,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         reviews_routes.router,
         admin_routes.router,
         agenda_routes.router,
+        media.router,
+        walks_routes.router,
+        walks_routes.shared,
         pages.router,
     ):
         api.include_router(router)
     install_static(api)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
-    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed_paths=UPLOAD_PATHS)
     # Inside CORS, so a browser can read its 429; outside the body limit, so a flood is not read first.
     api.add_middleware(
         ApiRateLimitMiddleware,

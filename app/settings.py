@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_JWT_SECRET = "walky-development-only-secret-change-me"
 MIN_JWT_SECRET_LENGTH = 32
+# A production JWT secret must carry at least this many bits by secret_entropy_bits' estimate.
+MIN_JWT_SECRET_BITS = 128
 
 
 class Environment(StrEnum):
@@ -20,8 +25,28 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class PaymentsMode(StrEnum):
+    STRIPE = "stripe"
+    OFFLINE = "offline"
+
+
+def secret_entropy_bits(secret: str) -> float:
+    """Shannon entropy of the secret's own character frequencies times its length.
+
+    An estimate from the string alone: 'a' * 64 scores 0, 32 random hex digits about 105, the 43 characters
+    of `secrets.token_urlsafe(32)` about 220. It underrates truly random short secrets, never overrates
+    repetitive ones.
+    """
+    if not secret:
+        return 0.0
+    length = len(secret)
+    per_char = sum(n / length * math.log2(length / n) for n in Counter(secret).values())
+    return per_char * length
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WALKY_", extra="ignore")
+    # hide_input_in_errors: a refusal must never print the value it refused (a secret, a URL with a password).
+    model_config = SettingsConfigDict(env_prefix="WALKY_", extra="ignore", hide_input_in_errors=True)
 
     env: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
@@ -52,6 +77,8 @@ class Settings(BaseSettings):
     hsts: bool = False
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
+    # Unset: Stripe when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (refused in production).
+    payments: PaymentsMode | None = None
     log_level: str = "info"
     shutdown_timeout_s: int = Field(default=8, gt=0)
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
@@ -62,6 +89,29 @@ class Settings(BaseSettings):
     # policy (light use, attribution shown) and point this at a tile service of your own for real traffic.
     map_tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=512)
     map_attribution: str = Field(default="© OpenStreetMap contributors", max_length=256)
+    # Accounts and messages. Unset = on in production, off in development.
+    require_verified_email: bool | None = None
+    # Where links in emails point (the apps open them as universal links).
+    public_url: str = "http://127.0.0.1:8000"
+    forgot_password_rate_limit: str = "5/hour"
+    smtp_url: str | None = None
+    mail_from: str = "Walky <no-reply@walky.invalid>"
+    expo_access_token: str | None = None
+    # Push goes to Expo only when this or the access token is set; otherwise pushes are logged.
+    expo_push_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    # How long a relay holds a message it is sending; a process killed mid-send delays it this long.
+    outbox_lease_s: int = Field(default=60, ge=1, le=3600)
+    # Media: an S3 bucket when set (credentials from the usual AWS_* variables), else WALKY_DATA_DIR/media.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    media_url_ttl_s: int = Field(default=300, ge=10, le=7 * 24 * 3600)
+    # Objects no media document points to are removed once older than this (an upload under way is younger).
+    media_grace_s: int = Field(default=3600, ge=60, le=30 * 24 * 3600)
+    media_sweep_s: float = Field(default=600.0, gt=0, le=24 * 3600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -77,12 +127,16 @@ class Settings(BaseSettings):
             return [ip_network(item.strip()) for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("auth_rate_limit", "location_rate_limit", "api_rate_limit")
+    @field_validator("auth_rate_limit", "location_rate_limit", "api_rate_limit", "forgot_password_rate_limit")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         from limits import parse
 
-        parse(value)
+        try:
+            parse(value)
+        except ValueError:
+            # limits' own message quotes the value; say what is expected instead.
+            raise ValueError("not a rate in `limits` notation, e.g. 20/minute") from None
         return value
 
     @field_validator("map_tile_url")
@@ -93,21 +147,71 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _production_guards(self) -> Settings:
+    def _guards(self) -> Settings:
+        problems = self._payments_problems()
         if self.env is Environment.PRODUCTION:
-            if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH:
-                raise ValueError(
-                    f"WALKY_JWT_SECRET must be set to a random secret of at least "
-                    f"{MIN_JWT_SECRET_LENGTH} characters in production"
-                )
-            if not self.mongodb_url or not self.redis_url:
-                raise ValueError("production needs WALKY_MONGODB_URL and WALKY_REDIS_URL")
+            problems += self._production_problems()
+        if problems:
+            # One error naming every setting at fault, never a value: the caller prints it as it is.
+            raise PydanticCustomError("settings_refused", "\n".join(problems))
         return self
+
+    @property
+    def _stripe_configured(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
+    def _payments_problems(self) -> list[str]:
+        if self.payments is PaymentsMode.STRIPE and not self._stripe_configured:
+            return ["WALKY_PAYMENTS=stripe needs WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET"]
+        if self.payments is PaymentsMode.OFFLINE and self.stripe_secret_key:
+            return ["WALKY_PAYMENTS=offline contradicts WALKY_STRIPE_SECRET_KEY being set: unset one of them"]
+        return []
+
+    def _production_problems(self) -> list[str]:
+        problems = []
+        if self.jwt_secret == DEV_JWT_SECRET:
+            problems.append("WALKY_JWT_SECRET is the development secret: set a random one in production")
+        elif len(self.jwt_secret) < MIN_JWT_SECRET_LENGTH or secret_entropy_bits(self.jwt_secret) < MIN_JWT_SECRET_BITS:
+            problems.append(
+                f"WALKY_JWT_SECRET is too weak for production: it needs at least {MIN_JWT_SECRET_LENGTH} characters "
+                f"and {MIN_JWT_SECRET_BITS} bits of entropy (e.g. python -c 'import secrets; "
+                f"print(secrets.token_urlsafe(32))')"
+            )
+        if not self.mongodb_url:
+            problems.append("WALKY_MONGODB_URL is required in production")
+        if not self.redis_url:
+            problems.append("WALKY_REDIS_URL is required in production")
+        if self.payments is not PaymentsMode.OFFLINE and not self._stripe_configured:
+            problems.append(
+                "WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET are required in production "
+                "(or WALKY_PAYMENTS=offline to take no real money on purpose)"
+            )
+        return problems
 
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
 
     @property
+    def verified_email_required(self) -> bool:
+        return self.is_production if self.require_verified_email is None else self.require_verified_email
+
+    @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "walky.sqlite3"
+
+    @property
+    def offline_payments(self) -> bool:
+        return not self.stripe_secret_key
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per refused setting: its variable name and the reason, never the value it had."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        if error["type"] == "settings_refused":
+            lines += error["msg"].splitlines()
+        else:
+            name = f"WALKY_{str(error['loc'][0]).upper()}" if error["loc"] else "settings"
+            lines.append(f"{name}: {error['msg']}")
+    return lines

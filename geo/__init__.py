@@ -14,6 +14,7 @@ from geo.trail import (
     filter_trail,
     implied_speed_mps,
     simplify_route,
+    speed_beyond_accuracy_mps,
     summarize_walk,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "parse_position",
     "path_length_m",
     "simplify_route",
+    "speed_beyond_accuracy_mps",
     "summarize_walk",
     "validate_lnglat",
     "wrap_lng",

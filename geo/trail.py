@@ -2,12 +2,14 @@
 
 Phones report fixes with noise (metres of jitter), occasional wild outliers (hundreds of metres), and
 sometimes duplicates or out of order after an offline flush. A walk's distance summed over raw fixes
-overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%. Cleaning happens in two stages:
+overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%. Cleaning happens in three stages:
 
-1. Outliers: fixes with poor reported accuracy, and spikes implying an impossible speed, are dropped.
-2. Jitter: consecutive fixes within a few accuracy radii of each other are merged into their weighted
-   centroid. Averaging cancels the noise, and a walker standing still collapses to one point. The cost
-   is that sharp turns are cut, by about half a merge radius (~8 m per right angle at 5 m accuracy).
+1. Outliers: fixes with poor reported accuracy, and spikes implying an impossible speed beyond both
+   fixes' accuracy radii, are dropped.
+2. Jitter: a Kalman smoother (:mod:`geo.smoothing`) estimates where the walker really was at each fix.
+   Unlike merging nearby fixes, it follows a U-turn to its tip instead of cutting it.
+3. Standing still: a smoothed position is kept only once it is an accuracy radius from the last one
+   kept, so a walker waiting at a crossing does not accumulate the smoother's residual wander.
 """
 
 import math
@@ -18,19 +20,19 @@ from typing import Any, NamedTuple
 
 from shapely.geometry import LineString
 
-from geo.coordinates import LngLat, wrap_lng
+from geo.coordinates import LngLat
 from geo.distance import haversine_m, path_length_m
 from geo.errors import GeoError
+from geo.smoothing import Fix, smooth_fixes
 
 # Assumed when a fix has no accuracy: a typical phone GPS fix outdoors.
 DEFAULT_ACCURACY_M = 5.0
 # Phones sometimes claim sub-metre accuracy that consumer GPS cannot deliver; trusting it would
-# disable jitter merging.
+# disable smoothing.
 MIN_ACCURACY_M = 3.0
-# A fix joins the current cluster within this many accuracy radii of its centroid. Reported accuracy
-# is roughly a 68% radius (~1.5 sigma), so 3x is ~4.5 sigma: a stationary phone escapes ~1 fix in
-# 20,000. Smaller factors average less and overstate straight walks; larger ones cut corners more.
-JITTER_RADIUS_FACTOR = 3.0
+# A smoothed position is kept once this many accuracy radii from the last kept one. Half a radius lets
+# a standing walker's residual wander add ~20 m in ten minutes; one radius costs moving walks ~0.3%.
+KEEP_STEP_FACTOR = 1.0
 MAX_ROUTE_VERTICES = 500
 
 # This many consecutive spikes that agree with each other mean the last accepted fix was the outlier.
@@ -58,6 +60,26 @@ def implied_speed_mps(a: TrailPoint, b: TrailPoint) -> float:
     return distance / seconds
 
 
+def _accuracy_m(accuracy_m: float | None) -> float:
+    # Some platforms report 0 for "unknown".
+    if accuracy_m is None or accuracy_m <= 0:
+        return DEFAULT_ACCURACY_M
+    return max(accuracy_m, MIN_ACCURACY_M)
+
+
+def speed_beyond_accuracy_mps(a: TrailPoint, b: TrailPoint) -> float:
+    """Speed needed to move between two fixes, counting only the distance beyond both accuracy radii.
+
+    Two fixes a second apart whose radii overlap need no movement at all: that is jitter, not a spike.
+    Unknown accuracy counts as ``DEFAULT_ACCURACY_M``; a move beyond the radii in no time is infinite.
+    """
+    beyond = haversine_m(a.position, b.position) - _accuracy_m(a.accuracy_m) - _accuracy_m(b.accuracy_m)
+    if beyond <= 0:
+        return 0.0
+    seconds = abs(b.timestamp_ms - a.timestamp_ms) / 1000
+    return math.inf if seconds == 0 else beyond / seconds
+
+
 def _reject_outliers(points: Sequence[TrailPoint], max_speed_mps: float, max_accuracy_m: float) -> list[TrailPoint]:
     accepted: list[TrailPoint] = []
     suspects: list[TrailPoint] = []
@@ -66,11 +88,11 @@ def _reject_outliers(points: Sequence[TrailPoint], max_speed_mps: float, max_acc
         # Written so that a NaN accuracy is rejected too.
         if point.accuracy_m is not None and not point.accuracy_m <= max_accuracy_m:
             continue
-        if not accepted or implied_speed_mps(accepted[-1], point) <= max_speed_mps:
+        if not accepted or speed_beyond_accuracy_mps(accepted[-1], point) <= max_speed_mps:
             accepted.append(point)
             suspects.clear()
             continue
-        if suspects and implied_speed_mps(suspects[-1], point) > max_speed_mps:
+        if suspects and speed_beyond_accuracy_mps(suspects[-1], point) > max_speed_mps:
             suspects.clear()
         suspects.append(point)
         if len(suspects) == _REANCHOR_RUN:
@@ -82,70 +104,18 @@ def _reject_outliers(points: Sequence[TrailPoint], max_speed_mps: float, max_acc
     return accepted
 
 
-def _accuracy_m(point: TrailPoint) -> float:
-    # Some platforms report 0 for "unknown".
-    if point.accuracy_m is None or point.accuracy_m <= 0:
-        return DEFAULT_ACCURACY_M
-    return max(point.accuracy_m, MIN_ACCURACY_M)
-
-
-class _Cluster:
-    """Consecutive fixes taken to be one spot, standing for them by their inverse-variance mean."""
-
-    def __init__(self, first: TrailPoint) -> None:
-        self._origin = first
-        self._weight = 0.0
-        # Offsets from the first fix keep the sums precise and make a walk across the antimeridian
-        # average to the right place.
-        self._dlng = 0.0
-        self._dlat = 0.0
-        self._dt_ms = 0.0
-        self.add(first)
-
-    def add(self, fix: TrailPoint) -> None:
-        weight = _accuracy_m(fix) ** -2
-        self._weight += weight
-        self._dlng += weight * wrap_lng(fix.position.lng - self._origin.position.lng)
-        self._dlat += weight * (fix.position.lat - self._origin.position.lat)
-        self._dt_ms += weight * (fix.timestamp_ms - self._origin.timestamp_ms)
-
-    def centroid(self) -> TrailPoint:
-        origin = self._origin.position
-        position = LngLat(wrap_lng(origin.lng + self._dlng / self._weight), origin.lat + self._dlat / self._weight)
-        timestamp_ms = self._origin.timestamp_ms + round(self._dt_ms / self._weight)
-        return TrailPoint(position, timestamp_ms, self._weight**-0.5)
-
-    def reaches(self, fix: TrailPoint) -> bool:
-        radius_m = JITTER_RADIUS_FACTOR * _accuracy_m(fix)
-        return haversine_m(self.centroid().position, fix.position) <= radius_m
-
-
-def _merge_jitter(fixes: list[TrailPoint]) -> list[TrailPoint]:
-    if len(fixes) < 2:
+def _smooth(fixes: list[TrailPoint]) -> list[TrailPoint]:
+    # Two fixes are both ends, which are returned as they are.
+    if len(fixes) < 3:
         return fixes
-    merged = [fixes[0]]
-    cluster = _Cluster(fixes[0])
-    stray: TrailPoint | None = None
-    for fix in fixes[1:]:
-        if cluster.reaches(fix):
-            cluster.add(fix)
-            stray = None
-        elif stray is None:
-            # One fix outside the cluster is noise; two in a row mean the walker has moved on.
-            stray = fix
-        else:
-            merged.append(cluster.centroid())
-            cluster = _Cluster(stray)
-            stray = None
-            if cluster.reaches(fix):
-                cluster.add(fix)
-            else:
-                stray = fix
-    merged.append(cluster.centroid())
-    # The walk starts and ends at the real first and last fixes, not at the centroids of the first and
-    # last clusters, so neither the distance nor the duration loses a cluster's worth at each end.
-    merged.append(fixes[-1])
-    return [p for i, p in enumerate(merged) if i == 0 or p.position != merged[i - 1].position]
+    positions = smooth_fixes([Fix(f.position, f.timestamp_ms, _accuracy_m(f.accuracy_m)) for f in fixes])
+    kept = [fixes[0]]
+    for fix, position in zip(fixes[1:-1], positions[1:-1], strict=True):
+        if haversine_m(kept[-1].position, position) >= KEEP_STEP_FACTOR * _accuracy_m(fix.accuracy_m):
+            kept.append(fix._replace(position=position))
+    # The walk starts and ends at the real first and last fixes.
+    kept.append(fixes[-1])
+    return kept
 
 
 def filter_trail(
@@ -154,12 +124,12 @@ def filter_trail(
     """Clean a GPS trail: time-ordered, without duplicates, outliers or jitter.
 
     Fixes are sorted by time; exact duplicates, fixes less accurate than ``max_accuracy_m`` and fixes
-    implying more than ``max_speed_mps`` from the last accepted fix are dropped. The remaining fixes
-    are merged into cluster centroids (stamped with their weighted mean time and combined accuracy),
-    except that the first and last accepted fixes are returned as they are. Unknown accuracy counts
-    as ``DEFAULT_ACCURACY_M``.
+    implying more than ``max_speed_mps`` beyond both accuracy radii from the last accepted fix are
+    dropped. The others are smoothed (each keeps its time and reported accuracy) and thinned to steps
+    of at least an accuracy radius, except that the first and last accepted fixes are returned as they
+    are. Unknown accuracy counts as ``DEFAULT_ACCURACY_M``.
     """
-    return _merge_jitter(_reject_outliers(points, max_speed_mps, max_accuracy_m))
+    return _smooth(_reject_outliers(points, max_speed_mps, max_accuracy_m))
 
 
 def simplify_route(positions: Sequence[LngLat], max_vertices: int = MAX_ROUTE_VERTICES) -> list[LngLat]:

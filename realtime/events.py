@@ -19,19 +19,22 @@ from redis.exceptions import RedisError
 from app.auth.principal import Principal
 from app.composition import Services
 from app.dispatch import offers as dispatch_offers
-from app.errors import AppError, NotFound, PayloadTooLarge, Unavailable, ValidationFailed
+from app.errors import AppError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, ValidationFailed
 from app.events import booking_room, fleet_room
-from app.usecases import tracking
+from app.usecases import tracking, walks
 from realtime import fleet, ingestion, presence
 from realtime.limits import MAX_EVENT_BYTES, SocketRateLimiter
 from realtime.packet_json import Unreadable
 from realtime.payloads import BatchPayload, FixPayload, FleetPayload, OfferPayload, StatusPayload, TrackingPayload
 from realtime.session import SocketSessions
+from realtime.share_followers import ShareFollowers
 
 log = structlog.get_logger("walky.socket")
 
 Ack = dict[str, Any]
 Handler = Callable[[str, Principal, object], Awaitable[Ack]]
+# What an event does on a socket connected without an account token (only share-link following).
+GuestHandler = Callable[[str, object], Awaitable[Ack]]
 
 
 def error_ack(exc: AppError) -> Ack:
@@ -84,13 +87,17 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
     # Per socket, so counted in this process's memory (see SocketRateLimiter).
     socket_limiter = SocketRateLimiter()
 
-    def event(name: str, *, rate_limited: bool = False) -> Callable[[Handler], Handler]:
+    def event(
+        name: str, *, rate_limited: bool = False, guest: GuestHandler | None = None
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             async def on_event(sid: str, *args: object) -> Ack:
                 try:
                     data = payload_of(args)
                     if payload_size(data) > MAX_EVENT_BYTES:
                         raise PayloadTooLarge(f"event payload is larger than {MAX_EVENT_BYTES // 1024} KiB")
+                    if guest is not None and sessions.is_guest(sid):
+                        return {"ok": True, **await guest(sid, data)}
                     principal = sessions.principal(sid)
                     if rate_limited:
                         # Per socket; a batch counts once, like a single update.
@@ -113,7 +120,7 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
     return event
 
 
-def register_events(services: Services, sessions: SocketSessions) -> None:
+def register_events(services: Services, sessions: SocketSessions, followers: ShareFollowers) -> None:
     sio = services.sio
     event = event_registrar(services, sessions)
 
@@ -150,7 +157,7 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
         await fleet.unwatch(services, sid, business_id)
         return {"businessId": business_id}
 
-    register_booking_events(services, event)
+    register_booking_events(services, event, followers)
 
     async def unknown_event(event_name: str, sid: str, *args: object) -> Ack:
         try:
@@ -163,22 +170,50 @@ def register_events(services: Services, sessions: SocketSessions) -> None:
     sio.on("*", unknown_event)
 
 
-def register_booking_events(services: Services, event: EventDecorator) -> None:
-    """Watching a walk and answering dispatch offers."""
+def register_booking_events(services: Services, event: EventDecorator, followers: ShareFollowers) -> None:
+    """Watching a walk (by booking, or by share link without an account), walk events, dispatch offers."""
     sio = services.sio
 
-    @event("tracking:subscribe")
+    async def follow_share(sid: str, data: object) -> Ack:
+        subscription = parse(walks.ShareSubscription, data)
+        booking, answer = await walks.share_subscription(services, subscription)
+        await sio.enter_room(sid, booking_room(booking.id))
+        followers.follow(sid, subscription.share_token, booking.id)
+        return answer
+
+    async def guest_subscribe(sid: str, data: object) -> Ack:
+        if not (isinstance(data, dict) and "shareToken" in data):
+            raise Unauthorized("without an account token, only a share link can be followed")
+        return await follow_share(sid, data)
+
+    async def guest_unsubscribe(sid: str, data: object) -> Ack:
+        booking_id = parse(TrackingPayload, data).booking_id
+        await sio.leave_room(sid, booking_room(booking_id))
+        followers.forget(sid)
+        return {"bookingId": booking_id}
+
+    @event("tracking:subscribe", guest=guest_subscribe)
     async def tracking_subscribe(sid: str, principal: Principal, data: object) -> Ack:
+        if isinstance(data, dict) and "shareToken" in data:
+            return await follow_share(sid, data)
         subscription = parse(TrackingPayload, data)
         answer = await tracking.subscribe(services, principal, subscription)
         await sio.enter_room(sid, booking_room(subscription.booking_id))
         return answer
 
-    @event("tracking:unsubscribe")
+    @event("tracking:unsubscribe", guest=guest_unsubscribe)
     async def tracking_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
         booking_id = parse(TrackingPayload, data).booking_id
         await sio.leave_room(sid, booking_room(booking_id))
         return {"bookingId": booking_id}
+
+    @event("walk:event")
+    async def walk_event(sid: str, principal: Principal, data: object) -> Ack:
+        body = parse(walks.WalkEventInput, data)
+        if body.booking_id is None:
+            raise ValidationFailed("bookingId: field required", [{"field": "bookingId", "message": "field required"}])
+        logged = await walks.add_walk_event(services, principal, body.booking_id, body)
+        return {"bookingId": body.booking_id, **logged.view()}
 
     @event("dispatch:accept")
     async def dispatch_accept(sid: str, principal: Principal, data: object) -> Ack:

@@ -15,9 +15,8 @@ from pydantic import BeforeValidator, Field, Strict
 
 from app.usecases.inputs import Input
 from geo.coordinates import LngLat, parse_position
-from geo.distance import haversine_m
 from geo.errors import GeoError
-from geo.trail import TrailPoint
+from geo.trail import TrailPoint, speed_beyond_accuracy_mps
 
 MAX_FUTURE_MS = 30_000
 MAX_AGE_MS = 24 * 3600 * 1000
@@ -112,8 +111,8 @@ def judge(fix: LiveFix, last: LiveFix | None, now_ms: int) -> Verdict:
         return Verdict.DUPLICATE
     if fix.timestamp_ms <= last.timestamp_ms:
         return Verdict.OUT_OF_ORDER
-    # Strictly later here, so the speed is finite.
-    if haversine_m(last.position, fix.position) > MAX_SPEED_MPS * (fix.timestamp_ms - last.timestamp_ms) / 1000:
+    # Only the move beyond both accuracy radii counts, so jitter at 1 Hz is never taken for a spike.
+    if speed_beyond_accuracy_mps(last.trail_point(), fix.trail_point()) > MAX_SPEED_MPS:
         return Verdict.OUTLIER
     return Verdict.ACCEPTED
 

@@ -20,6 +20,7 @@ from realtime.events import register_events
 from realtime.fleet import fleet_fanout
 from realtime.presence import PresenceTracker
 from realtime.session import SocketSessions
+from realtime.share_followers import ShareFollowers
 from realtime.tracking import WalkTracker
 
 log = structlog.get_logger("walky.socket")
@@ -35,8 +36,16 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
     walk_tracker = WalkTracker(services)
     services.fix_hooks.append(walk_tracker.on_fixes)
     services.booking_listeners.append(walk_tracker)
+    services.approach_hooks.append(walk_tracker.approaching)
+    followers = ShareFollowers(services)
+    services.background.append(followers)
 
     async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
+        if auth is None or (isinstance(auth, dict) and "token" not in auth):
+            # No account: the socket may only follow a walk by its share link (`tracking:subscribe {shareToken}`).
+            sessions.start_guest(sid)
+            services.metrics.open_sockets.inc()
+            return
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or not token:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
@@ -59,6 +68,7 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
     async def disconnect(sid: str, reason: object = None) -> None:
         services.metrics.open_sockets.dec()
         await fleet.release(services, sid)
+        followers.forget(sid)
         principal = sessions.end(sid)
         if principal is not None and principal.worker_id:
             try:
@@ -69,5 +79,5 @@ def create_socket_server(services: Services) -> socketio.AsyncServer:
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
-    register_events(services, sessions)
+    register_events(services, sessions, followers)
     return sio

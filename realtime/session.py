@@ -25,14 +25,24 @@ class SocketSessions:
         self._versions = versions
         self._principals: dict[str, Principal] = {}
         self._sids_of_user: dict[str, set[str]] = {}
+        # Connected without an account token: they may only follow a walk by its share link.
+        self._guests: set[str] = set()
 
     def start(self, sid: str, principal: Principal) -> None:
         self._principals[sid] = principal
         self._sids_of_user.setdefault(principal.user_id, set()).add(sid)
 
+    def start_guest(self, sid: str) -> None:
+        self._guests.add(sid)
+
+    def is_guest(self, sid: str) -> bool:
+        return sid in self._guests
+
     def principal(self, sid: str) -> Principal:
         principal = self._principals.get(sid)
         if principal is None:
+            if sid in self._guests:
+                raise Unauthorized("this connection has no account token: it may only follow a share link")
             # Only an event racing its own socket's disconnect gets here.
             raise Unauthorized("the socket is not connected")
         # Between a revocation and the disconnect it causes, events are refused already.
@@ -40,6 +50,7 @@ class SocketSessions:
         return principal
 
     def end(self, sid: str) -> Principal | None:
+        self._guests.discard(sid)
         principal = self._principals.pop(sid, None)
         if principal is not None:
             sids = self._sids_of_user.get(principal.user_id)

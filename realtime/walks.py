@@ -29,6 +29,9 @@ class ActiveWalk:
     pickup: LngLat
     # Whether the worker is inside the pickup geofence, as of the last fix.
     inside: bool
+    # False while the worker is on the way to the pickup: fixes are shown to the watchers with an ETA but
+    # are not part of the walk's trail.
+    walking: bool = True
 
     def with_inside(self, inside: bool) -> ActiveWalk:
         return replace(self, inside=inside)
@@ -40,7 +43,14 @@ def _dump(walk: ActiveWalk) -> bytes:
 
 def _load(raw: bytes) -> ActiveWalk:
     data = orjson.loads(raw)
-    return ActiveWalk(data["booking_id"], data["worker_id"], LngLat(*data["pickup"]), bool(data["inside"]))
+    return ActiveWalk(
+        data["booking_id"],
+        data["worker_id"],
+        LngLat(*data["pickup"]),
+        bool(data["inside"]),
+        # Entries written before the approach phase existed are walks.
+        bool(data.get("walking", True)),
+    )
 
 
 WalkSource = Callable[[], Awaitable[Sequence[ActiveWalk]]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,23 @@ def compose() -> dict[str, object]:
     return loaded
 
 
-def resolve(value: str) -> str:
-    # Docker compose substitution: ${NAME:?msg} must be supplied, ${NAME:-default} falls back.
-    value = re.sub(r"\$\{[A-Z_]+:\?[^}]*\}", "x" * 40, value)
-    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+def resolve(value: str, supplied: dict[str, str]) -> str:
+    # Docker compose substitution: ${NAME:?msg} must be supplied, ${NAME:-default} falls back unless supplied.
+    value = re.sub(r"\$\{[A-Z_]+:\?[^}]*\}", secrets.token_urlsafe(32), value)
+    return re.sub(r"\$\{([A-Z_]+):-([^}]*)\}", lambda m: supplied.get(m[1], m[2]), value)
 
 
-def test_compose_environment_is_valid_production_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+STRIPE_KEYS = {"WALKY_STRIPE_SECRET_KEY": "sk_live_walky", "WALKY_STRIPE_WEBHOOK_SECRET": "whsec_walky"}
+
+
+@pytest.mark.parametrize(
+    ("supplied", "offline"),
+    [(STRIPE_KEYS, False), ({"WALKY_PAYMENTS": "offline"}, True)],
+    ids=["stripe", "offline-on-purpose"],
+)
+def test_compose_environment_is_valid_production_settings(
+    monkeypatch: pytest.MonkeyPatch, supplied: dict[str, str], offline: bool
+) -> None:
     services = compose()["services"]
     assert isinstance(services, dict)
     assert set(services) == {"api", "mongo", "redis"}
@@ -33,9 +44,9 @@ def test_compose_environment_is_valid_production_settings(monkeypatch: pytest.Mo
         assert name.startswith("WALKY_")
         assert name.removeprefix("WALKY_").lower() in Settings.model_fields, f"{name} is not a setting"
     for name, value in env.items():
-        monkeypatch.setenv(name, resolve(str(value)))
+        monkeypatch.setenv(name, resolve(str(value), supplied))
     settings = Settings()
-    assert settings.is_production
+    assert settings.is_production and settings.offline_payments is offline
     assert settings.mongodb_url == "mongodb://mongo:27017/?maxPoolSize=50"
     assert settings.redis_url == "redis://redis:6379/0"
 

@@ -196,6 +196,7 @@ class Dispatcher:
                     await self.services.events.emit(
                         "dispatch:offer", offer_event(offered, offer), room=worker_room(offer.worker_id)
                     )
+                    await self._push_offer(offered, offer)
                     log.info("offered", booking_id=booking.id, worker_id=offer.worker_id, distance_m=offer.distance_m)
                     return offered
             # Someone else moved the booking meanwhile: look again.
@@ -228,6 +229,22 @@ class Dispatcher:
             self.cancel_timer(booking_id)
             log.info("offer ended", booking_id=booking_id, worker_id=current.worker_id, reason=reason)
             return await self._advance(booking_id)
+
+    async def _push_offer(self, booking: Booking, offer: Offer) -> None:
+        """The socket event reaches an open app; a push (until the offer expires) reaches one in the background."""
+        worker = await self.services.store.workers.get(offer.worker_id)
+        if worker is None:
+            return
+        await notify(
+            self.services,
+            [worker.user_id],
+            kind="dispatch.offer",
+            title="New walk offer",
+            message=f"A {booking.service_type.value} {offer.distance_m:.0f} m away. Open Walky to accept.",
+            data=offer_event(booking, offer),
+            key=offer.offer_id,
+            expires_at=offer.expires_at,
+        )
 
     async def _tell_owner_unassigned(self, booking: Booking) -> None:
         await notify(

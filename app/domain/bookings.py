@@ -159,6 +159,9 @@ class Booking(Entity):
     cancellation: Cancellation | None = None
     walk: Walk | None = None
     completion_details: CompletionDetails | None = None
+    # Set when the worker says they are on the way (at assignment for an asap booking); the status stays
+    # `confirmed`, so the contract's statuses keep their meaning.
+    on_my_way_at: Timestamp | None = None
     started_at: Timestamp | None = None
     completed_at: Timestamp | None = None
     created_at: Timestamp

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
 from app.domain.hours import DEFAULT_ZONE, OpeningHours
+from app.media.media import MediaRef
 
 
 class BusinessType(StrEnum):
@@ -69,8 +70,8 @@ class Business(Entity):
     timezone: str = DEFAULT_ZONE
     business_type: BusinessType | None = None
     contact_info: ContactInfo | None = None
-    # Media id of the logo, set by the media routes only.
-    logo: str | None = None
+    # Set by the logo route only.
+    logo: MediaRef | None = None
     is_verified: bool = False
     status: BusinessStatus = BusinessStatus.ACTIVE
     premium: bool = False

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
+from app.media.media import MediaRef
 
 
 class Species(StrEnum):
@@ -84,8 +85,8 @@ class Pet(Entity):
     behavior: Behavior | None = None
     microchip_id: str | None = None
     status: PetStatus = PetStatus.ACTIVE
-    # Media ids, added and removed by the photo routes only.
-    photos: list[str] = Field(default_factory=list)
+    # Read-only in the API: changed only by the photo upload and delete routes.
+    photos: list[MediaRef] = Field(default_factory=list)
     created_at: Timestamp
     updated_at: Timestamp
     # Soft delete: bookings keep pointing at the pet.

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from app.domain.base import Entity, Timestamp
 from app.domain.businesses import Address
+from app.media.media import MediaRef
 
 
 class Role(StrEnum):
@@ -49,12 +50,13 @@ class User(Entity):
     worker_id: str | None = None
     # An owner's default booking location.
     address: Address | None = None
-    # Media id, set by the avatar route only.
-    avatar: str | None = None
+    # Set by the avatar route only.
+    avatar: MediaRef | None = None
     is_email_verified: bool = False
     status: UserStatus = UserStatus.ACTIVE
     failed_logins: int = 0
     locked_until: Timestamp | None = None
+    email_verified_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.principal import Principal
 from app.composition import Services
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.usecases.sessions import authenticate
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
@@ -54,3 +54,17 @@ def client_ip(request: Request) -> str:
 
 async def auth_rate_limit(request: Request, services: ServicesDep) -> None:
     await services.limiter.hit(services.settings.auth_rate_limit, "auth", client_ip(request))
+
+
+async def require_verified_email(principal: PrincipalDep, services: ServicesDep) -> None:
+    """Booking and payment routes, when WALKY_REQUIRE_VERIFIED_EMAIL is on (the production default)."""
+    if not services.settings.verified_email_required:
+        return
+    user = await services.store.users.get(principal.user_id)
+    if user is None or user.erased_at is not None:
+        raise Unauthorized("account no longer exists")
+    if not user.is_email_verified:
+        raise Forbidden("verify your email address first")
+
+
+VerifiedEmail = Depends(require_verified_email)

@@ -36,3 +36,16 @@ def page(items: list[T], *, page: int, limit: int, total: int) -> Page[T]:
 
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"success": False, "error": {"code": code, "message": message, "details": details or []}}
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]]
+
+
+class ErrorEnvelope(BaseModel):
+    """What every error answer carries (documented in the OpenAPI document; built by error_body)."""
+
+    success: Literal[False]
+    error: ErrorBody

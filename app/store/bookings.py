@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from app.clock import iso
 from app.domain.bookings import Booking, BookingStatus, HistoryEntry
 from app.store.documents import DocumentCollection, DuplicateKey, Filter, Update
 
@@ -62,3 +64,65 @@ class BookingRepository:
         """Bookings matching `where`, earliest scheduled first (a worker's or a business's agenda)."""
         docs = await self._col.find(where, sort=[("scheduledAt", 1), ("id", 1)], skip=skip, limit=limit)
         return [Booking.from_doc(d) for d in docs], await self._col.count(where)
+
+    async def scheduled_between(
+        self, start: datetime, end: datetime, statuses: Sequence[BookingStatus]
+    ) -> list[Booking]:
+        """Bookings in these states whose start is in (start, end] (reminders)."""
+        docs = await self._col.find(
+            {
+                "status": {"$in": [s.value for s in statuses]},
+                "scheduledAt": {"$gt": iso(start), "$lte": iso(end)},
+            },
+            sort=[("scheduledAt", 1)],
+        )
+        return [Booking.from_doc(d) for d in docs]
+
+    async def of_person(self, user_id: str, worker_id: str | None) -> list[Booking]:
+        """Every booking the person watches (owner, co-owner) or walks (worker), oldest first."""
+        found = {d["id"]: d for d in await self._col.find({"watcherIds": user_id})}
+        if worker_id:
+            found.update({d["id"]: d for d in await self._col.find({"workerId": worker_id})})
+        return sorted((Booking.from_doc(d) for d in found.values()), key=lambda b: b.created_at)
+
+    async def erase_owner_details(self, owner_id: str, now: datetime) -> int:
+        """Erasure: the pickup address, notes and instructions of the person's bookings go; the bookings stay."""
+        return await self._col.update_many(
+            {"ownerId": owner_id},
+            Update(
+                set={
+                    "location.address": None,
+                    "notes": None,
+                    "specialInstructions": None,
+                    "updatedAt": iso(now),
+                }
+            ),
+        )
+
+    async def has_booking_for_pet(
+        self, pet_id: str, *, business_id: str | None = None, worker_id: str | None = None
+    ) -> bool:
+        """Whether the business (or the worker) has any booking for this pet: who may see its records."""
+        where: dict[str, Any] = {"petIds": pet_id}
+        if business_id is not None:
+            where["businessId"] = business_id
+        elif worker_id is not None:
+            where["workerId"] = worker_id
+        else:
+            return False
+        return await self._col.count(where) > 0
+
+    async def mark_on_my_way(self, booking_id: str, worker_id: str, at: str) -> Booking | None:
+        """Set `onMyWayAt` on the worker's confirmed booking, once; None when it is not (or no longer) so."""
+        doc = await self._col.update_one(
+            {"id": booking_id, "status": BookingStatus.CONFIRMED.value, "workerId": worker_id, "onMyWayAt": None},
+            Update(set={"onMyWayAt": at, "updatedAt": at}),
+        )
+        return Booking.from_doc(doc) if doc else None
+
+    async def in_progress(self) -> list[Booking]:
+        return await self.find({"status": BookingStatus.IN_PROGRESS.value})
+
+    async def on_the_way(self) -> list[Booking]:
+        """Confirmed bookings whose worker is on the way to the pickup."""
+        return await self.find({"status": BookingStatus.CONFIRMED.value, "onMyWayAt": {"$ne": None}})

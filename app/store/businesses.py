@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from app.clock import iso
 from app.domain.businesses import Business, BusinessStatus, Rating
+from app.media.media import MediaRef
 from app.store.documents import DocumentCollection, Filter, Update
 from app.store.ratings import apply_rating
 
@@ -39,6 +40,14 @@ class BusinessRepository:
             {"id": business_id, "isActive": True}, Update(set={**fields, "updatedAt": iso(now)})
         )
         return Business.from_doc(doc) if doc else None
+
+    async def swap_logo(self, business_id: str, expected_id: str | None, logo: MediaRef, now: datetime) -> bool:
+        """Set the logo if it is still `expected_id` (compare-and-set: two racing uploads leave one)."""
+        doc = await self._col.update_one(
+            {"id": business_id, "isActive": True, "logo.id": expected_id},
+            Update(set={"logo": logo.model_dump(mode="json", by_alias=True), "updatedAt": iso(now)}),
+        )
+        return doc is not None
 
     async def deactivate(self, business_id: str, now: datetime) -> bool:
         stamp = iso(now)

@@ -78,6 +78,9 @@ class DocumentCollection(Protocol):
 
     async def delete_one(self, where: Filter) -> bool: ...
 
+    async def delete_many(self, where: Filter) -> int:
+        """Delete every matching document (retention purges); return how many went."""
+
 
 def check_filter(where: Filter) -> None:
     """Reject filters outside the supported subset, so both adapters mean the same thing."""

@@ -36,3 +36,6 @@ class IdempotencyRepository:
     async def abandon(self, record_id: str) -> None:
         """A failed first attempt must not pin its error: the client may retry with the same key."""
         await self._col.delete_one({"id": record_id, "state": PENDING})
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        return await self._col.delete_many({"createdAt": {"$lt": iso(cutoff)}})

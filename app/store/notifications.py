@@ -16,6 +16,10 @@ class NotificationRepository:
     async def add(self, notification: Notification) -> None:
         await self._col.insert(notification.to_doc())
 
+    async def add_once(self, notification: Notification) -> bool:
+        """Store a notification whose id is derived from its event; False when it was stored already."""
+        return await self._col.insert_many_new([notification.to_doc()]) == 1
+
     async def page(self, user_id: str, *, unread_only: bool, skip: int, limit: int) -> tuple[list[Notification], int]:
         where: dict[str, object] = {"userId": user_id}
         if unread_only:
@@ -32,3 +36,10 @@ class NotificationRepository:
 
     async def delete(self, user_id: str, notification_id: str) -> bool:
         return await self._col.delete_one({"id": notification_id, "userId": user_id})
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        return await self._col.delete_many({"createdAt": {"$lt": iso(cutoff)}})
+
+    async def of_user(self, user_id: str) -> list[Notification]:
+        docs = await self._col.find({"userId": user_id}, sort=[("createdAt", 1)])
+        return [Notification.from_doc(d) for d in docs]

@@ -51,6 +51,9 @@ class PaymentRepository:
         )
         return Payment.from_doc(doc) if doc else None
 
+    async def of_person(self, user_id: str) -> list[Payment]:
+        return [Payment.from_doc(d) for d in await self._col.find({"ownerId": user_id}, sort=[("createdAt", 1)])]
+
 
 class PayoutAccountRepository:
     def __init__(self, collection: DocumentCollection) -> None:

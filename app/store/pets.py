@@ -7,6 +7,7 @@ from typing import Any
 
 from app.clock import iso
 from app.domain.pets import Pet
+from app.media.media import MediaRef
 from app.store.documents import DocumentCollection, Update
 
 
@@ -45,6 +46,20 @@ class PetRepository:
         doc = await self._col.update_one(
             {"id": pet.id, "deletedAt": None, "version": pet.version},
             Update(set={"coOwnerIds": co_owner_ids, "updatedAt": iso(now)}, inc={"version": 1}),
+        )
+        return Pet.from_doc(doc) if doc else None
+
+    async def set_photos(self, pet: Pet, photos: list[MediaRef], now: datetime) -> Pet | None:
+        """Replace the photos if nobody changed the pet's lists since `pet` was read; None otherwise."""
+        doc = await self._col.update_one(
+            {"id": pet.id, "deletedAt": None, "version": pet.version},
+            Update(
+                set={
+                    "photos": [photo.model_dump(mode="json", by_alias=True) for photo in photos],
+                    "updatedAt": iso(now),
+                },
+                inc={"version": 1},
+            ),
         )
         return Pet.from_doc(doc) if doc else None
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from app.clock import iso
 from app.domain.refresh_tokens import RefreshStatus, RefreshToken
 from app.store.documents import DocumentCollection, Update
 
@@ -36,3 +39,6 @@ class RefreshTokenRepository:
             {"userId": user_id, "status": {"$ne": RefreshStatus.REVOKED.value}},
             Update(set={"status": RefreshStatus.REVOKED.value}),
         )
+
+    async def purge_expired(self, now: datetime) -> int:
+        return await self._col.delete_many({"expiresAt": {"$lt": iso(now)}})

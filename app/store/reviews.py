@@ -57,3 +57,6 @@ class ReviewRepository:
         where = {"status": status.value}
         docs = await self._col.find(where, sort=[("updatedAt", 1), ("id", 1)], skip=skip, limit=limit)
         return [Review.from_doc(d) for d in docs], await self._col.count(where)
+
+    async def by_author(self, user_id: str) -> list[Review]:
+        return [Review.from_doc(d) for d in await self._col.find({"authorId": user_id}, sort=[("createdAt", 1)])]

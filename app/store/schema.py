@@ -36,6 +36,19 @@ REVIEWS = "reviews"
 # The store's own facts: {id: "schema", schemaVersion} (app/store/migrations.py).
 META = "meta"
 
+OUTBOX = "outbox"
+DEVICES = "devices"
+ACCOUNT_TOKENS = "account_tokens"
+NOTIFICATION_PREFERENCES = "notification_preferences"
+JOBS = "jobs"
+MEDIA = "media"
+
+WALK_EVENTS = "walk_events"
+SHARE_LINKS = "share_links"
+# Once-only walk alerts (walker arrived, device silent), claimed by a deterministic id.
+WALK_ALERTS = "walk_alerts"
+WALK_FILES = "walk_files"
+
 COLLECTIONS: dict[str, tuple[Index, ...]] = {
     USERS: (Index("email_unique", (("email", "asc"),), unique=True),),
     REFRESH_TOKENS: (
@@ -82,9 +95,15 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
         # Walks in progress, read at start to rebuild the active-walk table (realtime/walks.py).
         Index("status", (("status", "asc"),)),
+        # Reminders: bookings starting in a window.
+        Index("scheduled", (("scheduledAt", "asc"), ("status", "asc"))),
     ),
     SCHEDULES: (),
-    NOTIFICATIONS: (Index("user", (("userId", "asc"), ("createdAt", "desc"))),),
+    NOTIFICATIONS: (
+        Index("user", (("userId", "asc"), ("createdAt", "desc"))),
+        # The retention purge (90 days).
+        Index("created", (("createdAt", "asc"),)),
+    ),
     IDEMPOTENCY: (),
     TRAILS: (Index("booking_time", (("bookingId", "asc"), ("t", "asc"))),),
     # The offline payment gateway's journal (embedded default only).
@@ -105,6 +124,26 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("worker", (("workerId", "asc"), ("status", "asc"), ("createdAt", "desc"))),
         Index("moderation", (("status", "asc"), ("updatedAt", "asc"))),
     ),
+    # The relay's query: pending messages whose lease has passed, oldest first.
+    OUTBOX: (
+        Index("due", (("status", "asc"), ("leaseUntil", "asc"))),
+        Index("user", (("userId", "asc"), ("createdAt", "asc"))),
+    ),
+    DEVICES: (Index("user", (("userId", "asc"), ("createdAt", "asc"))),),
+    ACCOUNT_TOKENS: (Index("user", (("userId", "asc"), ("purpose", "asc"))),),
+    NOTIFICATION_PREFERENCES: (),
+    # One record per job name, read by id.
+    JOBS: (),
+    MEDIA: (
+        Index("subject", (("subjectId", "asc"), ("kind", "asc"), ("createdAt", "asc"))),
+        # The cleanup job asks which stored keys are still pointed to.
+        Index("key", (("key", "asc"),)),
+        Index("thumbnail_key", (("thumbnailKey", "asc"),), sparse=True),
+    ),
+    WALK_EVENTS: (Index("booking_time", (("bookingId", "asc"), ("at", "asc"))),),
+    SHARE_LINKS: (Index("booking", (("bookingId", "asc"),)),),
+    WALK_ALERTS: (),
+    WALK_FILES: (),
 }
 
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from app.store.account_tokens import AccountTokenRepository
 from app.store.backend import StoreBackend
 from app.store.bookings import BookingRepository
 from app.store.businesses import BusinessRepository
+from app.store.devices import DeviceRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
+from app.store.jobs import JobRepository
+from app.store.media import MediaRepository
 from app.store.migrations import migrate
 from app.store.notifications import NotificationRepository
+from app.store.outbox import OutboxRepository
 from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
 from app.store.pets import PetRepository
+from app.store.preferences import PreferencesRepository
 from app.store.refresh_tokens import RefreshTokenRepository
 from app.store.reviews import ReviewRepository
 from app.store.schedules import ScheduleRepository
 from app.store.schema import (
+    ACCOUNT_TOKENS,
     BOOKINGS,
     BUSINESSES,
+    DEVICES,
     IDEMPOTENCY,
+    JOBS,
+    MEDIA,
+    NOTIFICATION_PREFERENCES,
     NOTIFICATIONS,
+    OUTBOX,
     PAYMENTS,
     PAYOUT_ACCOUNTS,
     PETS,
@@ -26,14 +38,21 @@ from app.store.schema import (
     REVIEWS,
     SCHEDULES,
     SERVICES,
+    SHARE_LINKS,
     TRAILS,
     USERS,
+    WALK_ALERTS,
+    WALK_EVENTS,
+    WALK_FILES,
     WEBHOOK_EVENTS,
     WORKERS,
 )
 from app.store.services import ServiceRepository
+from app.store.share_links import ShareLinkRepository
 from app.store.trails import TrailRepository
 from app.store.users import UserRepository
+from app.store.walk_events import WalkAlertRepository, WalkEventRepository
+from app.store.walk_files import WalkFileRepository
 from app.store.workers import WorkerRepository
 
 
@@ -55,6 +74,17 @@ class Store:
         self.payout_accounts = PayoutAccountRepository(backend.collection(PAYOUT_ACCOUNTS))
         self.webhook_events = WebhookEventRepository(backend.collection(WEBHOOK_EVENTS))
         self.reviews = ReviewRepository(backend.collection(REVIEWS))
+        self.outbox = OutboxRepository(backend.collection(OUTBOX))
+        self.devices = DeviceRepository(backend.collection(DEVICES))
+        self.account_tokens = AccountTokenRepository(backend.collection(ACCOUNT_TOKENS))
+        self.preferences = PreferencesRepository(backend.collection(NOTIFICATION_PREFERENCES))
+        self.jobs = JobRepository(backend.collection(JOBS))
+        self.media = MediaRepository(backend.collection(MEDIA))
+
+        self.walk_events = WalkEventRepository(backend.collection(WALK_EVENTS))
+        self.walk_alerts = WalkAlertRepository(backend.collection(WALK_ALERTS))
+        self.share_links = ShareLinkRepository(backend.collection(SHARE_LINKS))
+        self.walk_files = WalkFileRepository(backend.collection(WALK_FILES))
         self.geo_search: GeoSearch = backend.geo_search
 
     async def setup(self) -> None:

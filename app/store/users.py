@@ -8,6 +8,7 @@ from typing import Any
 from app.clock import iso
 from app.domain.users import User, UserStatus
 from app.errors import Conflict
+from app.media.media import MediaRef
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
 
@@ -48,6 +49,14 @@ class UserRepository:
         )
         return User.from_doc(doc) if doc else None
 
+    async def swap_avatar(self, user_id: str, expected_id: str | None, avatar: MediaRef, now: datetime) -> bool:
+        """Set the avatar if it is still `expected_id` (compare-and-set: two racing uploads leave one)."""
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None, "avatar.id": expected_id},
+            Update(set={"avatar": avatar.model_dump(mode="json", by_alias=True), "updatedAt": iso(now)}),
+        )
+        return doc is not None
+
     async def set_business(self, user_id: str, business_id: str) -> bool:
         """Link a business account to its business, once: False when it already has one (or is erased).
 
@@ -72,6 +81,29 @@ class UserRepository:
     async def record_login_success(self, user_id: str) -> None:
         await self._col.update_one({"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0}))
 
+    async def mark_email_verified(self, user_id: str, now: datetime) -> User | None:
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(set={"isEmailVerified": True, "emailVerifiedAt": iso(now), "updatedAt": iso(now)}),
+        )
+        return User.from_doc(doc) if doc else None
+
+    async def reset_password(self, user_id: str, password_hash: str, now: datetime) -> User | None:
+        """Set a new password and lift a lockout."""
+        stamp = iso(now)
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None},
+            Update(
+                set={
+                    "passwordHash": password_hash,
+                    "failedLogins": 0,
+                    "lockedUntil": None,
+                    "updatedAt": stamp,
+                }
+            ),
+        )
+        return User.from_doc(doc) if doc else None
+
     async def erase(self, user_id: str, now: datetime) -> bool:
         """Remove personal data; the id stays so money records keep their reference."""
         stamp = iso(now)
@@ -84,6 +116,7 @@ class UserRepository:
                     "lastName": "",
                     "phone": None,
                     "passwordHash": None,
+                    "avatar": None,
                     "erasedAt": stamp,
                     "updatedAt": stamp,
                 }

@@ -90,3 +90,21 @@ class WorkerRepository:
     @staticmethod
     def _of_business(business_id: str, active_only: bool) -> dict[str, Any]:
         return {"businessId": business_id, "isActive": True} if active_only else {"businessId": business_id}
+
+    async def erase(self, worker_id: str, now: datetime) -> bool:
+        """Erasure: the profile copies the account's name, email and phone; they go, the id stays."""
+        stamp = iso(now)
+        doc = await self._col.update_one(
+            {"id": worker_id},
+            Update(
+                set={
+                    "firstName": "",
+                    "lastName": "",
+                    "email": f"erased-{worker_id}@erased.invalid",
+                    "phone": None,
+                    "isActive": False,
+                    "updatedAt": stamp,
+                }
+            ),
+        )
+        return doc is not None

@@ -24,26 +24,23 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.store import Store
 from app.usecases.businesses import BusinessView
-from app.usecases.inputs import Email, Input, NewPassword, Output, QueryInput
+from app.usecases.inputs import Email, Input, NewPassword, Output, PageNumber, PageSize, QueryInput
 from app.usecases.reviews import ReviewView
 
 # Ends every session of a user: access tokens, refresh tokens and sockets, in every process.
 EndSessions = Callable[[str], Awaitable[None]]
 
-MAX_PAGE = 10_000
-MAX_PAGE_SIZE = 100
-
 
 class AdminReviewQuery(QueryInput):
     status: ReviewStatus = ReviewStatus.FLAGGED
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 class AdminUserQuery(QueryInput):
     q: str | None = Field(default=None, min_length=1, max_length=254, description="text in the email")
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 class AdminUserView(Output):

@@ -18,10 +18,7 @@ from app.domain.users import Role
 from app.errors import Forbidden, NotFound
 from app.store.store import Store
 from app.usecases.businesses import may_manage
-from app.usecases.inputs import QueryInput
-
-MAX_PAGE = 10_000
-MAX_PAGE_SIZE = 100
+from app.usecases.inputs import PageNumber, PageSize, QueryInput
 
 
 class AgendaQuery(QueryInput):
@@ -29,8 +26,8 @@ class AgendaQuery(QueryInput):
     # `from` is a Python keyword: the field is from_, the query parameter `from`.
     from_: datetime | None = Field(default=None, alias="from", description="scheduledAt at or after")
     to: datetime | None = Field(default=None, description="scheduledAt before")
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
     @model_validator(mode="after")
     def _range(self) -> Self:

@@ -10,10 +10,12 @@ from pydantic import ConfigDict, Field
 from app.auth.principal import Principal
 from app.auth.tokens import hash_refresh_token, new_refresh_token
 from app.composition import Services
+from app.domain.account_tokens import TokenPurpose
 from app.domain.refresh_tokens import RefreshStatus, RefreshToken
 from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, UserStatus
 from app.errors import Forbidden, RateLimited, Unauthorized, ValidationFailed
 from app.ids import new_id
+from app.usecases.accounts import send_token_email
 from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
 from app.usecases.sessions import revoke_sessions
 from app.usecases.users import UserView, current_user
@@ -117,6 +119,7 @@ async def register(services: Services, data: RegisterInput) -> AuthSession:
         last_name=data.last_name,
         phone=data.phone,
     )
+    await send_token_email(services, user, TokenPurpose.VERIFY_EMAIL)
     return await _open_session(services, user)
 
 

@@ -27,7 +27,6 @@ from app.domain.bookings import (
     Dispatch,
     DispatchState,
     HistoryEntry,
-    Walk,
     end_of,
     new_booking_number,
 )
@@ -41,15 +40,15 @@ from app.events import booking_room, user_room
 from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
 from app.usecases.booking_rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
-from app.usecases.inputs import Input, QueryInput, Text
+from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import notify
 from app.usecases.watchers import may_watch
+from app.walks.approach import ON_MY_WAY
+from app.walks.report import live_walk
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
-from geo.trail import TrailPoint, summarize_walk
 
 MAX_PETS_PER_BOOKING = 10
-MAX_PAGE_SIZE = 100
 Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN)]
 # Walks need a walker close to the dog; the worker's last live fix must be this near the pickup.
 START_RADIUS_M = 200.0
@@ -97,8 +96,8 @@ class CancelInput(Input):
 
 class BookingQuery(QueryInput):
     status: BookingStatus | None = None
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 async def _visible_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
@@ -112,7 +111,7 @@ async def _visible_booking(services: Services, principal: Principal, booking_id:
             worker_id=principal.worker_id,
         )
         or await _owns_business(services, principal, booking.business_id)
-        or await may_watch(services, principal.user_id, booking)
+        or await may_watch(services.store, principal.user_id, booking)
     ):
         raise NotFound("no such booking")
     return booking
@@ -261,9 +260,13 @@ async def _party_user_ids(services: Services, booking: Booking) -> list[str]:
     return parties
 
 
-async def announce(services: Services, booking: Booking, title: str, message: str) -> None:
-    """Tell every party: `booking:status` to the booking room and each user, plus a stored notification."""
-    event = {"bookingId": booking.id, "status": booking.status.value, "at": iso(booking.updated_at)}
+async def announce(
+    services: Services, booking: Booking, title: str, message: str, *, status: str | None = None
+) -> None:
+    """Tell every party: `booking:status` to the booking room and each user, plus a stored notification.
+    `status` overrides the stored status in what is sent (`on_my_way`)."""
+    status = status or booking.status.value
+    event = {"bookingId": booking.id, "status": status, "at": iso(booking.updated_at)}
     parties = await _party_user_ids(services, booking)
     await services.events.emit("booking:status", event, room=booking_room(booking.id))
     for user_id in dict.fromkeys(parties):
@@ -271,10 +274,19 @@ async def announce(services: Services, booking: Booking, title: str, message: st
     await notify(
         services,
         parties,
-        kind=f"booking.{booking.status.value}",
+        kind=f"booking.{status}",
         title=title,
         message=message,
-        data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "status": booking.status.value},
+        data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "status": status},
+    )
+
+
+async def set_off(services: Services, booking: Booking) -> None:
+    """The worker is on the way: the parties may now follow them (`booking:status` `on_my_way`)."""
+    for hook in services.approach_hooks:
+        await hook(booking)
+    await announce(
+        services, booking, "Walker on the way", "Your walker is on the way: follow them live.", status=ON_MY_WAY
     )
 
 
@@ -366,12 +378,17 @@ async def assign_worker(
         "dispatch": dispatch.model_dump(mode="json", by_alias=True),
         **(extra or {}),
     }
+    if booking.asap:
+        # An asap walk starts now: the worker is on the way from the moment they have it.
+        fields["onMyWayAt"] = iso(now)
     try:
         confirmed = await _apply(services, principal, booking, Action.CONFIRM, now=now, fields=fields, where=where)
     except Conflict:
         await _release_unless_held(services, booking.id, worker.id, now)
         raise
     await announce(services, confirmed, "Booking confirmed", f"{worker.first_name} will take care of it.")
+    if confirmed.on_my_way_at is not None:
+        await set_off(services, confirmed)
     return confirmed
 
 
@@ -429,7 +446,7 @@ async def complete_booking(services: Services, principal: Principal, booking_id:
     if booking.status is not BookingStatus.IN_PROGRESS:
         raise _conflict(booking, Action.COMPLETE)
     now = services.clock.now()
-    walk = walk_report(await services.store.trails.points(booking.id), booking, now)
+    walk = live_walk(await services.store.trails.points(booking.id), booking, now)
     done = CompletionDetails(start_time=booking.started_at or now, end_time=now, worker_notes=data.worker_notes)
     fields: dict[str, Any] = {
         "completedAt": iso(now),
@@ -474,16 +491,3 @@ async def cancel_booking(services: Services, principal: Principal, booking_id: s
         await listener.finished(cancelled)
     await announce(services, cancelled, "Booking cancelled", f"Reason: {data.reason}")
     return cancelled
-
-
-def walk_report(trail: list[TrailPoint], booking: Booking, now: datetime) -> Walk:
-    """Distance over the filtered trail, duration from start to now, a simplified route."""
-    summary = summarize_walk(trail)
-    started = booking.started_at or now
-    return Walk(
-        distance_m=round(summary.distance_m, 1),
-        duration_s=int((now - started).total_seconds()),
-        route=summary.route_geojson(),
-        started_at=started,
-        ended_at=now,
-    )

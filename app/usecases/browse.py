@@ -18,20 +18,19 @@ from app.domain.hours import OpeningHours
 from app.domain.pets import Species
 from app.domain.services import Pricing, Service, ServiceType
 from app.errors import NotFound
+from app.media.media import MediaRef
 from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
-from app.usecases.inputs import Output, QueryInput
+from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
 
-MAX_PAGE = 10_000
-MAX_PAGE_SIZE = 100
 MAX_SERVICE_RADIUS_M = 50_000
 
 
 class BrowseQuery(QueryInput):
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
     service_type: ServiceType | None = None
     q: str | None = Field(default=None, min_length=1, max_length=100, description="text in the business name")
 
@@ -48,8 +47,8 @@ class ServiceSearch(QueryInput):
     )
     service_type: ServiceType | None = None
     pet_type: Species | None = None
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 class PublicBusinessView(Output):
@@ -63,7 +62,7 @@ class PublicBusinessView(Output):
     operating_hours: list[OpeningHours]
     timezone: str
     business_type: BusinessType | None
-    logo: str | None
+    logo: MediaRef | None
     premium: bool
     is_verified: bool
     rating: Rating

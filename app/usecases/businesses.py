@@ -25,9 +25,10 @@ from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
+from app.media.media import MediaRef
 from app.store.geo_search import NearbyBusiness
 from app.store.store import Store
-from app.usecases.inputs import AddressInput, Email, Input, Name, Output, Phone, QueryInput, Text
+from app.usecases.inputs import AddressInput, Email, Input, Name, Output, PageNumber, PageSize, Phone, QueryInput, Text
 from geo.areas import ServiceArea, parse_area
 from geo.coordinates import LngLat
 from geo.errors import GeoError
@@ -35,7 +36,6 @@ from geo.timezones import timezone_at
 
 MAX_SEARCH_RADIUS_M = 50_000
 DEFAULT_SEARCH_RADIUS_M = 5_000
-MAX_PAGE_SIZE = 100
 
 
 class OpeningHoursInput(Input):
@@ -88,10 +88,10 @@ class BusinessView(Output):
     timezone: str
     business_type: BusinessType | None
     contact_info: ContactInfo | None
-    logo: str | None
     is_verified: bool
     status: BusinessStatus
     premium: bool
+    logo: MediaRef | None
     rating: Rating
     is_active: bool
     created_at: Timestamp
@@ -122,8 +122,8 @@ class BusinessSearch(QueryInput):
     )
     service_type: ServiceType | None = None
     serves_location: bool = False
-    page: int = Field(default=1, ge=1, le=10_000)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 def _geo_failure(field: str, exc: GeoError) -> ValidationFailed:

@@ -96,3 +96,12 @@ class AddressInput(Input):
     zip_code: Annotated[Text, Field(min_length=1, max_length=20)] | None = None
     country: Name | None = None
     coordinates: Coordinates
+
+
+# Pagination, shared by every list. The cap keeps page * limit far inside the stores' 64-bit skip.
+MAX_PAGE = 10_000
+MAX_PAGE_SIZE = 100
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+# Money in integer minor units: a billion cents is far above any booking, far below 64 bits.
+MAX_AMOUNT = 10**9

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
-
-from pydantic import Field
 
 from app.auth.principal import Principal
 from app.composition import Services
@@ -14,9 +13,9 @@ from app.domain.notifications import Notification
 from app.errors import NotFound
 from app.events import user_room
 from app.ids import new_id
-from app.usecases.inputs import Output, QueryInput
-
-MAX_PAGE_SIZE = 100
+from app.messages.outbox import message_id
+from app.usecases.deliveries import messages_for
+from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 
 
 class NotificationView(Output):
@@ -35,23 +34,64 @@ class NotificationView(Output):
 
 class NotificationQuery(QueryInput):
     unread: bool = False
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 async def notify(
-    services: Services, user_ids: Iterable[str], *, kind: str, title: str, message: str, data: dict[str, Any]
+    services: Services,
+    user_ids: Iterable[str],
+    *,
+    kind: str,
+    title: str,
+    message: str,
+    data: dict[str, Any],
+    key: str | None = None,
+    expires_at: datetime | None = None,
 ) -> None:
+    """Store a notification for each person, emit it live, and enqueue its deliveries (push, email, SMS).
+
+    `key` names the event when it can happen twice (a job run again after a crash): it is then stored,
+    emitted and delivered once per person. `expires_at`: not worth delivering later (a dispatch offer).
+    """
+    store = services.store
     now = services.clock.now()
+    enqueued = 0
     for user_id in dict.fromkeys(user_ids):
         notification = Notification(
-            id=new_id(), user_id=user_id, type=kind, title=title, message=message, data=data, created_at=now
+            id=message_id(key, user_id, "notification")[:24] if key else new_id(),
+            user_id=user_id,
+            type=kind,
+            title=title,
+            message=message,
+            data=data,
+            created_at=now,
         )
-        await services.store.notifications.add(notification)
+        if key is None:
+            await store.notifications.add(notification)
+        elif not await store.notifications.add_once(notification):
+            continue
         view = NotificationView.of(notification).model_dump(
             mode="json", include={"id", "type", "title", "message", "data"}
         )
         await services.events.emit("notification", view, room=user_room(user_id))
+        user = await store.users.get(user_id)
+        if user is None:
+            continue
+        deliveries = await messages_for(
+            store,
+            user,
+            source=key or notification.id,
+            kind=kind,
+            title=title,
+            body=message,
+            data=data,
+            now=now,
+            expires_at=expires_at,
+        )
+        enqueued += await store.outbox.enqueue(deliveries)
+    if enqueued:
+        services.outbox_relay.wake()
 
 
 async def list_notifications(

@@ -45,12 +45,11 @@ from app.payments.gateway import Intent, IntentStatus
 from app.store.payments import PaymentExists
 from app.usecases.businesses import may_manage, owned_business
 from app.usecases.idempotency import fingerprint
-from app.usecases.inputs import Input, Output, QueryInput, Text
+from app.usecases.inputs import MAX_AMOUNT, Input, Output, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import notify
 
 log = structlog.get_logger(__name__)
 
-MAX_PAGE_SIZE = 100
 MAX_CAS_ATTEMPTS = 20
 PAYABLE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 # Offline there is no onboarding form: the connected account is created for this country.
@@ -60,7 +59,7 @@ _RELEASABLE = frozenset(
     {IntentStatus.REQUIRES_PAYMENT_METHOD, IntentStatus.REQUIRES_CONFIRMATION, IntentStatus.REQUIRES_ACTION}
 )
 
-Amount = Annotated[int, Field(strict=True, ge=1)]
+Amount = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT)]
 
 
 class IntentInput(Input):
@@ -83,8 +82,8 @@ class OnboardingInput(Input):
 class PaymentQuery(QueryInput):
     status: PaymentStatus | None = None
     booking_id: str | None = Field(default=None, max_length=64)
-    page: int = Field(default=1, ge=1, le=10_000)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 class IntentView(Output):

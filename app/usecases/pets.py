@@ -18,6 +18,7 @@ from app.domain.pets import MAX_CO_OWNERS, Behavior, EnergyLevel, MedicalInfo, P
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
+from app.media.media import MediaRef
 from app.usecases.inputs import Email, Input, Name, Output, Phone, Text
 from app.usecases.watchers import co_owners_changed
 
@@ -107,7 +108,7 @@ class PetView(Output):
     behavior: Behavior | None
     microchip_id: str | None
     status: PetStatus
-    photos: list[str]
+    photos: list[MediaRef]
     created_at: Timestamp
     updated_at: Timestamp
 

@@ -23,10 +23,9 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.reviews import ReviewExists
 from app.usecases.businesses import may_manage
-from app.usecases.inputs import Input, Output, QueryInput, Text
+from app.usecases.inputs import Input, Output, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import notify
 
-MAX_PAGE_SIZE = 100
 MAX_CAS_ATTEMPTS = 20
 
 # Strict: 4.5, "4" and true are refused rather than coerced.
@@ -57,8 +56,8 @@ class FlagInput(Input):
 
 
 class ReviewQuery(QueryInput):
-    page: int = Field(default=1, ge=1, le=10_000)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    page: PageNumber = 1
+    limit: PageSize = 20
 
 
 class ReviewView(Output):

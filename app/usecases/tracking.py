@@ -10,6 +10,7 @@ from app.domain.bookings import Booking, BookingStatus
 from app.errors import Conflict
 from app.usecases.bookings import get_booking
 from app.usecases.inputs import Input, Output
+from app.walks.approach import ON_MY_WAY, display_status, on_the_way
 from geo.trail import TrailPoint, summarize_walk
 
 TRACKED = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
@@ -22,7 +23,8 @@ class LastFix(Output):
 
 class TrackingView(Output):
     booking_id: str
-    status: BookingStatus
+    # A booking status, or `on_my_way` while the worker is on the way to the pickup.
+    status: str
     last: LastFix | None
     trail: dict[str, Any]
     distance_m: float
@@ -45,17 +47,32 @@ async def watchable_booking(services: Services, principal: Principal, booking_id
     return await get_booking(services, principal, booking_id)
 
 
+async def _live_position(services: Services, booking: Booking) -> TrailPoint | None:
+    """The worker's live position while they are on the way (not part of the walk's trail)."""
+    fix = await services.live_index.last_fix(booking.worker_id) if booking.worker_id else None
+    return fix.trail_point() if fix is not None else None
+
+
 async def get_tracking(services: Services, principal: Principal, booking_id: str) -> TrackingView:
     booking = await watchable_booking(services, principal, booking_id)
+    if on_the_way(booking):
+        return TrackingView(
+            booking_id=booking.id,
+            status=ON_MY_WAY,
+            last=last_fix(await _live_position(services, booking)),
+            trail={"type": "LineString", "coordinates": []},
+            distance_m=0.0,
+            duration_s=0,
+        )
     if booking.status not in TRACKED:
-        raise Conflict("tracking starts when the walk starts")
+        raise Conflict("tracking starts when the worker is on the way")
     trail = await services.store.trails.points(booking.id)
     summary = summarize_walk(trail)
     started = booking.started_at or services.clock.now()
     ended = booking.completed_at or services.clock.now()
     return TrackingView(
         booking_id=booking.id,
-        status=booking.status,
+        status=booking.status.value,
         last=last_fix(trail[-1] if trail else None),
         trail={"type": "LineString", "coordinates": [[p.position.lng, p.position.lat] for p in trail]},
         distance_m=round(summary.distance_m, 1),
@@ -66,6 +83,9 @@ async def get_tracking(services: Services, principal: Principal, booking_id: str
 async def subscribe(services: Services, principal: Principal, data: TrackingSubscription) -> dict[str, Any]:
     """Checks for `tracking:subscribe`; the socket layer then joins the booking's room."""
     booking = await watchable_booking(services, principal, data.booking_id)
-    last = await services.store.trails.last(booking.id)
+    if on_the_way(booking):
+        last = await _live_position(services, booking)
+    else:
+        last = await services.store.trails.last(booking.id)
     view = last_fix(last)
-    return {"bookingId": booking.id, "status": booking.status.value, "last": view.model_dump() if view else None}
+    return {"bookingId": booking.id, "status": display_status(booking), "last": view.model_dump() if view else None}

@@ -8,7 +8,10 @@ from app.domain.base import Timestamp
 from app.domain.businesses import Address
 from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
+from app.media.media import MediaRef
+from app.usecases import media
 from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
+from app.usecases.media import MediaPorts
 from app.usecases.sessions import revoke_sessions
 
 
@@ -22,7 +25,7 @@ class UserView(Output):
     business_id: str | None
     worker_id: str | None
     address: Address | None
-    avatar: str | None
+    avatar: MediaRef | None
     is_email_verified: bool
     status: UserStatus
     created_at: Timestamp
@@ -62,9 +65,27 @@ async def update_me(services: Services, principal: Principal, change: ProfileUpd
 
 
 async def erase_me(services: Services, principal: Principal) -> None:
-    """Erase personal data and end every session; bookings and money records keep the id."""
-    await current_user(services, principal)
+    """Erase personal data and end every session; bookings and money records keep the id.
+
+    An erased business is deactivated (it leaves search); its payments and payouts stay for the books.
+    """
+    user = await current_user(services, principal)
     if principal.role is Role.ADMIN:
         raise ValidationFailed("platform admin accounts are erased by another admin")
-    await services.store.users.erase(principal.user_id, services.clock.now())
-    await revoke_sessions(services, principal.user_id)
+    store, now, user_id = services.store, services.clock.now(), principal.user_id
+    await store.users.erase(user_id, now)
+    # Everywhere personal data is copied: profiles, booking addresses and notes, devices, messages.
+    await store.account_tokens.revoke_user(user_id, now)
+    await store.devices.remove_all(user_id)
+    await store.preferences.remove(user_id)
+    await store.outbox.erase_user(user_id)
+    await store.bookings.erase_owner_details(user_id, now)
+    # From the stored account: an access token issued before the business was created lacks its id.
+    if user.worker_id:
+        await store.workers.erase(user.worker_id, now)
+    if user.business_id:
+        await store.businesses.deactivate(user.business_id, now)
+    if user.avatar is not None:
+        # A face is personal data: the avatar's object goes with the account.
+        await media.forget(MediaPorts.of(services), user.avatar.id)
+    await revoke_sessions(services, user_id)

@@ -11,13 +11,14 @@ from app.auth.session_signals import WatchEnded
 from app.composition import Services
 from app.domain.bookings import Booking
 from app.domain.pets import Pet
+from app.store.store import Store
 
 
-async def may_watch(services: Services, user_id: str, booking: Booking) -> bool:
+async def may_watch(store: Store, user_id: str, booking: Booking) -> bool:
     if user_id == booking.owner_id:
         return True
     for pet_id in booking.pet_ids:
-        pet = await services.store.pets.get(pet_id)
+        pet = await store.pets.get(pet_id)
         if pet is not None and pet.visible_to(user_id):
             return True
     return False
@@ -32,7 +33,7 @@ async def co_owners_changed(services: Services, before: Pet, after: Pet) -> None
     # The primary owner watches every booking of their pet, so this walks the indexed watcher list.
     for booking in await services.store.bookings.find({"watcherIds": after.owner_id, "petIds": after.id}):
         watchers = [*booking.watcher_ids, *(uid for uid in added if uid not in booking.watcher_ids)]
-        gone = [uid for uid in removed if uid in watchers and not await may_watch(services, uid, booking)]
+        gone = [uid for uid in removed if uid in watchers and not await may_watch(services.store, uid, booking)]
         watchers = [uid for uid in watchers if uid not in gone]
         if watchers != booking.watcher_ids:
             await services.store.bookings.update_where({"id": booking.id}, {"watcherIds": watchers})

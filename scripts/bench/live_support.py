@@ -205,6 +205,11 @@ def run_http(
     return _run_node([str(HTTP_LOAD)], config, timeout_s=warmup_s + duration_s + 120, what="http load")
 
 
+def run_node_script(script: Path, config: Mapping[str, Any], *, timeout_s: float, what: str) -> dict[str, Any]:
+    """Run one of the Node scripts beside this module with its config; its last JSON line is the result."""
+    return _run_node([str(script)], config, timeout_s=timeout_s, what=what)
+
+
 def _run_node(script: Sequence[str], config: Mapping[str, Any], *, timeout_s: float, what: str) -> dict[str, Any]:
     """Run a Node load script with its config file; its last JSON line on stdout is the result."""
     path = _write_config(config)

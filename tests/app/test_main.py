@@ -75,9 +75,9 @@ def test_start_register_restart_login_and_sigterm(tmp_path: Path) -> None:
         assert httpx.post(f"{base}/v1/auth/login", json=credentials).status_code == 200
 
 
-def test_production_mode_refuses_default_secret(tmp_path: Path) -> None:
+def run_refused(tmp_path: Path, **walky: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WALKY_")}
-    env.update(WALKY_ENV="production", WALKY_DATA_DIR=str(tmp_path))
+    env.update(WALKY_DATA_DIR=str(tmp_path), **walky)
     result = subprocess.run(
         [sys.executable, "-m", "app", "--port", str(free_port())],
         cwd=ROOT,
@@ -87,7 +87,38 @@ def test_production_mode_refuses_default_secret(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert b"WALKY_JWT_SECRET" in result.stderr
+    return result.stderr.decode()
+
+
+def test_production_mode_refuses_default_secret(tmp_path: Path) -> None:
+    assert "WALKY_JWT_SECRET" in run_refused(tmp_path, WALKY_ENV="production")
+
+
+def test_a_refused_production_start_names_settings_never_their_values(tmp_path: Path) -> None:
+    stderr = run_refused(
+        tmp_path,
+        WALKY_ENV="production",
+        WALKY_JWT_SECRET="a" * 48,
+        WALKY_MONGODB_URL="mongodb://walky:hunter2-mongo@db.internal:27017/walky",
+        WALKY_STRIPE_SECRET_KEY="sk_live_do_not_print",
+    )
+    assert stderr.splitlines() == [
+        "walky: invalid configuration, not starting:",
+        "  WALKY_JWT_SECRET is too weak for production: it needs at least 32 characters and 128 bits of entropy "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')",
+        "  WALKY_REDIS_URL is required in production",
+        "  WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET are required in production "
+        "(or WALKY_PAYMENTS=offline to take no real money on purpose)",
+    ]
+    for secret in ("aaaa", "hunter2", "sk_live", "input_value"):
+        assert secret not in stderr
+
+
+def test_a_malformed_setting_is_named_without_its_value(tmp_path: Path) -> None:
+    stderr = run_refused(tmp_path, WALKY_PORT="hunter2", WALKY_MAX_BODY_BYTES="-1")
+    assert "WALKY_PORT: Input should be a valid integer" in stderr
+    assert "WALKY_MAX_BODY_BYTES: Input should be greater than 0" in stderr
+    assert "hunter2" not in stderr and "input" not in stderr.replace("Input should", "")
 
 
 def test_the_server_process_tunes_the_garbage_collector() -> None:

@@ -1,13 +1,33 @@
 from __future__ import annotations
 
+import secrets
+
 import pytest
+import structlog
 from pydantic import ValidationError
 
-from app.settings import DEV_JWT_SECRET, Environment, Settings
+from app.service import create_app
+from app.settings import DEV_JWT_SECRET, Environment, Settings, describe_errors, secret_entropy_bits
+
+STRONG_SECRET = "Vq3x-9LmZ_r2TkWc8pNd4sYb7HfJg0AeQ1uXo5iK6Rw"
+STRIPE = {"stripe_secret_key": "sk_live_walky", "stripe_webhook_secret": "whsec_walky"}
+PRODUCTION = {
+    "env": "production",
+    "jwt_secret": STRONG_SECRET,
+    "mongodb_url": "mongodb://m:27017",
+    "redis_url": "redis://r",
+    **STRIPE,
+}
 
 
-def make(**env: str) -> Settings:
+def make(**env: str | None) -> Settings:
     return Settings(_env_file=None, **env)  # type: ignore[arg-type]
+
+
+def refusal(**env: str | None) -> list[str]:
+    with pytest.raises(ValidationError) as caught:
+        make(**env)
+    return describe_errors(caught.value)
 
 
 def test_defaults_are_the_embedded_mode(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,22 +52,77 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.port == 9001
 
 
-def test_invalid_rate_limit_is_refused() -> None:
-    with pytest.raises(ValidationError):
-        make(auth_rate_limit="lots")
+def test_invalid_rate_limit_is_refused_without_echoing_it() -> None:
+    assert refusal(auth_rate_limit="hunter2") == [
+        "WALKY_AUTH_RATE_LIMIT: Value error, not a rate in `limits` notation, e.g. 20/minute"
+    ]
 
 
-@pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short-secret"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        pytest.param(DEV_JWT_SECRET, id="development-secret"),
+        pytest.param("short-secret", id="short"),
+        pytest.param("a" * 64, id="one-letter"),
+        pytest.param("abab" * 16, id="two-letters"),
+        pytest.param("password" * 4, id="repeated-word"),
+    ],
+)
 def test_production_refuses_weak_jwt_secret(secret: str) -> None:
-    with pytest.raises(ValidationError, match="WALKY_JWT_SECRET"):
-        make(env="production", jwt_secret=secret, mongodb_url="mongodb://m", redis_url="redis://r")
+    with pytest.raises(ValidationError, match="WALKY_JWT_SECRET") as caught:
+        make(**{**PRODUCTION, "jwt_secret": secret})
+    assert secret not in str(caught.value)
 
 
-def test_production_needs_mongo_and_redis() -> None:
-    with pytest.raises(ValidationError, match="MONGODB_URL"):
-        make(env="production", jwt_secret="x" * 40)
+def test_secret_entropy_is_judged_from_character_frequencies() -> None:
+    assert secret_entropy_bits("") == 0
+    assert secret_entropy_bits("a" * 100) == 0
+    assert secret_entropy_bits("ab" * 8) == 16
+    assert secret_entropy_bits(secrets.token_urlsafe(32)) > 128
+    assert secret_entropy_bits(secrets.token_hex(32)) > 128
+
+
+def test_production_names_every_missing_setting_at_once() -> None:
+    lines = refusal(env="production", jwt_secret=STRONG_SECRET)
+    assert lines == [
+        "WALKY_MONGODB_URL is required in production",
+        "WALKY_REDIS_URL is required in production",
+        "WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET are required in production "
+        "(or WALKY_PAYMENTS=offline to take no real money on purpose)",
+    ]
+
+
+@pytest.mark.parametrize("missing", ["stripe_secret_key", "stripe_webhook_secret"])
+def test_production_refuses_to_start_without_stripe_keys(missing: str) -> None:
+    lines = refusal(**{**PRODUCTION, missing: None})
+    assert len(lines) == 1 and lines[0].startswith("WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET")
+
+
+def test_production_takes_the_offline_gateway_only_when_told_to() -> None:
+    settings = make(**{**PRODUCTION, "stripe_secret_key": None, "stripe_webhook_secret": None, "payments": "offline"})
+    assert settings.is_production and settings.offline_payments
+
+
+def test_offline_payments_in_production_are_logged_loudly_at_start(settings: Settings) -> None:
+    offline = settings.model_copy(
+        update={"env": Environment.PRODUCTION, "stripe_secret_key": None, "stripe_webhook_secret": None}
+    )
+    with structlog.testing.capture_logs() as logs:
+        create_app(offline)
+    loud = [entry for entry in logs if entry["log_level"] == "critical"]
+    assert len(loud) == 1 and "WALKY_PAYMENTS=offline" in loud[0]["event"]
+
+
+def test_payments_mode_must_agree_with_the_stripe_keys() -> None:
+    assert refusal(payments="stripe") == [
+        "WALKY_PAYMENTS=stripe needs WALKY_STRIPE_SECRET_KEY and WALKY_STRIPE_WEBHOOK_SECRET"
+    ]
+    assert refusal(payments="offline", **STRIPE) == [
+        "WALKY_PAYMENTS=offline contradicts WALKY_STRIPE_SECRET_KEY being set: unset one of them"
+    ]
+    assert not make(payments="stripe", **STRIPE).offline_payments
 
 
 def test_production_with_everything_set() -> None:
-    settings = make(env="production", jwt_secret="x" * 40, mongodb_url="mongodb://m:27017", redis_url="redis://r")
-    assert settings.is_production
+    settings = make(**PRODUCTION)
+    assert settings.is_production and not settings.offline_payments

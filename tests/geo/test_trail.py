@@ -15,6 +15,7 @@ from geo import (
     implied_speed_mps,
     path_length_m,
     simplify_route,
+    speed_beyond_accuracy_mps,
     summarize_walk,
 )
 
@@ -74,6 +75,26 @@ def test_implied_speed() -> None:
     assert implied_speed_mps(b, a) == pytest.approx(3.0)
     assert implied_speed_mps(a, b._replace(timestamp_ms=T0)) == math.inf
     assert implied_speed_mps(a, a) == 0.0
+
+
+def test_speed_beyond_accuracy() -> None:
+    a = TrailPoint(PARK, T0, 10.0)
+    b = TrailPoint(destination(PARK, 90, 50), T0 + 2000, 20.0)
+    assert speed_beyond_accuracy_mps(a, b) == pytest.approx(10.0)
+    # Unknown and implausibly small accuracies count as 5 m and 3 m.
+    assert speed_beyond_accuracy_mps(a._replace(accuracy_m=None), b) == pytest.approx(12.5)
+    assert speed_beyond_accuracy_mps(a._replace(accuracy_m=0.5), b) == pytest.approx(13.5)
+    assert speed_beyond_accuracy_mps(a, a._replace(position=destination(PARK, 0, 15), timestamp_ms=T0)) == 0.0
+    assert speed_beyond_accuracy_mps(a, b._replace(timestamp_ms=T0)) == math.inf
+
+
+def test_jitter_at_one_fix_per_second_is_not_thrown_away() -> None:
+    # 24 m in a second is no walking speed, but the two 10 m radii nearly touch: jitter, not a spike.
+    a = TrailPoint(PARK, T0, 10.0)
+    b = TrailPoint(destination(PARK, 0, 24), T0 + 1000, 10.0)
+    assert filter_trail([a, b]) == [a, b]
+    sharp_a, sharp_b = a._replace(accuracy_m=3.0), b._replace(accuracy_m=3.0)
+    assert filter_trail([sharp_a, sharp_b]) == [sharp_a]
 
 
 @pytest.mark.parametrize("accuracy_m", [5.0, None])

@@ -75,11 +75,19 @@ def test_duplicates_order_and_speed() -> None:
     assert judge(last, last, NOW) is Verdict.DUPLICATE
     assert judge(at(NOW - 10_000, LngLat(0, 0)), last, NOW) is Verdict.OUT_OF_ORDER
     assert judge(at(NOW - 20_000), last, NOW) is Verdict.OUT_OF_ORDER
-    # 15 m/s is allowed, a little more is not.
-    ok_move = LngLat(HERE.lng, HERE.lat + 149 / 111_195)
-    too_fast = LngLat(HERE.lng, HERE.lat + 152 / 111_195)
+    # 15 m/s beyond both accuracy radii (5 m each when unknown) is allowed, a little more is not.
+    ok_move = LngLat(HERE.lng, HERE.lat + 159 / 111_195)
+    too_fast = LngLat(HERE.lng, HERE.lat + 162 / 111_195)
     assert judge(at(NOW, ok_move), last, NOW) is Verdict.ACCEPTED
     assert judge(at(NOW, too_fast), last, NOW) is Verdict.OUTLIER
+
+
+def test_jitter_within_the_accuracy_radii_is_never_an_outlier() -> None:
+    # 1 Hz fixes: 50 m apart is impossible walking, but two 25 m radii touch, so it is jitter.
+    last = at(NOW - 1000, accuracy=25.0)
+    jitter = LngLat(HERE.lng, HERE.lat + 50 / 111_195)
+    assert judge(at(NOW, jitter, accuracy=25.0), last, NOW) is Verdict.ACCEPTED
+    assert judge(at(NOW, jitter, accuracy=5.0), last, NOW) is Verdict.OUTLIER
 
 
 @given(

@@ -20,9 +20,14 @@ async def run_client(script: Path, url: str, token: str, scenario: str) -> dict[
     return result
 
 
-async def test_bad_or_missing_token_gets_connect_error_unauthorized(live: LiveServer, node_client: Path) -> None:
-    for token in ("-", "not-a-token"):
-        assert await run_client(node_client, live.url, token, "connect") == {"connectError": "unauthorized"}
+async def test_bad_token_gets_connect_error_unauthorized(live: LiveServer, node_client: Path) -> None:
+    assert await run_client(node_client, live.url, "not-a-token", "connect") == {"connectError": "unauthorized"}
+
+
+async def test_without_a_token_the_client_connects_to_follow_share_links(live: LiveServer, node_client: Path) -> None:
+    assert await run_client(node_client, live.url, "-", "connect") == {"connected": True}
+    refused = await run_client(node_client, live.url, "-", "stream")
+    assert refused["first"]["ok"] is False and refused["first"]["error"]["code"] == "UNAUTHORIZED"
 
 
 async def test_stream_fixes_with_acks(live: LiveServer, node_client: Path) -> None:

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.domain.bookings import Booking
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import PrincipalDep, ServicesDep, VerifiedEmail
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.usecases import access, booking_edits, bookings, tracking
 from app.usecases.idempotency import run_once
 
-router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
+router = APIRouter(prefix="/v1/bookings", tags=["bookings"], dependencies=[VerifiedEmail])
 
 
 def _json(booking: Booking) -> dict[str, Any]:
@@ -93,7 +93,11 @@ async def cancel(
     return ok(await bookings.cancel_booking(services, principal, booking_id, body))
 
 
-@router.get("/{booking_id}/tracking", summary="The live walk: last fix, trail, distance and duration")
+@router.get(
+    "/{booking_id}/tracking",
+    summary="The live walk: last fix, trail, distance and duration",
+    responses={409: {"description": "The walk has not started yet (`CONFLICT`)"}},
+)
 async def get_tracking(
     booking_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[tracking.TrackingView]:

@@ -12,6 +12,7 @@ from app.rest.deps import OptionalPrincipalDep, PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.usecases import access, browse, businesses, services, workers
+from app.usecases.inputs import MAX_PAGE, MAX_PAGE_SIZE
 
 router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
 
@@ -23,8 +24,8 @@ def _answer(body: BaseModel) -> JSONResponse:
 
 
 # Pagination query parameters, shared by the marketplace routers.
-PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=businesses.MAX_PAGE_SIZE)]
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -20,7 +20,11 @@ async def healthz() -> dict[str, object]:
     return {"success": True, "data": {"status": "ok"}}
 
 
-@router.get("/readyz", summary="Readiness: the store, the live index and every Redis connection answer")
+@router.get(
+    "/readyz",
+    summary="Readiness: the store, the live index and every Redis connection answer",
+    responses={503: {"description": "A component is not answering; `details` name it (`UNAVAILABLE`)"}},
+)
 async def readyz(services: ServicesDep) -> JSONResponse:
     checks = services.health_checks
     # Concurrently, so a component that hangs costs READY_TIMEOUT_S once, not once per component.

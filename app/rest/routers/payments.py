@@ -7,21 +7,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import PrincipalDep, ServicesDep, VerifiedEmail
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.usecases import access, payments, webhooks
 from app.usecases.idempotency import run_once
 
-router = APIRouter(tags=["payments"])
+# The payment provider can refuse (402) or be down (503) on any of these.
+router = APIRouter(tags=["payments"], responses={402: {}, 503: {}})
 
 
 @router.post(
     "/v1/businesses/{business_id}/payouts/onboarding",
     summary="Create the business's Express connected account (once) and an onboarding link",
     response_model=Envelope[payments.OnboardingView],
-    dependencies=[may_act_on("business_id", access.manage_business)],
+    dependencies=[may_act_on("business_id", access.manage_business), VerifiedEmail],
 )
 async def start_onboarding(
     business_id: str,
@@ -37,7 +38,11 @@ async def start_onboarding(
     return ok(view)
 
 
-@router.get("/v1/businesses/{business_id}/payouts", summary="Whether the business can take payments yet")
+@router.get(
+    "/v1/businesses/{business_id}/payouts",
+    summary="Whether the business can take payments yet",
+    dependencies=[VerifiedEmail],
+)
 async def get_payouts(
     business_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[payments.PayoutView]:
@@ -48,6 +53,7 @@ async def get_payouts(
     "/v1/payments/intent",
     summary="The booking's payment intent (the same one on every call)",
     response_model=Envelope[payments.IntentView],
+    dependencies=[VerifiedEmail],
 )
 async def create_intent(
     body: payments.IntentInput,
@@ -70,7 +76,7 @@ async def create_intent(
     return keyed_response(data, replayed)
 
 
-@router.get("/v1/payments")
+@router.get("/v1/payments", dependencies=[VerifiedEmail])
 async def list_payments(
     query: Annotated[payments.PaymentQuery, Query()], principal: PrincipalDep, services: ServicesDep
 ) -> Page[payments.PaymentView]:
@@ -78,7 +84,7 @@ async def list_payments(
     return page(items, page=query.page, limit=query.limit, total=total)
 
 
-@router.get("/v1/payments/{payment_id}")
+@router.get("/v1/payments/{payment_id}", dependencies=[VerifiedEmail])
 async def get_payment(
     payment_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[payments.PaymentView]:
@@ -89,7 +95,7 @@ async def get_payment(
     "/v1/payments/{payment_id}/refund",
     summary="Refund part or all of what was captured (business or admin)",
     response_model=Envelope[payments.PaymentView],
-    dependencies=[may_act_on("payment_id", access.refund_payment)],
+    dependencies=[may_act_on("payment_id", access.refund_payment), VerifiedEmail],
 )
 async def refund(
     payment_id: str,
@@ -117,6 +123,7 @@ async def refund(
     "/v1/webhooks/stripe",
     tags=["webhooks"],
     summary="Stripe events: raw body, Stripe-Signature verified (400 VALIDATION_ERROR otherwise)",
+    responses={400: {"description": "Missing, forged or stale `Stripe-Signature` (`VALIDATION_ERROR`)"}},
 )
 async def stripe_webhook(
     request: Request,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
 
 from app.rest.deps import PrincipalDep, ServicesDep, auth_rate_limit
 from app.rest.envelope import Envelope, ok
-from app.usecases import auth, users
+from app.usecases import auth, export, users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -21,6 +23,11 @@ async def update_me(
     body: users.ProfileUpdate, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[users.UserView]:
     return ok(await users.update_me(services, principal, body))
+
+
+@router.get("/me/export", summary="Everything stored about the caller, as one JSON document (GDPR access)")
+async def export_me(principal: PrincipalDep, services: ServicesDep) -> Envelope[dict[str, Any]]:
+    return ok(await export.export_me(services, principal))
 
 
 @router.delete("/me", summary="Erase personal data (money records are kept, anonymised)")

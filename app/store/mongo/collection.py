@@ -106,3 +106,7 @@ class MongoCollection:
     async def delete_one(self, where: Filter) -> bool:
         result = await self.raw.delete_one(mongo_filter(where))
         return bool(result.deleted_count)
+
+    async def delete_many(self, where: Filter) -> int:
+        result = await self.raw.delete_many(mongo_filter(where))
+        return int(result.deleted_count)

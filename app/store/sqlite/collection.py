@@ -245,3 +245,12 @@ class SqliteCollection:
             return conn.execute(sql, params).rowcount > 0
 
         return await self.db.run(run)
+
+    async def delete_many(self, where: Filter) -> int:
+        clause, params = where_sql(where, self.array_fields)
+        sql = f"DELETE FROM {self.name} WHERE {clause}"
+
+        def run(conn: sqlite3.Connection) -> int:
+            return conn.execute(sql, params).rowcount
+
+        return await self.db.run(run)

@@ -107,6 +107,9 @@ async def test_update_many_and_delete(backend: StoreBackend) -> None:
     assert await tokens.delete_one({"id": "t3"}) is True
     assert await tokens.delete_one({"id": "t3"}) is False
     assert await tokens.count({}) == 3
+    assert await tokens.delete_many({"familyId": "f1", "status": "revoked"}) == 3
+    assert await tokens.delete_many({"familyId": "f1"}) == 0
+    assert await tokens.count({}) == 0
 
 
 async def test_unsupported_operators_are_refused(backend: StoreBackend) -> None:

@@ -1,0 +1,1 @@
+"""Periodic jobs that run once across processes: booking reminders, retention purges."""

@@ -1,0 +1,1 @@
+"""Messages to people: the outbox entity, the Sender port and one adapter per channel (email, push, SMS)."""

@@ -1,0 +1,72 @@
+"""The periodic jobs' work: booking reminders (24 h and 1 h before) and retention purges."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.composition import Services
+from app.domain.bookings import BookingStatus
+from app.jobs.job import Job
+from app.usecases.notifications import notify
+
+REMINDERS_EVERY = timedelta(minutes=1)
+RETENTION_EVERY = timedelta(hours=1)
+REMINDER_LEADS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
+REMINDED_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+NOTIFICATION_RETENTION = timedelta(days=90)
+OUTBOX_RETENTION = timedelta(days=90)
+IDEMPOTENCY_RETENTION = timedelta(days=7)
+# Expired email tokens stay a day, so a late click still reads "expired" rather than "unknown".
+ACCOUNT_TOKEN_GRACE = timedelta(days=1)
+
+
+async def send_reminders(services: Services, since: datetime | None, now: datetime) -> int:
+    """Remind the booking's people of bookings whose 24 h / 1 h mark passed since the last run.
+
+    The window starts where the last finished run ended, so after downtime the missed reminders go out
+    (still before the walk); each reminder's key makes a repeated window send it once.
+    """
+    start = since or now - REMINDERS_EVERY
+    sent = 0
+    for label, lead in REMINDER_LEADS:
+        for booking in await services.store.bookings.scheduled_between(start + lead, now + lead, REMINDED_STATUSES):
+            if booking.scheduled_at <= now:
+                continue
+            recipients = list(booking.watcher_ids or [booking.owner_id])
+            if booking.worker_id:
+                worker = await services.store.workers.get(booking.worker_id)
+                if worker is not None:
+                    recipients.append(worker.user_id)
+            when = "tomorrow" if label == "24h" else "in an hour"
+            await notify(
+                services,
+                recipients,
+                kind=f"reminder.{label}",
+                title=f"Booking {booking.booking_number} {when}",
+                message=f"Your {booking.service_type.value} booking starts {when}.",
+                data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "lead": label},
+                key=f"reminder.{booking.id}.{label}",
+            )
+            sent += 1
+    return sent
+
+
+async def purge_expired(services: Services, now: datetime) -> dict[str, int]:
+    store = services.store
+    return {
+        "notifications": await store.notifications.purge_before(now - NOTIFICATION_RETENTION),
+        "outbox": await store.outbox.purge_settled_before(now - OUTBOX_RETENTION),
+        "refreshTokens": await store.refresh_tokens.purge_expired(now),
+        "accountTokens": await store.account_tokens.purge_expired(now - ACCOUNT_TOKEN_GRACE),
+        "idempotency": await store.idempotency.purge_before(now - IDEMPOTENCY_RETENTION),
+    }
+
+
+def scheduled_jobs(services: Services) -> list[Job]:
+    async def reminders(since: datetime | None, now: datetime) -> None:
+        await send_reminders(services, since, now)
+
+    async def retention(_: datetime | None, now: datetime) -> None:
+        await purge_expired(services, now)
+
+    return [Job("booking.reminders", REMINDERS_EVERY, reminders), Job("retention", RETENTION_EVERY, retention)]

@@ -1,0 +1,57 @@
+"""A silent device: a walk in progress whose phone has sent no fix for two minutes.
+
+`SilenceWatcher` runs the check every `interval_s` (like realtime/sweeper.py); `sweep_once` is what tests call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+log = structlog.get_logger("walky.silence")
+
+SILENCE_MS = 120_000
+CHECK_INTERVAL_S = 15.0
+
+
+def silent_since(last_fix_ms: int | None, started_ms: int, now_ms: int) -> int | None:
+    """When the current silence began (the last fix, or the start of a walk without one), if it has lasted
+    two minutes; None while the phone is heard. The value names the silence, so it is alerted once."""
+    since = last_fix_ms if last_fix_ms is not None else started_ms
+    return since if now_ms - since >= SILENCE_MS else None
+
+
+class SilenceWatcher:
+    def __init__(self, sweep: Callable[[], Awaitable[int]], interval_s: float = CHECK_INTERVAL_S) -> None:
+        self._sweep = sweep
+        self._interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="silent-walk-watcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def sweep_once(self) -> int:
+        return await self._sweep()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            try:
+                alerted = await self.sweep_once()
+            except Exception:
+                # The store away for a moment: the silence is still there next round.
+                log.exception("silent-walk check failed")
+                continue
+            if alerted:
+                log.info("silent walks alerted", walks=alerted)
