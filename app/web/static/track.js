@@ -79,10 +79,9 @@ function addEvent(event) {
   document.getElementById("walk-events").append(item);
 }
 
-async function start() {
-  const response = await fetch(`/v1/share/${encodeURIComponent(shareToken)}`);
-  if (response.status === 404) return ended();
-  const shared = (await response.json()).data;
+function start() {
+  // The walk as GET /v1/share/{token} answers it, written into the page by the server.
+  const shared = JSON.parse(document.body.dataset.shared);
   walkerName = shared.walkerFirstName || walkerName;
   status = shared.status;
   etaS = shared.etaS ?? null;
@@ -123,9 +122,10 @@ async function start() {
     showStatus();
   });
   socket.on("walk:event", addEvent);
-  // The server drops a follower whose link is revoked or runs out.
-  socket.on("disconnect", (reason) => {
-    if (reason === "io server disconnect") ended();
+  // The link was revoked or ran out: the server stops sending the walk.
+  socket.on("share:ended", () => {
+    socket.disconnect();
+    ended();
   });
 }
 
