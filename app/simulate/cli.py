@@ -158,7 +158,10 @@ async def simulate(options: Options, on_ready: Callable[[World], None] | None = 
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
             await asyncio.gather(*(walker.close() for walker in walkers), return_exceptions=True)
-    print(f"fixes {tally.fixes}, offers accepted {tally.accepted_offers}, walks completed {tally.completed}")
+    print(
+        f"fixes {tally.fixes}, offers accepted {tally.accepted_offers}, walk events {tally.events}, "
+        f"walks completed {tally.completed}"
+    )
     return tally
 
 

@@ -19,6 +19,10 @@ from app.simulate.world import Account
 
 log = structlog.get_logger("walky.simulate")
 
+WALK_EVENTS = ("pee", "poo", "water")
+# A walk event every this many ticks of a walk (the first halfway through the first stretch).
+EVENT_EVERY_TICKS = 40
+
 
 @dataclass(frozen=True, slots=True)
 class Pace:
@@ -32,6 +36,7 @@ class Tally:
     fixes: int = 0
     accepted_offers: int = 0
     started: int = 0
+    events: int = 0
     completed: int = 0
 
 
@@ -86,14 +91,21 @@ class Walker:
     async def _walk(self, booking_id: str) -> None:
         booking = await self.api.call("GET", f"/v1/bookings/{booking_id}", self.account.token)
         pickup = self.grid.to_xy(booking["location"]["coordinates"])
+        # The owner (and a share link) may follow the walker from here on.
+        await self.api.call("POST", f"/v1/bookings/{booking_id}/on-my-way", self.account.token)
         for x, y in route_to((self.stroll.x, self.stroll.y), pickup, self.pace.speed_m):
             await self._fix(x, y)
             await self._tick()
         self.stroll.x, self.stroll.y = pickup
         await self.api.call("POST", f"/v1/bookings/{booking_id}/start", self.account.token)
         self.tally.started += 1
-        for _ in range(self.pace.walk_ticks):
-            await self._fix(*self.stroll.step(self.rng, self.pace.speed_m), booking_id=booking_id)
+        for tick in range(self.pace.walk_ticks):
+            x, y = self.stroll.step(self.rng, self.pace.speed_m)
+            await self._fix(x, y, booking_id=booking_id)
+            if tick % EVENT_EVERY_TICKS == EVENT_EVERY_TICKS // 2:
+                event = {"type": self.rng.choice(WALK_EVENTS), "coordinates": self.grid.to_lnglat(x, y)}
+                await self.api.call("POST", f"/v1/bookings/{booking_id}/walk-events", self.account.token, event)
+                self.tally.events += 1
             await self._tick()
         await self.api.call("POST", f"/v1/bookings/{booking_id}/complete", self.account.token, {})
         self.tally.completed += 1

@@ -31,15 +31,16 @@ async def test_simulate_builds_a_world_and_completes_walks(
         url=server.url,
         walkers=4,
         owners=2,
-        duration_s=12,
+        duration_s=16,
         booking_every_s=1.0,
         radius_m=200,
         center=(2.3376, 48.8606),
-        pace=Pace(tick_s=0.1, speed_m=1.1, walk_ticks=10),
+        pace=Pace(tick_s=0.1, speed_m=1.1, walk_ticks=30),
     )
     tally = await simulate(options)
     assert tally.fixes > 100
     assert tally.accepted_offers >= 1
+    assert tally.events >= 1
     assert tally.completed >= 1
     printed = capsys.readouterr().out
     assert f"console: {server.url}/console" in printed
