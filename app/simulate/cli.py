@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import random
 import sys
 from collections.abc import Callable
@@ -86,29 +85,29 @@ def parse_options(argv: list[str]) -> Options:
     )
 
 
-async def _book(api: Api, world: World, rng: random.Random, number: int) -> dict[str, Any]:
+async def _book(api: Api, world: World, rng: random.Random, number: int) -> tuple[dict[str, Any], str]:
+    """A new booking and its owner's token."""
     owner, pet_id = rng.choice(world.owners)
     x, y = rng.uniform(-world.radius_m, world.radius_m) * 0.7, rng.uniform(-world.radius_m, world.radius_m) * 0.7
     location = {"coordinates": world.grid.to_lnglat(x, y), "address": f"{number} Demo street"}
     if number % 3:
         body: dict[str, Any] = {"serviceType": "walking", "asap": True, "pets": [pet_id], "location": location}
-        return dict(await api.call("POST", "/v1/bookings", owner.token, body))
+        return dict(await api.call("POST", "/v1/bookings", owner.token, body)), owner.token
     # Every third is scheduled with the business's service; the dispatcher confirms it with a walker it picks.
     at = (datetime.now(UTC) + timedelta(minutes=15)).isoformat().replace("+00:00", "Z")
     body = {"serviceId": world.service_id, "scheduledAt": at, "pets": [pet_id], "location": location}
     booking = await api.call("POST", "/v1/bookings", owner.token, body)
     await api.call("POST", f"/v1/bookings/{booking['id']}/confirm", world.business.token, {})
-    return dict(booking)
+    return dict(booking), owner.token
 
 
-async def _share(api: Api, world: World, booking_id: str) -> str | None:
-    """A share link of a booking, on servers that have them (POST /v1/bookings/{id}/share)."""
-    owner_tokens = [owner.token for owner, _ in world.owners]
-    for token in owner_tokens:
-        with contextlib.suppress(ApiError):
-            created = await api.call("POST", f"/v1/bookings/{booking_id}/share", token, {})
-            return str(created["url"])
-    return None
+async def _share(api: Api, owner_token: str, booking_id: str) -> str | None:
+    """A share link of the booking, made by its owner; None if the server refuses (say, it ended already)."""
+    try:
+        created = await api.call("POST", f"/v1/bookings/{booking_id}/share", owner_token, {})
+    except ApiError:
+        return None
+    return str(created["url"])
 
 
 async def _book_forever(api: Api, world: World, options: Options) -> None:
@@ -117,12 +116,12 @@ async def _book_forever(api: Api, world: World, options: Options) -> None:
     while True:
         number += 1
         try:
-            booking = await _book(api, world, rng, number)
+            booking, owner_token = await _book(api, world, rng, number)
         except ApiError as exc:
             print(f"booking refused: {exc}", file=sys.stderr)
         else:
             if number <= 3:
-                url = await _share(api, world, booking["id"])
+                url = await _share(api, owner_token, booking["id"])
                 if url:
                     print(f"share link of {booking['bookingNumber']}: {url}", flush=True)
         await asyncio.sleep(options.booking_every_s)

@@ -44,6 +44,7 @@ async def test_simulate_builds_a_world_and_completes_walks(
     assert tally.completed >= 1
     printed = capsys.readouterr().out
     assert f"console: {server.url}/console" in printed
+    assert "share link of WK-" in printed and f"{server.url}/track/" in printed
     email = printed.split("sign in as ")[1].split(" / ")[0]
     async with httpx.AsyncClient(base_url=server.url) as client:
         login = await client.post("/v1/auth/login", json={"email": email, "password": "walky-demo-2026"})
