@@ -38,11 +38,18 @@ def tune_garbage_collector() -> None:
     gc.freeze()
 
 
+def _simulate(argv: list[str]) -> int:
+    from app.simulate import cli as simulate_cli  # the client side only: loads no server code
+
+    return simulate_cli.main(argv)
+
+
 # `python -m app NAME ...`: each subcommand parses its own arguments; without one, the server runs.
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "admin": admin_cli.main,
     "backup": lambda argv: ops_cli.main("backup", argv),
     "restore": lambda argv: ops_cli.main("restore", argv),
+    "simulate": _simulate,
 }
 
 

@@ -49,6 +49,8 @@ from app.settings import Settings
 from app.usecases.payments import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
 from app.usecases.walks import silence_watcher
+from app.web import pages
+from app.web.static_files import install_static
 from realtime.server import create_socket_server
 
 log = structlog.get_logger("walky")
@@ -117,8 +119,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         media.router,
         walks_routes.router,
         walks_routes.shared,
+        pages.router,
     ):
         api.include_router(router)
+    install_static(api)
     # Added last = outermost: the request context wraps everything, including the 413 refusals.
     # Innermost: gzip for answers over 1 KiB (FastAPI's only: Socket.IO is mounted beside it, never inside),
     # then the handler deadline around it (uploads excepted: they read their body at the client's pace).

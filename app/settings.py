@@ -8,6 +8,7 @@ from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
     # Dispatch: how long a walker has to accept an offer; how often expired offers are swept.
     offer_expiry_s: int = Field(default=20, gt=0)
     dispatch_sweep_s: float = Field(default=2.0, gt=0)
+    # Pages (/console, /track): raster tiles in Leaflet's {z}/{x}/{y} notation; empty = no tiles, the map
+    # draws its data on a plain background. The default is OpenStreetMap's own server: mind its tile usage
+    # policy (light use, attribution shown) and point this at a tile service of your own for real traffic.
+    map_tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=512)
+    map_attribution: str = Field(default="© OpenStreetMap contributors", max_length=256)
     # Accounts and messages. Unset = on in production, off in development.
     require_verified_email: bool | None = None
     # Where links in emails point (the apps open them as universal links).
@@ -146,6 +152,13 @@ class Settings(BaseSettings):
         except ValueError:
             # limits' own message quotes the value; say what is expected instead.
             raise ValueError("not a rate in `limits` notation, e.g. 20/minute") from None
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _valid_tile_url(cls, value: str) -> str:
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise ValueError("WALKY_MAP_TILE_URL must be an http(s) URL such as https://host/{z}/{x}/{y}.png")
         return value
 
     @model_validator(mode="after")
