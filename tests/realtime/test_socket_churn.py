@@ -1,0 +1,48 @@
+"""A closed socket is freed by reference counting, at once: none of it is left as cyclic garbage for a full
+collection, which under connect/disconnect churn comes rarely (app/__main__.py raises the thresholds) and
+frees it too late to keep resident memory flat (scripts/bench/bench_hostile.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+
+from engineio.async_socket import AsyncSocket
+
+from tests.realtime.conftest import LiveServer, socket_client
+
+CYCLES = 5
+
+
+def engine_sockets() -> list[AsyncSocket]:
+    return [obj for obj in gc.get_objects() if type(obj) is AsyncSocket]
+
+
+def cyclic_garbage_sockets() -> int:
+    """Engine.IO sockets a collection would find unreachable (kept in gc.garbage to be counted)."""
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return sum(1 for obj in gc.garbage if type(obj) is AsyncSocket)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+async def test_closed_sockets_are_not_left_to_the_garbage_collector(live: LiveServer) -> None:
+    _, token = await live.add_worker("b1")
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(CYCLES):
+            async with socket_client(live.url, token):
+                pass
+        # The server sees each close a moment after the client.
+        deadline = time.monotonic() + 10
+        while not all(socket.closed for socket in engine_sockets()):
+            assert time.monotonic() < deadline, "the server did not close its sockets"
+            await asyncio.sleep(0.05)
+        assert cyclic_garbage_sockets() == 0
+    finally:
+        gc.enable()
