@@ -8,6 +8,7 @@ import asyncio
 import gc
 import time
 
+import socketio
 from engineio.async_socket import AsyncSocket
 
 from tests.realtime.conftest import LiveServer, socket_client
@@ -30,6 +31,14 @@ def cyclic_garbage_sockets() -> int:
         gc.garbage.clear()
 
 
+async def all_closed() -> None:
+    # The server sees each close a moment after the client.
+    deadline = time.monotonic() + 10
+    while not all(socket.closed for socket in engine_sockets()):
+        assert time.monotonic() < deadline, "the server did not close its sockets"
+        await asyncio.sleep(0.05)
+
+
 async def test_closed_sockets_are_not_left_to_the_garbage_collector(live: LiveServer) -> None:
     _, token = await live.add_worker("b1")
     gc.collect()
@@ -38,11 +47,28 @@ async def test_closed_sockets_are_not_left_to_the_garbage_collector(live: LiveSe
         for _ in range(CYCLES):
             async with socket_client(live.url, token):
                 pass
-        # The server sees each close a moment after the client.
-        deadline = time.monotonic() + 10
-        while not all(socket.closed for socket in engine_sockets()):
-            assert time.monotonic() < deadline, "the server did not close its sockets"
-            await asyncio.sleep(0.05)
+        await all_closed()
+        assert cyclic_garbage_sockets() == 0
+    finally:
+        gc.enable()
+
+
+async def test_a_client_upgrading_from_polling_still_works_and_is_freed(live: LiveServer) -> None:
+    _, token = await live.add_worker("b1")
+    gc.collect()
+    gc.disable()
+    try:
+        client = socketio.AsyncClient(reconnection=False)
+        await client.connect(live.url, auth={"token": token}, transports=["polling", "websocket"], wait_timeout=5)
+        try:
+            deadline = time.monotonic() + 10
+            while client.transport() != "websocket":
+                assert time.monotonic() < deadline, "the client did not upgrade"
+                await asyncio.sleep(0.05)
+            assert (await client.call("worker:status", {"online": True}, timeout=5))["ok"] is True
+        finally:
+            await client.disconnect()
+        await all_closed()
         assert cyclic_garbage_sockets() == 0
     finally:
         gc.enable()
