@@ -7,11 +7,8 @@ closing connections that send what is not Socket.IO.
 - A closed socket is let go at once. Engine.IO's ping task held each one (its queue, its task) until the
   25 s ping interval ran out: under connect/disconnect churn, every socket of the last 25 s stayed resident
   (scripts/bench/bench_hostile.py).
-- A WebSocket the peer closed ends Engine.IO's read loop without an exception. The library's ASGI wrapper
-  raised OSError, which, caught in the read loop while its task still held it, made a reference cycle
-  (handler frame -> task -> exception -> traceback -> handler frame) keeping the socket, its transport and
-  its protocol objects until a full garbage collection: ~400 closed connections (+8 MB) under the churn of
-  scripts/bench/bench_hostile.py.
+- A closed connection is freed by reference counting, not left to the cyclic garbage collector
+  (realtime/engine_asgi.py).
 - A frame that is not a Socket.IO packet, or an event for a namespace the connection has not joined, closes
   the connection. The library logged such frames and went on, leaving the client without an answer.
 """
@@ -24,25 +21,13 @@ from typing import Any
 import engineio
 import socketio
 import structlog
-from engineio.async_drivers.asgi import WebSocket as _AsgiWebSocket
 from engineio.async_socket import AsyncSocket
+
+from realtime import engine_asgi
 
 log = structlog.get_logger("walky.socket")
 
 DEFAULT_NAMESPACE = "/"
-
-
-class _WebSocket(_AsgiWebSocket):  # type: ignore[misc]
-    """Engine.IO's ASGI WebSocket, telling a closed connection by `None` rather than by raising OSError."""
-
-    async def wait(self) -> str | bytes | None:
-        event = await self.asgi_receive()
-        if event["type"] != "websocket.receive":
-            # Read as "connection closed by client" by the read loop; during an upgrade handshake, as a
-            # failed upgrade, which is how the library's OSError ends there too.
-            return None
-        data: str | bytes | None = event.get("bytes")
-        return data if data is not None else event.get("text")
 
 
 class _Engine(engineio.AsyncServer):  # type: ignore[misc]
@@ -50,9 +35,7 @@ class _Engine(engineio.AsyncServer):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A copy: the driver table is the library's module-level dict.
-        drivers: dict[str, Any] = vars(self)["_async"]
-        self._async = {**drivers, "websocket": _WebSocket}
+        self._async = engine_asgi.drivers(vars(self)["_async"])
         self.pings: dict[str, asyncio.Task[None]] = {}
 
     def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:

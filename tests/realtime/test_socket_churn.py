@@ -20,12 +20,17 @@ def engine_sockets() -> list[AsyncSocket]:
     return [obj for obj in gc.get_objects() if type(obj) is AsyncSocket]
 
 
+def held_by_the_connection(obj: object) -> bool:
+    return type(obj) is AsyncSocket or type(obj).__module__.startswith("uvicorn.protocols.websockets")
+
+
 def cyclic_garbage_sockets() -> int:
-    """Engine.IO sockets a collection would find unreachable (kept in gc.garbage to be counted)."""
+    """Engine.IO sockets and uvicorn WebSocket protocols a collection would find unreachable (kept in
+    gc.garbage to be counted)."""
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         gc.collect()
-        return sum(1 for obj in gc.garbage if type(obj) is AsyncSocket)
+        return sum(1 for obj in gc.garbage if held_by_the_connection(obj))
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
