@@ -25,6 +25,11 @@ MAX_SPEED_MPS = 15.0
 MAX_BATCH_POINTS = 500
 # Ids are 24 hex characters; the bound only keeps garbage out of logs and room names.
 MAX_ID_LENGTH = 64
+# What a phone can report at all; beyond it a value is a client bug (VALIDATION_ERROR), while an accuracy
+# within it but above MAX_ACCURACY_M is a real, poor fix (the `inaccurate` verdict).
+MAX_REPORTED_ACCURACY_M = 10_000.0
+MAX_REPORTED_SPEED_MPS = 100.0
+MAX_HEADING_DEG = 360.0
 
 
 def _position(value: object) -> LngLat:
@@ -42,7 +47,7 @@ def _as_list(position: LngLat) -> list[float]:
 Position = Annotated[LngLat, BeforeValidator(_position)]
 # Strict: `true` or "1714552200000" is a client bug, not a time.
 EpochMs = Annotated[int, Strict(), Field(ge=0, le=10**15)]
-Metres = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Metres = Annotated[float, Field(ge=0, le=MAX_REPORTED_ACCURACY_M, allow_inf_nan=False)]
 Id = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -52,8 +57,8 @@ class FixInput(Input):
     coordinates: Position
     timestamp: EpochMs
     accuracy: Metres | None = None
-    speed: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
-    heading: Annotated[float, Field(ge=0, le=360, allow_inf_nan=False)] | None = None
+    speed: Annotated[float, Field(ge=0, le=MAX_REPORTED_SPEED_MPS, allow_inf_nan=False)] | None = None
+    heading: Annotated[float, Field(ge=0, le=MAX_HEADING_DEG, allow_inf_nan=False)] | None = None
     booking_id: Id | None = None
     worker_id: Id | None = None
 

@@ -7,6 +7,8 @@ closing connections that send what is not Socket.IO.
 - A closed socket is let go at once. Engine.IO's ping task held each one (its queue, its task) until the
   25 s ping interval ran out: under connect/disconnect churn, every socket of the last 25 s stayed resident
   (scripts/bench/bench_hostile.py).
+- A closed connection is freed by reference counting, not left to the cyclic garbage collector
+  (realtime/engine_asgi.py).
 - A frame that is not a Socket.IO packet, or an event for a namespace the connection has not joined, closes
   the connection. The library logged such frames and went on, leaving the client without an answer.
 """
@@ -21,6 +23,8 @@ import socketio
 import structlog
 from engineio.async_socket import AsyncSocket
 
+from realtime import engine_asgi
+
 log = structlog.get_logger("walky.socket")
 
 DEFAULT_NAMESPACE = "/"
@@ -31,6 +35,7 @@ class _Engine(engineio.AsyncServer):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._async = engine_asgi.drivers(vars(self)["_async"])
         self.pings: dict[str, asyncio.Task[None]] = {}
 
     def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.redis_server import free_port
+from tests.support.server_process import ServerProcess, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,35 +25,25 @@ def server(data_dir: Path, *extra_args: str) -> Iterator[tuple[subprocess.Popen[
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WALKY_")}
     env["WALKY_DATA_DIR"] = str(data_dir)
+    # A file, not a pipe: nothing reads a pipe while the server runs, and a full one would stall it.
+    log_path = data_dir / "server-stderr.log"
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--port", str(port), *extra_args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "--port", str(port), *extra_args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        ready_after = wait_healthy(base, proc)
+        ready_after = wait_until_answering(proc, f"{base}/healthz", log_path)
         yield proc, base, ready_after - started
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-
-
-def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 15) -> float:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                return time.monotonic()
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError("server did not become healthy")
 
 
 def test_start_register_restart_login_and_sigterm(tmp_path: Path) -> None:
@@ -73,6 +65,16 @@ def test_start_register_restart_login_and_sigterm(tmp_path: Path) -> None:
         assert time.monotonic() - stopped < 10
     with server(tmp_path) as (_, base, _):
         assert httpx.post(f"{base}/v1/auth/login", json=credentials).status_code == 200
+
+
+def test_a_server_that_does_not_start_is_reported_with_its_stderr(tmp_path: Path) -> None:
+    process = ServerProcess(tmp_path / "data", WALKY_ENV="production")
+    try:
+        with pytest.raises(RuntimeError, match="server exited with 2 before") as failed:
+            process.start()
+    finally:
+        process.close()
+    assert "WALKY_REDIS_URL is required in production" in str(failed.value)
 
 
 def run_refused(tmp_path: Path, **walky: str) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -19,32 +18,25 @@ from tests.app.marketplace import business_body
 from tests.realtime.conftest import LAT, LNG, now_ms, socket_client
 from tests.support.api import PASSWORD
 from tests.support.redis_server import free_port
+from tests.support.server_process import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def server_process(env: dict[str, str]) -> Iterator[str]:
+def server_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-            time.sleep(0.1)
+        wait_until_answering(proc, f"{url}/readyz", log_path)
         yield url
     finally:
         proc.terminate()
@@ -65,9 +57,9 @@ def two_servers(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, str]]:
         "WALKY_LOG_LEVEL": "warning",
     }
     with ExitStack() as stack:
-        first = stack.enter_context(server_process(env))
+        first = stack.enter_context(server_process(env, tmp_path / "first.log"))
         # Sequential start: the first has created the SQLite schema when the second opens the file.
-        second = stack.enter_context(server_process(env))
+        second = stack.enter_context(server_process(env, tmp_path / "second.log"))
         yield first, second
 
 

@@ -62,3 +62,35 @@ async def test_a_60_kb_booking_id_is_refused(live: LiveServer, event: str) -> No
     async with socket_client(live.url, token) as sio:
         error = refusal(await sio.call(event, {"bookingId": "b" * 60_000}, timeout=5))
         assert fields(error) == {"bookingId"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"accuracy": 10_000.5}, "accuracy"),
+        ({"accuracy": 1e300}, "accuracy"),
+        ({"accuracy": -1}, "accuracy"),
+        ({"speed": 100.5}, "speed"),
+        ({"speed": 1e300}, "speed"),
+        ({"heading": 360.5}, "heading"),
+        ({"heading": -0.5}, "heading"),
+    ],
+)
+async def test_fix_floats_beyond_what_a_phone_reports_are_refused(
+    live: LiveServer, extra: dict[str, float], field: str
+) -> None:
+    _, token = await live.add_worker("b1")
+    async with socket_client(live.url, token) as sio:
+        assert fields(refusal(await sio.call("location:update", fix(**extra), timeout=5))) == {field}
+        error = refusal(await sio.call("location:batch", {"points": [fix(**extra)]}, timeout=5))
+        assert fields(error) == {f"points.0.{field}"}
+
+
+async def test_fix_floats_at_their_bounds_are_taken(live: LiveServer) -> None:
+    _, token = await live.add_worker("b1")
+    async with socket_client(live.url, token) as sio:
+        ack = await sio.call("location:update", fix(accuracy=5, speed=100, heading=360), timeout=5)
+        assert ack == {"ok": True, "accepted": 1}, ack
+        # Within what a phone reports but too coarse to use: a batch skips it instead of refusing the batch.
+        coarse = {"points": [fix(timestamp=now_ms() + 1, accuracy=10_000, speed=0, heading=0)]}
+        assert await sio.call("location:batch", coarse, timeout=5) == {"ok": True, "accepted": 0}
