@@ -7,14 +7,13 @@ guarantee needed (one runner per due job) on both SQLite and MongoDB.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 
 import structlog
 
 from app.clock import Clock
 from app.jobs.job import RETRY_AFTER, Job
+from app.periodic import Periodic
 from app.store.jobs import JobRepository
 
 log = structlog.get_logger("walky.jobs")
@@ -22,24 +21,13 @@ log = structlog.get_logger("walky.jobs")
 TICK_S = 15.0
 
 
-class JobRunner:
+class JobRunner(Periodic):
     def __init__(self, records: JobRepository, clock: Clock, jobs: Sequence[Job], *, tick_s: float = TICK_S) -> None:
+        # A first round at start: jobs missed while no process ran catch up at once.
+        super().__init__("job-runner", tick_s, round_at_start=True)
         self._records = records
         self._clock = clock
         self._jobs = list(jobs)
-        self._tick_s = tick_s
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="job-runner")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def run_due_once(self) -> list[str]:
         """Run every job that is due and that this process wins; return their names (tests step with this)."""
@@ -60,11 +48,5 @@ class JobRunner:
             ran.append(job.name)
         return ran
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_due_once()
-            except Exception:
-                # The store away for a moment: the jobs stay due and run on a later tick.
-                log.exception("job tick failed")
-            await asyncio.sleep(self._tick_s)
+    async def _round(self) -> None:
+        await self.run_due_once()

@@ -8,14 +8,13 @@ so several processes sweeping one bucket do no harm.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import timedelta
 
 import structlog
 
 from app.clock import Clock
 from app.media.storage import MediaStorage
+from app.periodic import Periodic
 from app.store.media import MediaRepository
 
 log = structlog.get_logger("walky.media")
@@ -23,27 +22,15 @@ log = structlog.get_logger("walky.media")
 BATCH = 200
 
 
-class MediaSweeper:
+class MediaSweeper(Periodic):
     def __init__(
         self, storage: MediaStorage, media: MediaRepository, clock: Clock, *, grace_s: int, interval_s: float
     ) -> None:
+        super().__init__("media-sweeper", interval_s)
         self._storage = storage
         self._media = media
         self._clock = clock
         self._grace = timedelta(seconds=grace_s)
-        self._interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="media-sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def sweep_once(self) -> int:
         """Remove unreferenced objects older than the grace period; return how many went."""
@@ -65,14 +52,7 @@ class MediaSweeper:
             await self._storage.delete(key)
         return len(orphans)
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            try:
-                removed = await self.sweep_once()
-            except Exception:
-                # Storage or store away for a moment: orphans wait for the next round.
-                log.exception("media sweep failed")
-                continue
-            if removed:
-                log.info("swept orphaned media objects", removed=removed)
+    async def _round(self) -> None:
+        removed = await self.sweep_once()
+        if removed:
+            log.info("swept orphaned media objects", removed=removed)

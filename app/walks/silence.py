@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
+
+from app.periodic import Periodic
 
 log = structlog.get_logger("walky.silence")
 
@@ -24,34 +24,15 @@ def silent_since(last_fix_ms: int | None, started_ms: int, now_ms: int) -> int |
     return since if now_ms - since >= SILENCE_MS else None
 
 
-class SilenceWatcher:
+class SilenceWatcher(Periodic):
     def __init__(self, sweep: Callable[[], Awaitable[int]], interval_s: float = CHECK_INTERVAL_S) -> None:
+        super().__init__("silent-walk-watcher", interval_s)
         self._sweep = sweep
-        self._interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="silent-walk-watcher")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def sweep_once(self) -> int:
         return await self._sweep()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            try:
-                alerted = await self.sweep_once()
-            except Exception:
-                # The store away for a moment: the silence is still there next round.
-                log.exception("silent-walk check failed")
-                continue
-            if alerted:
-                log.info("silent walks alerted", walks=alerted)
+    async def _round(self) -> None:
+        alerted = await self.sweep_once()
+        if alerted:
+            log.info("silent walks alerted", walks=alerted)
