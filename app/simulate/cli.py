@@ -24,6 +24,8 @@ DEFAULT_CENTER = (2.3376, 48.8606)
 MAX_WALKERS = 5000
 # The server refuses a fix implying more than 15 m/s (realtime/fixes.py); ticks jitter by 10%.
 MAX_SPEED_MPS = 12.0
+# Socket.IO handshakes at once: a thousand at the same instant would queue past the server's connect deadline.
+CONNECT_CONCURRENCY = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,21 +129,40 @@ async def _book_forever(api: Api, world: World, options: Options) -> None:
         await asyncio.sleep(options.booking_every_s)
 
 
-async def simulate(options: Options, on_ready: Callable[[World], None] | None = None) -> Tally:
-    """Build the world, then move it for `options.duration_s`; `on_ready` hears when the walkers are online."""
+async def _connect_all(walkers: list[Walker], url: str) -> None:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def connect(walker: Walker) -> None:
+        async with gate:
+            await walker.connect(url)
+
+    await asyncio.gather(*(connect(walker) for walker in walkers))
+
+
+async def simulate(
+    options: Options, on_ready: Callable[[World], None] | None = None, world: World | None = None
+) -> Tally:
+    """Build the world (unless one is `world`, already in the server's store), then move it for
+    `options.duration_s`; `on_ready` hears when the walkers are online."""
     tally = Tally()
-    grid = Grid(options.center)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         api = Api(session, options.url)
-        print(f"building the demo world: {options.walkers} walkers, {options.owners} owners ...", flush=True)
-        world = await build_world(
-            api, walkers=options.walkers, owners=options.owners, grid=grid, radius_m=options.radius_m
-        )
+        if world is None:
+            print(f"building the demo world: {options.walkers} walkers, {options.owners} owners ...", flush=True)
+            world = await build_world(
+                api,
+                walkers=options.walkers,
+                owners=options.owners,
+                grid=Grid(options.center),
+                radius_m=options.radius_m,
+            )
         walkers = [
-            Walker(account, api, grid, options.radius_m, pace=options.pace, tally=tally) for account in world.walkers
+            Walker(account, api, world.grid, world.radius_m, pace=options.pace, tally=tally)
+            for account in world.walkers
         ]
-        await asyncio.gather(*(walker.connect(options.url) for walker in walkers))
+        print(f"connecting {len(walkers)} walkers ...", flush=True)
+        await _connect_all(walkers, options.url)
         print(f"console: {options.url}/console  (sign in as {world.business_email} / {PASSWORD})", flush=True)
         if on_ready is not None:
             on_ready(world)
