@@ -107,7 +107,7 @@ async def _share(api: Api, owner_token: str, booking_id: str) -> str | None:
     """A share link of the booking, made by its owner; None if the server refuses (say, it ended already)."""
     try:
         created = await api.call("POST", f"/v1/bookings/{booking_id}/share", owner_token, {})
-    except ApiError:
+    except (ApiError, aiohttp.ClientError):
         return None
     return str(created["url"])
 
@@ -119,8 +119,8 @@ async def _book_forever(api: Api, world: World, options: Options) -> None:
         number += 1
         try:
             booking, owner_token = await _book(api, world, rng, number)
-        except ApiError as exc:
-            print(f"booking refused: {exc}", file=sys.stderr)
+        except (ApiError, aiohttp.ClientError) as exc:
+            print(f"booking failed: {exc!r}", file=sys.stderr)
         else:
             if number <= 3:
                 url = await _share(api, owner_token, booking["id"])
@@ -137,6 +137,16 @@ async def _connect_all(walkers: list[Walker], url: str) -> None:
             await walker.connect(url)
 
     await asyncio.gather(*(connect(walker) for walker in walkers))
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel until every task has ended: Python 3.11's `wait_for` may swallow a cancellation that arrives
+    just as what it waits for completes (a walker's acknowledged fix), and that walker would walk on."""
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1)
 
 
 async def simulate(
@@ -171,16 +181,14 @@ async def simulate(
         try:
             await asyncio.wait(tasks, timeout=options.duration_s or None, return_when=asyncio.FIRST_EXCEPTION)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for task in tasks:
-                if task.done() and not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+            await _stop(tasks)
             await asyncio.gather(*(walker.close() for walker in walkers), return_exceptions=True)
+        for task in tasks:
+            if not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
     print(
         f"fixes {tally.fixes}, offers accepted {tally.accepted_offers}, walk events {tally.events}, "
-        f"walks completed {tally.completed}"
+        f"walks completed {tally.completed}, fixes unacknowledged {tally.unacknowledged}"
     )
     return tally
 

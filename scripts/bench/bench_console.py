@@ -37,6 +37,7 @@ from tests.support.redis_server import redis_server
 
 TARGET_P95_MS = 50.0
 BASELINE_S = 5.0
+FLEET_EVENT = '"fleet:location"'
 
 # The times between frames (requestAnimationFrame) over `ms` milliseconds.
 FRAME_PROBE = """
@@ -64,6 +65,14 @@ async def measure(url: str, world: World, seconds: float) -> dict[str, Any]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
+        # The fleet:location events the page receives (Socket.IO text frames), counted from outside it.
+        received = [0]
+
+        def count(frame: str | bytes) -> None:
+            if isinstance(frame, str) and FLEET_EVENT in frame:
+                received[0] += 1
+
+        page.on("websocket", lambda socket: socket.on("framereceived", count))
         await page.goto(f"{url}/console")
         # The baseline: the same browser on the idle sign-in form, under the same machine load.
         idle: dict[str, Any] = await page.evaluate(FRAME_PROBE, BASELINE_S * 1000)
@@ -73,8 +82,10 @@ async def measure(url: str, world: World, seconds: float) -> dict[str, Any]:
         await page.wait_for_selector("body[data-fleet=live]", timeout=60_000)
         markers = await page.evaluate("document.querySelectorAll('.leaflet-marker-icon').length")
         print(f"console signed in, the fleet live ({markers} markers and clusters drawn); measuring ...", flush=True)
+        before = received[0]
         result: dict[str, Any] = await page.evaluate(FRAME_PROBE, seconds * 1000)
         result["markers"] = markers
+        result["events"] = received[0] - before
         result["idle"] = idle["frames"]
         await browser.close()
         return result
@@ -99,21 +110,30 @@ async def run(options: Options, world: World, seconds: float) -> None:
     started = time.perf_counter()
     city = asyncio.create_task(simulate(options, on_ready=ready.set_result, world=world))
     try:
-        await ready
+        # The city fails (say, a walker cannot connect) or its walkers are all online.
+        either: list[asyncio.Future[Any]] = [ready, city]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if city.done():
+            city.result()
+            raise RuntimeError("the simulated city stopped before it was online")
         print(f"{len(world.walkers)} walkers online in {time.perf_counter() - started:.1f} s", flush=True)
         await asyncio.sleep(5)  # every walker has sent a few fixes
-        result = await measure(options.url, world, seconds)
+        report(options, seconds, await measure(options.url, world, seconds))
     finally:
         city.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await city
+
+
+def report(options: Options, seconds: float, result: dict[str, Any]) -> None:
     frames = result["frames"][1:]
     idle = result["idle"][1:]
     p95 = percentile(frames, 0.95)
     idle_p95 = percentile(idle, 0.95)
     print(
         f"walkers {options.walkers}, {len(frames)} frames in {seconds:.0f} s, "
-        f"markers/clusters drawn {result['markers']}"
+        f"markers/clusters drawn {result['markers']}, "
+        f"fleet:location events received {result['events']} ({result['events'] / seconds:.0f}/s)"
     )
     print(
         f"baseline (idle sign-in form, same browser, {BASELINE_S:.0f} s): frame time p50 "
