@@ -228,7 +228,6 @@ function drawFixes() {
   state.drawQueued = false;
   const fixes = [...state.fixes.values()];
   state.fixes.clear();
-  const wasEmpty = !state.workers.size;
   let newcomers = false;
   for (const fix of fixes) {
     const worker = state.workers.get(fix.workerId) || { name: null };
@@ -237,7 +236,7 @@ function drawFixes() {
     state.workers.set(fix.workerId, worker);
   }
   drawWorkers(fixes.map((fix) => fix.workerId));
-  if (wasEmpty && state.workers.size === 1) state.map.setView(latLng(fixes[0].coordinates), 15);
+  if (newcomers && state.workers.size === 1) state.map.setView(latLng(fixes[0].coordinates), 15);
   else if (newcomers) summarize();
 }
 
