@@ -24,6 +24,8 @@ DEFAULT_CENTER = (2.3376, 48.8606)
 MAX_WALKERS = 5000
 # The server refuses a fix implying more than 15 m/s (realtime/fixes.py); ticks jitter by 10%.
 MAX_SPEED_MPS = 12.0
+# Socket.IO handshakes at once: a thousand at the same instant would queue past the server's connect deadline.
+CONNECT_CONCURRENCY = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ async def _share(api: Api, owner_token: str, booking_id: str) -> str | None:
     """A share link of the booking, made by its owner; None if the server refuses (say, it ended already)."""
     try:
         created = await api.call("POST", f"/v1/bookings/{booking_id}/share", owner_token, {})
-    except ApiError:
+    except (ApiError, aiohttp.ClientError):
         return None
     return str(created["url"])
 
@@ -117,8 +119,8 @@ async def _book_forever(api: Api, world: World, options: Options) -> None:
         number += 1
         try:
             booking, owner_token = await _book(api, world, rng, number)
-        except ApiError as exc:
-            print(f"booking refused: {exc}", file=sys.stderr)
+        except (ApiError, aiohttp.ClientError) as exc:
+            print(f"booking failed: {exc!r}", file=sys.stderr)
         else:
             if number <= 3:
                 url = await _share(api, owner_token, booking["id"])
@@ -127,21 +129,50 @@ async def _book_forever(api: Api, world: World, options: Options) -> None:
         await asyncio.sleep(options.booking_every_s)
 
 
-async def simulate(options: Options, on_ready: Callable[[World], None] | None = None) -> Tally:
-    """Build the world, then move it for `options.duration_s`; `on_ready` hears when the walkers are online."""
+async def _connect_all(walkers: list[Walker], url: str) -> None:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def connect(walker: Walker) -> None:
+        async with gate:
+            await walker.connect(url)
+
+    await asyncio.gather(*(connect(walker) for walker in walkers))
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel until every task has ended: Python 3.11's `wait_for` may swallow a cancellation that arrives
+    just as what it waits for completes (a walker's acknowledged fix), and that walker would walk on."""
+    pending = {task for task in tasks if not task.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1)
+
+
+async def simulate(
+    options: Options, on_ready: Callable[[World], None] | None = None, world: World | None = None
+) -> Tally:
+    """Build the world (unless one is `world`, already in the server's store), then move it for
+    `options.duration_s`; `on_ready` hears when the walkers are online."""
     tally = Tally()
-    grid = Grid(options.center)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         api = Api(session, options.url)
-        print(f"building the demo world: {options.walkers} walkers, {options.owners} owners ...", flush=True)
-        world = await build_world(
-            api, walkers=options.walkers, owners=options.owners, grid=grid, radius_m=options.radius_m
-        )
+        if world is None:
+            print(f"building the demo world: {options.walkers} walkers, {options.owners} owners ...", flush=True)
+            world = await build_world(
+                api,
+                walkers=options.walkers,
+                owners=options.owners,
+                grid=Grid(options.center),
+                radius_m=options.radius_m,
+            )
         walkers = [
-            Walker(account, api, grid, options.radius_m, pace=options.pace, tally=tally) for account in world.walkers
+            Walker(account, api, world.grid, world.radius_m, pace=options.pace, tally=tally)
+            for account in world.walkers
         ]
-        await asyncio.gather(*(walker.connect(options.url) for walker in walkers))
+        print(f"connecting {len(walkers)} walkers ...", flush=True)
+        await _connect_all(walkers, options.url)
         print(f"console: {options.url}/console  (sign in as {world.business_email} / {PASSWORD})", flush=True)
         if on_ready is not None:
             on_ready(world)
@@ -150,16 +181,14 @@ async def simulate(options: Options, on_ready: Callable[[World], None] | None = 
         try:
             await asyncio.wait(tasks, timeout=options.duration_s or None, return_when=asyncio.FIRST_EXCEPTION)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for task in tasks:
-                if task.done() and not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+            await _stop(tasks)
             await asyncio.gather(*(walker.close() for walker in walkers), return_exceptions=True)
+        for task in tasks:
+            if not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
     print(
         f"fixes {tally.fixes}, offers accepted {tally.accepted_offers}, walk events {tally.events}, "
-        f"walks completed {tally.completed}"
+        f"walks completed {tally.completed}, fixes unacknowledged {tally.unacknowledged}"
     )
     return tally
 

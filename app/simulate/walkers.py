@@ -10,8 +10,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import socketio
 import structlog
+from socketio.exceptions import SocketIOError
 
 from app.simulate.api import Api, ApiError
 from app.simulate.paths import Grid, Stroll, route_to
@@ -22,6 +24,10 @@ log = structlog.get_logger("walky.simulate")
 WALK_EVENTS = ("pee", "poo", "water")
 # A walk event every this many ticks of a walk (the first halfway through the first stretch).
 EVENT_EVERY_TICKS = 40
+# How long a connect waits for the server to accept the token: the client's 1 s default is too short for a
+# busy server taking hundreds of walkers at once (the server itself gives a handshake 10 s).
+CONNECT_WAIT_S = 30.0
+ACK_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,8 @@ class Tally:
     started: int = 0
     events: int = 0
     completed: int = 0
+    # Fixes the server did not acknowledge within ACK_TIMEOUT_S (too busy) or sent while reconnecting.
+    unacknowledged: int = 0
 
 
 class Walker:
@@ -56,12 +64,21 @@ class Walker:
 
     async def connect(self, url: str) -> None:
         await self.sio.connect(
-            url, auth={"token": self.account.token}, transports=["websocket"], socketio_path="socket.io"
+            url,
+            auth={"token": self.account.token},
+            transports=["websocket"],
+            socketio_path="socket.io",
+            wait_timeout=CONNECT_WAIT_S,
         )
-        await self.sio.call("worker:status", {"online": True, "available": True}, timeout=10)
+        await self.sio.call("worker:status", {"online": True, "available": True}, timeout=ACK_TIMEOUT_S)
 
     async def _on_offer(self, offer: dict[str, Any]) -> None:
-        ack = await self.sio.call("dispatch:accept", {"offerId": offer["offerId"]}, timeout=10)
+        try:
+            ack = await self.sio.call("dispatch:accept", {"offerId": offer["offerId"]}, timeout=ACK_TIMEOUT_S)
+        except SocketIOError as exc:
+            # Unanswered in time: the offer times out on the server's side and goes to the next walker.
+            log.info("offer not accepted", offer_id=offer["offerId"], error=repr(exc))
+            return
         if isinstance(ack, dict) and ack.get("ok") and ack.get("assigned"):
             self.tally.accepted_offers += 1
             self._take(str(ack["bookingId"]))
@@ -69,7 +86,11 @@ class Walker:
     async def _on_status(self, change: dict[str, Any]) -> None:
         # A scheduled booking the business confirmed with this walker.
         if change.get("status") == "confirmed":
-            booking = await self.api.call("GET", f"/v1/bookings/{change['bookingId']}", self.account.token)
+            try:
+                booking = await self.api.call("GET", f"/v1/bookings/{change['bookingId']}", self.account.token)
+            except (ApiError, aiohttp.ClientError) as exc:
+                log.info("confirmed booking unread", booking_id=change["bookingId"], error=repr(exc))
+                return
             if booking.get("workerId") == self.account.worker_id:
                 self._take(booking["id"])
 
@@ -81,7 +102,12 @@ class Walker:
         fix: dict[str, Any] = {"coordinates": self.grid.to_lnglat(x, y), "timestamp": int(time.time() * 1000)}
         if booking_id:
             fix["bookingId"] = booking_id
-        ack = await self.sio.call("location:update", fix, timeout=10)
+        try:
+            ack = await self.sio.call("location:update", fix, timeout=ACK_TIMEOUT_S)
+        except SocketIOError:
+            # A phone on a busy server or a dropped connection moves on to its next fix too.
+            self.tally.unacknowledged += 1
+            return
         if isinstance(ack, dict) and ack.get("ok"):
             self.tally.fixes += ack.get("accepted", 0)
 
@@ -116,8 +142,8 @@ class Walker:
                 booking_id = self.jobs.popleft()
                 try:
                     await self._walk(booking_id)
-                except ApiError as exc:
-                    # Cancelled meanwhile, or taken by someone else: carry on strolling.
+                except (ApiError, aiohttp.ClientError) as exc:
+                    # Cancelled meanwhile, taken by someone else, or the server failed a call: carry on strolling.
                     log.info("walk skipped", booking_id=booking_id, error=str(exc))
                 continue
             await self._fix(*self.stroll.step(self.rng, self.pace.speed_m))

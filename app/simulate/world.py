@@ -1,5 +1,6 @@
 """The demo world, made through the public API: one business with a service area and a walking service,
-its walkers, and owners with a dog each."""
+its walkers, and owners with a dog each. The request bodies are functions of their own so that a world
+seeded another way (the console benchmark writes it straight into the store) holds the same data."""
 
 from __future__ import annotations
 
@@ -35,10 +36,55 @@ class World:
     owners: list[tuple[Account, str]] = field(default_factory=list)  # (owner, pet id)
 
 
-def _area(grid: Grid, radius_m: float) -> dict[str, Any]:
+def new_run() -> str:
+    """A short random tag that keeps this world's emails apart from earlier runs' on the same server."""
+    return secrets.token_hex(3)
+
+
+def business_email(run: str) -> str:
+    return f"dispatch-{run}@walky-demo.example.com"
+
+
+def walker_email(run: str, number: int) -> str:
+    return f"walker{number}-{run}@walky-demo.example.com"
+
+
+def owner_email(run: str, number: int) -> str:
+    return f"owner{number}-{run}@walky-demo.example.com"
+
+
+def business_body(run: str, grid: Grid, radius_m: float) -> dict[str, Any]:
     half = radius_m * 1.2
     corners = [(-half, -half), (half, -half), (half, half), (-half, half), (-half, -half)]
-    return {"type": "Polygon", "coordinates": [[grid.to_lnglat(x, y) for x, y in corners]]}
+    return {
+        "name": f"Walky demo {run}",
+        "address": {"city": "Demo city", "coordinates": grid.to_lnglat(0, 0)},
+        "serviceArea": {"type": "Polygon", "coordinates": [[grid.to_lnglat(x, y) for x, y in corners]]},
+    }
+
+
+SERVICE_BODY: dict[str, Any] = {
+    "name": "Hour walk",
+    "serviceType": "walking",
+    "pricing": {"basePrice": 2000, "currency": "EUR", "priceType": "fixed", "additionalPetPrice": 500},
+    "duration": 60,
+    "petTypes": ["dog"],
+    "maxPets": 3,
+}
+
+
+def walker_body(run: str, number: int) -> dict[str, Any]:
+    return {
+        "email": walker_email(run, number),
+        "firstName": f"Walker{number}",
+        "lastName": "Demo",
+        "password": PASSWORD,
+        "specializations": ["dog"],
+    }
+
+
+def pet_body(number: int) -> dict[str, Any]:
+    return {"name": f"Rex{number}", "species": "dog"}
 
 
 async def _session(api: Api, email: str) -> Account:
@@ -54,53 +100,25 @@ async def _register(api: Api, email: str, role: str, first: str) -> Account:
 
 
 async def build_world(api: Api, *, walkers: int, owners: int, grid: Grid, radius_m: float) -> World:
-    run = secrets.token_hex(3)
-    email = f"dispatch-{run}@walky-demo.example.com"
+    run = new_run()
+    email = business_email(run)
     business = await _register(api, email, "business", "Dispatch")
-    created = await api.call(
-        "POST",
-        "/v1/businesses",
-        business.token,
-        {
-            "name": f"Walky demo {run}",
-            "address": {"city": "Demo city", "coordinates": grid.to_lnglat(0, 0)},
-            "serviceArea": _area(grid, radius_m),
-        },
-    )
-    service = await api.call(
-        "POST",
-        f"/v1/businesses/{created['id']}/services",
-        business.token,
-        {
-            "name": "Hour walk",
-            "serviceType": "walking",
-            "pricing": {"basePrice": 2000, "currency": "EUR", "priceType": "fixed", "additionalPetPrice": 500},
-            "duration": 60,
-            "petTypes": ["dog"],
-            "maxPets": 3,
-        },
-    )
+    created = await api.call("POST", "/v1/businesses", business.token, business_body(run, grid, radius_m))
+    service = await api.call("POST", f"/v1/businesses/{created['id']}/services", business.token, SERVICE_BODY)
     # Sign in again: the business token now carries the business id.
     world = World(grid, radius_m, created["id"], email, await _session(api, email), service["id"])
     gate = asyncio.Semaphore(CREATE_CONCURRENCY)
 
     async def add_walker(number: int) -> Account:
         async with gate:
-            walker_email = f"walker{number}-{run}@walky-demo.example.com"
-            body = {
-                "email": walker_email,
-                "firstName": f"Walker{number}",
-                "lastName": "Demo",
-                "password": PASSWORD,
-                "specializations": ["dog"],
-            }
+            body = walker_body(run, number)
             await api.call("POST", f"/v1/businesses/{world.business_id}/workers", world.business.token, body)
-            return await _session(api, walker_email)
+            return await _session(api, body["email"])
 
     async def add_owner(number: int) -> tuple[Account, str]:
         async with gate:
-            owner = await _register(api, f"owner{number}-{run}@walky-demo.example.com", "owner", f"Owner{number}")
-            pet = await api.call("POST", "/v1/pets", owner.token, {"name": f"Rex{number}", "species": "dog"})
+            owner = await _register(api, owner_email(run, number), "owner", f"Owner{number}")
+            pet = await api.call("POST", "/v1/pets", owner.token, pet_body(number))
             return owner, pet["id"]
 
     world.walkers = list(await asyncio.gather(*(add_walker(n) for n in range(walkers))))

@@ -6,6 +6,8 @@ import { createMap, dotIcon, latLng } from "/static/map.js";
 const L = window.L;
 const STALE_MS = 2 * 60 * 1000;
 const BOOKINGS_REFRESH_MS = 15 * 1000;
+// Booking events come in bursts (each booking changes state several times): the list reloads at most this often.
+const BOOKINGS_RELOAD_GAP_MS = 1000;
 const csrfToken = document.body.dataset.csrfToken;
 
 const state = {
@@ -16,6 +18,13 @@ const state = {
   cluster: null,
   workers: new Map(), // workerId -> {name, online, available, coordinates, seenAt, marker}
   walking: new Set(), // workerIds with a walk in progress today
+  fixes: new Map(), // workerId -> its latest fleet:location not drawn yet
+  drawQueued: false,
+  bookingRows: new Map(), // bookingId -> {key, row}: a row is rebuilt only when what it shows changes
+  walkerChoice: null, // the <select> of walkers each pending row clones, rebuilt when the fleet grows
+  bookingsLoad: null, // the reload in flight, if any
+  bookingsAgain: false, // an event asked for a reload while one was in flight
+  bookingsLoadedAt: 0,
   refreshTimer: null,
   bookingsTimer: null,
 };
@@ -94,7 +103,7 @@ async function showConsole() {
   state.bookingsTimer = setInterval(() => {
     loadBookings();
     // States age into "stale" without any event.
-    for (const id of state.workers.keys()) drawWorker(id);
+    drawWorkers(state.workers.keys());
     summarize();
   }, BOOKINGS_REFRESH_MS);
 }
@@ -125,22 +134,48 @@ function workerState(worker, now) {
   return "available";
 }
 
-function drawWorker(workerId) {
-  const worker = state.workers.get(workerId);
-  if (!worker || !worker.coordinates) return;
-  worker.id = workerId;
-  const status = workerState(worker, Date.now());
-  const icon = dotIcon(`worker ${status}`);
-  if (!worker.marker) {
-    worker.marker = L.marker(latLng(worker.coordinates), { icon, title: worker.name || workerId });
-    worker.marker.bindTooltip(() => `${worker.name || workerId}: ${workerState(worker, Date.now())}`);
-    state.cluster.addLayer(worker.marker);
-  } else {
-    worker.marker.setLatLng(latLng(worker.coordinates));
-    if (worker.drawn !== status) worker.marker.setIcon(icon);
+function markerIcon(status) {
+  return dotIcon(`worker ${status}`);
+}
+
+// Draws these workers in one batch: new markers added, moved ones placed again, changed states re-iconed.
+// A marker inside the cluster layer re-clusters itself on each setLatLng (a removal and an addition, with
+// the cluster icons refreshed each time); a thousand walkers moving once a second that way would block
+// the page, so moved markers leave the layer and come back together, costing one re-clustering per batch.
+function drawWorkers(workerIds) {
+  const now = Date.now();
+  const added = [];
+  const moved = [];
+  for (const workerId of workerIds) {
+    const worker = state.workers.get(workerId);
+    if (!worker || !worker.coordinates) continue;
+    worker.id = workerId;
+    const status = workerState(worker, now);
+    const [lat, lng] = latLng(worker.coordinates);
+    if (!worker.marker) {
+      worker.marker = L.marker([lat, lng], { icon: markerIcon(status), title: worker.name || workerId });
+      worker.marker.bindTooltip(() => `${worker.name || workerId}: ${workerState(worker, Date.now())}`);
+      added.push(worker.marker);
+    } else {
+      const at = worker.marker.getLatLng();
+      if (at.lat !== lat || at.lng !== lng) moved.push({ marker: worker.marker, to: [lat, lng] });
+      if (worker.drawn !== status) worker.marker.setIcon(markerIcon(status));
+    }
+    worker.drawn = status;
   }
-  worker.marker.options.workerId = workerId;
-  worker.drawn = status;
+  if (moved.length) {
+    state.cluster.removeLayers(moved.map((move) => move.marker));
+    // The layer still listens to its former markers' moves (and would put each back on its own): its own
+    // bulk moves mute that listener the same way.
+    state.cluster._ignoreMove = true;
+    try {
+      for (const move of moved) move.marker.setLatLng(move.to);
+    } finally {
+      state.cluster._ignoreMove = false;
+    }
+    for (const move of moved) added.push(move.marker);
+  }
+  if (added.length) state.cluster.addLayers(added);
 }
 
 function summarize() {
@@ -162,6 +197,7 @@ function summarize() {
 
 function applySnapshot(workers) {
   const points = [];
+  const ids = [];
   for (const entry of workers) {
     const worker = state.workers.get(entry.workerId) || { name: null };
     Object.assign(worker, {
@@ -172,20 +208,36 @@ function applySnapshot(workers) {
     });
     state.workers.set(entry.workerId, worker);
     if (entry.coordinates) points.push(latLng(entry.coordinates));
-    drawWorker(entry.workerId);
+    ids.push(entry.workerId);
   }
+  drawWorkers(ids);
   if (points.length) state.map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 16 });
   summarize();
 }
 
 function onFleetLocation(fix) {
-  const worker = state.workers.get(fix.workerId) || { name: null };
-  const first = !worker.coordinates;
-  Object.assign(worker, { online: true, available: fix.available, coordinates: fix.coordinates, seenAt: fix.timestamp });
-  state.workers.set(fix.workerId, worker);
-  drawWorker(fix.workerId);
-  if (first && state.workers.size === 1) state.map.setView(latLng(fix.coordinates), 15);
-  else if (first) summarize();
+  // Only the latest fix of each worker is drawn, once per animation frame (see drawWorkers).
+  state.fixes.set(fix.workerId, fix);
+  if (!state.drawQueued) {
+    state.drawQueued = true;
+    requestAnimationFrame(drawFixes);
+  }
+}
+
+function drawFixes() {
+  state.drawQueued = false;
+  const fixes = [...state.fixes.values()];
+  state.fixes.clear();
+  let newcomers = false;
+  for (const fix of fixes) {
+    const worker = state.workers.get(fix.workerId) || { name: null };
+    newcomers = newcomers || !worker.coordinates;
+    Object.assign(worker, { online: true, available: fix.available, coordinates: fix.coordinates, seenAt: fix.timestamp });
+    state.workers.set(fix.workerId, worker);
+  }
+  drawWorkers(fixes.map((fix) => fix.workerId));
+  if (newcomers && state.workers.size === 1) state.map.setView(latLng(fixes[0].coordinates), 15);
+  else if (newcomers) summarize();
 }
 
 function connectSocket() {
@@ -206,8 +258,8 @@ function connectSocket() {
     if (error.message === "unauthorized") await refreshSession();
   });
   socket.on("fleet:location", onFleetLocation);
-  socket.on("booking:status", loadBookings);
-  socket.on("notification", loadBookings);
+  socket.on("booking:status", reloadBookingsSoon);
+  socket.on("notification", reloadBookingsSoon);
 }
 
 // -- Bookings ---------------------------------------------------------------------------------------
@@ -237,13 +289,24 @@ function cell(text) {
   return td;
 }
 
+// The walkers to choose from, built once per fleet size: a pending row clones it (a thousand options each).
+function walkerChoice() {
+  if (!state.walkerChoice || Number(state.walkerChoice.dataset.size) !== state.workers.size) {
+    const select = document.createElement("select");
+    select.append(new Option("Dispatcher picks", ""));
+    for (const [id, worker] of state.workers) select.append(new Option(worker.name || id, id));
+    select.dataset.size = String(state.workers.size);
+    state.walkerChoice = select;
+  }
+  return state.walkerChoice;
+}
+
 function confirmCell(booking) {
   const td = document.createElement("td");
   if (booking.status !== "pending") return td;
-  const select = document.createElement("select");
+  const select = walkerChoice().cloneNode(true);
+  delete select.dataset.size;
   select.setAttribute("aria-label", `Walker for ${booking.bookingNumber}`);
-  select.append(new Option("Dispatcher picks", ""));
-  for (const [id, worker] of state.workers) select.append(new Option(worker.name || id, id));
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = "Confirm";
@@ -262,6 +325,23 @@ function confirmCell(booking) {
   return td;
 }
 
+function bookingRow(booking) {
+  const time = booking.scheduledAt ? new Date(booking.scheduledAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "asap";
+  const cells = [booking.bookingNumber, time, booking.status.replace("_", " "), dispatchText(booking), workerName(booking.workerId)];
+  // What the row shows: an unchanged booking keeps its row (and a walker already chosen in it). A pending
+  // row's walker choice is rebuilt when the fleet grows.
+  const choices = booking.status === "pending" ? state.workers.size : 0;
+  const key = JSON.stringify([booking.status, choices, ...cells]);
+  const known = state.bookingRows.get(booking.id);
+  if (known && known.key === key) return known.row;
+  const row = document.createElement("tr");
+  row.dataset.bookingId = booking.id;
+  row.className = `booking-${booking.status}`;
+  row.append(...cells.map(cell), confirmCell(booking));
+  state.bookingRows.set(booking.id, { key, row });
+  return row;
+}
+
 async function loadBookings() {
   if (!state.accessToken) return;
   let payload;
@@ -272,22 +352,32 @@ async function loadBookings() {
     return;
   }
   state.walking = new Set(payload.data.filter((b) => b.status === "in_progress").map((b) => b.workerId));
-  const rows = payload.data.map((booking) => {
-    const row = document.createElement("tr");
-    row.dataset.bookingId = booking.id;
-    row.className = `booking-${booking.status}`;
-    const time = booking.scheduledAt ? new Date(booking.scheduledAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "asap";
-    row.append(
-      cell(booking.bookingNumber),
-      cell(time),
-      cell(booking.status.replace("_", " ")),
-      cell(dispatchText(booking)),
-      cell(workerName(booking.workerId)),
-      confirmCell(booking),
-    );
-    return row;
-  });
-  document.querySelector("#bookings tbody").replaceChildren(...rows);
+  const rows = payload.data.map(bookingRow);
+  const shown = new Set(payload.data.map((booking) => booking.id));
+  for (const id of state.bookingRows.keys()) if (!shown.has(id)) state.bookingRows.delete(id);
+  const body = document.querySelector("#bookings tbody");
+  const same = rows.length === body.children.length && rows.every((row, i) => body.children[i] === row);
+  if (!same) body.replaceChildren(...rows);
+}
+
+// For events: one reload at a time, at most one every BOOKINGS_RELOAD_GAP_MS, none lost (an event during a
+// reload asks for another after it).
+function reloadBookingsSoon() {
+  if (state.bookingsLoad) {
+    state.bookingsAgain = true;
+    return;
+  }
+  const wait = Math.max(0, state.bookingsLoadedAt + BOOKINGS_RELOAD_GAP_MS - Date.now());
+  state.bookingsLoad = new Promise((resolve) => setTimeout(resolve, wait))
+    .then(loadBookings)
+    .finally(() => {
+      state.bookingsLoad = null;
+      state.bookingsLoadedAt = Date.now();
+      if (state.bookingsAgain) {
+        state.bookingsAgain = false;
+        reloadBookingsSoon();
+      }
+    });
 }
 
 // -- Start ------------------------------------------------------------------------------------------
