@@ -5,21 +5,33 @@ is the Kalman/RTS smoother over 7,200 fixes, several hundred milliseconds on a b
 :class:`LiveTrail` runs the same stages incrementally: the outlier test and the forward filter carry
 their state from fix to fix, the backward pass runs only over the last fixes (older smoothed positions
 no longer move, see :class:`geo.smoothing.LiveSmoother`), and thinning goes on from the last fix kept.
-A summary then costs the recent tail, the distance over the kept fixes and the route's simplification.
+A summary then costs the recent tail and the route's simplification (shapely reads the kept positions
+from two coordinate arrays as they are).
 
-It agrees with :func:`summarize_walk` over the same fixes up to the settled positions' rounding-level
-drift (tests/geo/test_live_trail.py); a completed walk is still summarized by :func:`summarize_walk`.
+It agrees with :func:`summarize_walk` over the same fixes to well under a millimetre (the distance is
+summed as it grows; a settled position misses only the pull of fixes more than two minutes later):
+tests/geo/test_live_trail.py. A completed walk is still summarized by :func:`summarize_walk`.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Iterable
 
 from geo.coordinates import LngLat
+from geo.distance import haversine_m, path_length_m
 from geo.errors import GeoError
 from geo.smoothing import Fix, LiveSmoother
-from geo.trail import OutlierFilter, TrailPoint, WalkSummary, effective_accuracy_m, summarize_trail, thin
+from geo.trail import (
+    OutlierFilter,
+    TrailPoint,
+    WalkSummary,
+    effective_accuracy_m,
+    simplify_route_xy,
+    summarize_trail,
+    thin,
+)
 
 # A smoothed position is final once this many fixes came after it (two minutes at 1 fix/s; the
 # smoother's memory is a few seconds). The backward pass of a summary runs over at most twice this.
@@ -42,8 +54,12 @@ class LiveTrail:
         self._unsettled: deque[TrailPoint] = deque()
         self._first: TrailPoint | None = None
         self._settled = 0
-        # Kept after the first fix, from the settled positions.
-        self._kept: list[TrailPoint] = []
+        # The first fix and those kept after it from the settled positions: where they are, how far
+        # apart in all; the positions as coordinate arrays (16 bytes a fix, handed to shapely as they are).
+        self._lngs: array[float] = array("d")
+        self._lats: array[float] = array("d")
+        self._kept_m = 0.0
+        self._last_kept = LngLat(0.0, 0.0)
         self._last_ms: int | None = None
         # The fixes taken at the newest time, so an exact duplicate is dropped as filter_trail drops it.
         self._at_last_ms: set[TrailPoint] = set()
@@ -72,12 +88,17 @@ class LiveTrail:
             return
         if self._first is None:
             self._first = final[0]
+            self._keep([final[0].position])
         self._unsettled.extend(final)
         self._settle(self._smoother.feed([_fix(p) for p in final]))
 
-    def _last_kept(self) -> LngLat:
-        assert self._first is not None
-        return self._kept[-1].position if self._kept else self._first.position
+    def _keep(self, positions: list[LngLat]) -> None:
+        for position in positions:
+            if self._lngs:
+                self._kept_m += haversine_m(self._last_kept, position)
+            self._lngs.append(position.lng)
+            self._lats.append(position.lat)
+            self._last_kept = position
 
     def _settle(self, positions: list[LngLat]) -> None:
         fixes = [self._unsettled.popleft() for _ in positions]
@@ -86,7 +107,7 @@ class LiveTrail:
         if first_settles:
             # The walk starts at the first fix as it was measured.
             fixes, positions = fixes[1:], positions[1:]
-        self._kept += thin(self._last_kept(), fixes, positions)
+        self._keep([fix.position for fix in thin(self._last_kept, fixes, positions)])
 
     def summary(self) -> WalkSummary:
         """What :func:`geo.trail.summarize_walk` gives for the fixes taken so far (see the module's note)."""
@@ -103,6 +124,16 @@ class LiveTrail:
         fixes, positions = pending[:-1], positions[:-1]
         if self._settled == 0:
             fixes, positions = fixes[1:], positions[1:]
-        assert self._first is not None
         # The walk ends at the last fix as it was measured.
-        return summarize_trail([self._first, *self._kept, *thin(self._last_kept(), fixes, positions), last])
+        tail = [fix.position for fix in thin(self._last_kept, fixes, positions)] + [last.position]
+        assert self._first is not None
+        started_at_ms, ended_at_ms = self._first.timestamp_ms, last.timestamp_ms
+        return WalkSummary(
+            distance_m=self._kept_m + path_length_m([self._last_kept, *tail]),
+            duration_s=(ended_at_ms - started_at_ms) // 1000,
+            route=simplify_route_xy(
+                self._lngs + array("d", (p.lng for p in tail)), self._lats + array("d", (p.lat for p in tail))
+            ),
+            started_at_ms=started_at_ms,
+            ended_at_ms=ended_at_ms,
+        )

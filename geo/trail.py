@@ -12,13 +12,16 @@ overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%. Cleaning happen
    kept, so a walker waiting at a crossing does not accumulate the smoother's residual wander.
 """
 
+from __future__ import annotations
+
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from shapely.geometry import LineString
+from shapely import linestrings
 
 from geo.coordinates import LngLat
 from geo.distance import haversine_m, path_length_m
@@ -172,7 +175,19 @@ def simplify_route(positions: Sequence[LngLat], max_vertices: int = MAX_ROUTE_VE
         raise GeoError(f"a route needs at least 2 vertices, got max_vertices={max_vertices}")
     if len(positions) <= max_vertices:
         return list(positions)
-    line = LineString(positions)
+    return simplify_route_xy(
+        array("d", (p.lng for p in positions)), array("d", (p.lat for p in positions)), max_vertices
+    )
+
+
+def simplify_route_xy(lngs: array[float], lats: array[float], max_vertices: int = MAX_ROUTE_VERTICES) -> list[LngLat]:
+    """:func:`simplify_route` for positions held as two coordinate arrays (read by shapely without a
+    conversion per position)."""
+    if max_vertices < 2:
+        raise GeoError(f"a route needs at least 2 vertices, got max_vertices={max_vertices}")
+    if len(lngs) <= max_vertices:
+        return [LngLat(lng, lat) for lng, lat in zip(lngs, lats, strict=True)]
+    line = linestrings(lngs, lats)
     too_fine, fits = 0.0, _START_TOLERANCE_DEG
     simplified = line.simplify(fits, preserve_topology=False)
     while len(simplified.coords) > max_vertices:

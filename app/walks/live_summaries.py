@@ -21,7 +21,7 @@ from app.store.trails import TrailRepository
 from geo.live_trail import LiveTrail
 from geo.trail import TrailPoint, WalkSummary
 
-# About 200 kB each for a 2-hour walk (the kept fixes and two minutes of filter state).
+# Up to ~200 kB each, mostly the filter state of the last two minutes (kept positions: 16 bytes each).
 DEFAULT_MAX_WALKS = 64
 
 
