@@ -244,7 +244,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         media, store.media, clock, grace_s=settings.media_grace_s, interval_s=settings.media_sweep_s
     )
     outbox_relay = OutboxRelay(
-        store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+        store.outbox,
+        build_senders(settings, store),
+        clock,
+        lease=timedelta(seconds=settings.outbox_lease_s),
+        loops=settings.outbox_relay_loops,
     )
     token_versions = TokenVersions(store.users.token_version)
     session_channel: SessionChannel = (
