@@ -38,6 +38,7 @@ from app.store.backend import StoreBackend
 from app.store.schema import OFFLINE_PAYMENTS
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from app.walks.live_summaries import LiveSummaries
 from realtime import packet_json
 from realtime.fixes import FixHook
 from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
@@ -83,6 +84,8 @@ class Services:
     # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
     session_channel: SessionChannel
     outbox_relay: OutboxRelay
+    # Summaries of walks in progress, extended fix by fix (per process, bounded).
+    live_summaries: LiveSummaries
     # Workers online, walks, bookings and payments by status, read when /metrics is scraped.
     business_gauges: BusinessGauges
     metrics: Metrics = field(default_factory=Metrics)
@@ -241,7 +244,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         media, store.media, clock, grace_s=settings.media_grace_s, interval_s=settings.media_sweep_s
     )
     outbox_relay = OutboxRelay(
-        store.outbox, build_senders(settings, store), clock, lease=timedelta(seconds=settings.outbox_lease_s)
+        store.outbox,
+        build_senders(settings, store),
+        clock,
+        lease=timedelta(seconds=settings.outbox_lease_s),
+        loops=settings.outbox_relay_loops,
     )
     token_versions = TokenVersions(store.users.token_version)
     session_channel: SessionChannel = (
@@ -281,6 +288,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         token_versions=token_versions,
         session_channel=session_channel,
         outbox_relay=outbox_relay,
+        live_summaries=LiveSummaries(store.trails),
         redis=redis,
         background=background,
         payment_gateway=payment_gateway,

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
     # How long a relay holds a message it is sending; a process killed mid-send delays it this long.
     outbox_lease_s: int = Field(default=60, ge=1, le=3600)
+    # Claim-send-settle loops per relay: more overlap store writes with provider calls; a process killed
+    # mid-burst repeats up to one batch per loop (deduplicated downstream by message id).
+    outbox_relay_loops: int = Field(default=4, ge=1, le=16)
     # Media: an S3 bucket when set (credentials from the usual AWS_* variables), else WALKY_DATA_DIR/media.
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

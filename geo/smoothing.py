@@ -11,12 +11,15 @@ the algebra is written out for two scalar 2-state filters, fast enough in plain 
 in a few tens of milliseconds) without pulling in numpy.
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from geo.coordinates import LngLat, wrap_lng
 from geo.distance import EARTH_RADIUS_M
+from geo.errors import GeoError
 
 # Acceleration noise density (m^2/s^3): smaller smooths more and rounds real turns, larger follows
 # jitter. Measured on the synthetic walks of tests/geo: at 0.2 a walk with 3 m of jitter every 3 s reads
@@ -58,6 +61,10 @@ class _Filtered(NamedTuple):
     dt: float
 
 
+# A walk's fixes as the filter reads them: local positions, seconds, measurement variances.
+_Inputs = tuple[Sequence[tuple[float, float]], Sequence[float], Sequence[float]]
+
+
 def _initial(z: tuple[float, float], r: float) -> _Filtered:
     v0 = _INITIAL_SPEED_SIGMA**2
     return _Filtered(z[0], 0.0, z[1], 0.0, r, 0.0, v0, r, 0.0, v0, 0.0)
@@ -68,9 +75,20 @@ def _forward(
 ) -> tuple[list[_Filtered], int]:
     """Filter from ``start`` on; return the steps and where the next segment starts (``len(xy)`` at the end)."""
     steps = [_initial(xy[start], variances[start])]
-    rejected = 0
+    end, _ = _extend(steps, 0, (xy, seconds, variances), start + 1)
+    return steps, end
+
+
+def _extend(steps: list[_Filtered], rejected: int, inputs: _Inputs, begin: int) -> tuple[int, int]:
+    """Filter ``xy[begin:]`` onto ``steps``, whose last step is that of ``xy[begin - 1]``, after ``rejected``
+    gated fixes in a row.
+
+    Returns where the next segment starts (``len(xy)`` when the fixes ran out; the segment's steps are
+    then complete) and how many fixes in a row were gated at the end.
+    """
+    xy, seconds, variances = inputs
     q = PROCESS_NOISE
-    for i in range(start + 1, len(xy)):
+    for i in range(begin, len(xy)):
         last, r = steps[-1], variances[i]
         dt = seconds[i] - seconds[i - 1]
         # Predict: x' = F x, P' = F P F^T + Q for F = [[1, dt], [0, 1]] and white-noise acceleration.
@@ -84,7 +102,8 @@ def _forward(
             rejected += 1
             if rejected == _RESTART_RUN:
                 # The fixes that disagreed start a new segment; the predictions made for them are dropped.
-                return steps[: len(steps) - (_RESTART_RUN - 1)], i - _RESTART_RUN + 1
+                del steps[len(steps) - (_RESTART_RUN - 1) :]
+                return i - _RESTART_RUN + 1, 0
             steps.append(_Filtered(px, last.vx, py, last.vy, pa, pb, pc, pa, pb, pc, dt))
             continue
         rejected = 0
@@ -105,7 +124,7 @@ def _forward(
                 dt,
             )
         )
-    return steps, len(xy)
+    return len(xy), rejected
 
 
 def _backward(steps: list[_Filtered]) -> list[tuple[float, float]]:
@@ -133,6 +152,30 @@ def _backward(steps: list[_Filtered]) -> list[tuple[float, float]]:
     return smoothed
 
 
+class _Frame:
+    """Local equirectangular metres around a walk's first fix, and seconds since it."""
+
+    def __init__(self, first: Fix) -> None:
+        self.origin = first.position
+        # Clamped so a fix at a pole does not divide by zero.
+        self.cos_lat = max(math.cos(math.radians(self.origin.lat)), 1e-9)
+        self.t0 = first.timestamp_ms
+
+    def inputs(self, fixes: Sequence[Fix]) -> tuple[list[tuple[float, float]], list[float], list[float]]:
+        origin, scale = self.origin, _M_PER_DEG * self.cos_lat
+        # Wrapped so a walk across the antimeridian works.
+        xy = [
+            (wrap_lng(f.position.lng - origin.lng) * scale, (f.position.lat - origin.lat) * _M_PER_DEG) for f in fixes
+        ]
+        seconds = [(f.timestamp_ms - self.t0) / 1000 for f in fixes]
+        variances = [(f.accuracy_m / ACCURACY_TO_SIGMA) ** 2 for f in fixes]
+        return xy, seconds, variances
+
+    def positions(self, smoothed: Sequence[tuple[float, float]]) -> list[LngLat]:
+        origin, scale = self.origin, _M_PER_DEG * self.cos_lat
+        return [_lnglat(origin.lng + x / scale, origin.lat + y / _M_PER_DEG) for x, y in smoothed]
+
+
 def smooth_fixes(fixes: Sequence[Fix]) -> list[LngLat]:
     """Smoothed positions of time-ordered fixes, one per fix.
 
@@ -142,23 +185,73 @@ def smooth_fixes(fixes: Sequence[Fix]) -> list[LngLat]:
     """
     if not fixes:
         return []
-    origin = fixes[0].position
-    # Clamped so a fix at a pole does not divide by zero.
-    cos_lat = max(math.cos(math.radians(origin.lat)), 1e-9)
-    # Local equirectangular metres around the first fix; wrapped so a walk across the antimeridian works.
-    xy = [
-        (wrap_lng(f.position.lng - origin.lng) * _M_PER_DEG * cos_lat, (f.position.lat - origin.lat) * _M_PER_DEG)
-        for f in fixes
-    ]
-    t0 = fixes[0].timestamp_ms
-    seconds = [(f.timestamp_ms - t0) / 1000 for f in fixes]
-    variances = [(f.accuracy_m / ACCURACY_TO_SIGMA) ** 2 for f in fixes]
+    frame = _Frame(fixes[0])
+    xy, seconds, variances = frame.inputs(fixes)
     smoothed: list[tuple[float, float]] = []
     start = 0
     while start < len(fixes):
         steps, start = _forward(xy, seconds, variances, start)
         smoothed += _backward(steps)
-    return [_lnglat(origin.lng + x / (_M_PER_DEG * cos_lat), origin.lat + y / _M_PER_DEG) for x, y in smoothed]
+    return frame.positions(smoothed)
+
+
+class LiveSmoother:
+    """:func:`smooth_fixes` fed a few fixes at a time, in memory bounded by ``settle``.
+
+    The forward filter is carried from fix to fix exactly as :func:`smooth_fixes` runs it. The backward
+    pass only runs over the fixes not yet settled: once a fix is ``settle`` fixes behind the newest, its
+    smoothed position is final (a later fix's pull on it has decayed to nothing: the smoother's memory
+    is a few seconds of walking), and so are those of a segment the model restarted after.
+    """
+
+    def __init__(self, settle: int) -> None:
+        if settle < _RESTART_RUN:
+            raise GeoError(f"settle must be at least {_RESTART_RUN} fixes, got {settle}")
+        self._settle = settle
+        self._frame: _Frame | None = None
+        # The current segment's steps not yet settled, and the last inputs (a restart goes back to them).
+        self._steps: list[_Filtered] = []
+        self._context: tuple[list[tuple[float, float]], list[float], list[float]] = ([], [], [])
+        self._rejected = 0
+
+    def copy(self) -> LiveSmoother:
+        twin = LiveSmoother(self._settle)
+        twin._frame, twin._steps, twin._rejected = self._frame, list(self._steps), self._rejected
+        twin._context = self._context
+        return twin
+
+    def feed(self, fixes: Sequence[Fix]) -> list[LngLat]:
+        """Take the next fixes (in time order); return the smoothed positions that became final, oldest first."""
+        if not fixes:
+            return []
+        if self._frame is None:
+            self._frame = _Frame(fixes[0])
+        new_xy, new_seconds, new_variances = self._frame.inputs(fixes)
+        old_xy, old_seconds, old_variances = self._context
+        xy, seconds, variances = old_xy + new_xy, old_seconds + new_seconds, old_variances + new_variances
+        begin = len(xy) - len(fixes)
+        if not self._steps:
+            self._steps, begin = [_initial(xy[begin], variances[begin])], begin + 1
+        settled: list[tuple[float, float]] = []
+        while True:
+            start, self._rejected = _extend(self._steps, self._rejected, (xy, seconds, variances), begin)
+            if start == len(xy):
+                break
+            settled += _backward(self._steps)
+            self._steps, self._rejected, begin = [_initial(xy[start], variances[start])], 0, start + 1
+        keep = _RESTART_RUN - 1
+        self._context = (xy[-keep:], seconds[-keep:], variances[-keep:])
+        if len(self._steps) >= 2 * self._settle:
+            done = len(self._steps) - self._settle
+            settled += _backward(self._steps)[:done]
+            del self._steps[:done]
+        return self._frame.positions(settled)
+
+    def pending(self) -> list[LngLat]:
+        """Smoothed positions of the fixes not settled yet, as the fixes so far place them."""
+        if self._frame is None or not self._steps:
+            return []
+        return self._frame.positions(_backward(self._steps))
 
 
 def _lnglat(lng: float, lat: float) -> LngLat:

@@ -12,13 +12,16 @@ overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%. Cleaning happen
    kept, so a walker waiting at a crossing does not accumulate the smoother's residual wander.
 """
 
+from __future__ import annotations
+
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from shapely.geometry import LineString
+from shapely import linestrings
 
 from geo.coordinates import LngLat
 from geo.distance import haversine_m, path_length_m
@@ -60,8 +63,8 @@ def implied_speed_mps(a: TrailPoint, b: TrailPoint) -> float:
     return distance / seconds
 
 
-def _accuracy_m(accuracy_m: float | None) -> float:
-    # Some platforms report 0 for "unknown".
+def effective_accuracy_m(accuracy_m: float | None) -> float:
+    """The accuracy a fix is weighed with: a default for unknown (some platforms report 0), a floor."""
     if accuracy_m is None or accuracy_m <= 0:
         return DEFAULT_ACCURACY_M
     return max(accuracy_m, MIN_ACCURACY_M)
@@ -73,49 +76,78 @@ def speed_beyond_accuracy_mps(a: TrailPoint, b: TrailPoint) -> float:
     Two fixes a second apart whose radii overlap need no movement at all: that is jitter, not a spike.
     Unknown accuracy counts as ``DEFAULT_ACCURACY_M``; a move beyond the radii in no time is infinite.
     """
-    beyond = haversine_m(a.position, b.position) - _accuracy_m(a.accuracy_m) - _accuracy_m(b.accuracy_m)
+    beyond = (
+        haversine_m(a.position, b.position) - effective_accuracy_m(a.accuracy_m) - effective_accuracy_m(b.accuracy_m)
+    )
     if beyond <= 0:
         return 0.0
     seconds = abs(b.timestamp_ms - a.timestamp_ms) / 1000
     return math.inf if seconds == 0 else beyond / seconds
 
 
-def _reject_outliers(points: Sequence[TrailPoint], max_speed_mps: float, max_accuracy_m: float) -> list[TrailPoint]:
-    accepted: list[TrailPoint] = []
-    suspects: list[TrailPoint] = []
-    # dict.fromkeys drops exact duplicates (an offline flush resent) and keeps the time order.
-    for point in dict.fromkeys(sorted(points, key=attrgetter("timestamp_ms"))):
+class OutlierFilter:
+    """The outlier test, fed fixes in time order.
+
+    The last accepted fix is provisional: a run of spikes that agree with each other replaces it.
+    """
+
+    def __init__(self, max_speed_mps: float, max_accuracy_m: float) -> None:
+        self._max_speed_mps = max_speed_mps
+        self._max_accuracy_m = max_accuracy_m
+        self.last: TrailPoint | None = None
+        self._suspects: list[TrailPoint] = []
+
+    def push(self, point: TrailPoint) -> list[TrailPoint]:
+        """Take the next fix; return the accepted fixes that became final (accepted before ``last``)."""
         # Written so that a NaN accuracy is rejected too.
-        if point.accuracy_m is not None and not point.accuracy_m <= max_accuracy_m:
-            continue
-        if not accepted or speed_beyond_accuracy_mps(accepted[-1], point) <= max_speed_mps:
-            accepted.append(point)
-            suspects.clear()
-            continue
-        if suspects and speed_beyond_accuracy_mps(suspects[-1], point) > max_speed_mps:
+        if point.accuracy_m is not None and not point.accuracy_m <= self._max_accuracy_m:
+            return []
+        if self.last is None or speed_beyond_accuracy_mps(self.last, point) <= self._max_speed_mps:
+            final = [] if self.last is None else [self.last]
+            self.last = point
+            self._suspects.clear()
+            return final
+        suspects = self._suspects
+        if suspects and speed_beyond_accuracy_mps(suspects[-1], point) > self._max_speed_mps:
             suspects.clear()
         suspects.append(point)
-        if len(suspects) == _REANCHOR_RUN:
-            # A bad first fix, or a bad fix after a gap (long enough to pass the speed test), would
-            # otherwise make every later fix look like a spike.
-            accepted.pop()
-            accepted.extend(suspects)
-            suspects.clear()
+        if len(suspects) < _REANCHOR_RUN:
+            return []
+        # A bad first fix, or a bad fix after a gap (long enough to pass the speed test), would otherwise
+        # make every later fix look like a spike: the last accepted one is dropped.
+        *final, self.last = suspects
+        suspects.clear()
+        return final
+
+
+def _reject_outliers(points: Sequence[TrailPoint], max_speed_mps: float, max_accuracy_m: float) -> list[TrailPoint]:
+    outliers = OutlierFilter(max_speed_mps, max_accuracy_m)
+    accepted: list[TrailPoint] = []
+    # dict.fromkeys drops exact duplicates (an offline flush resent) and keeps the time order.
+    for point in dict.fromkeys(sorted(points, key=attrgetter("timestamp_ms"))):
+        accepted += outliers.push(point)
+    if outliers.last is not None:
+        accepted.append(outliers.last)
     return accepted
+
+
+def thin(last_kept: LngLat, fixes: Sequence[TrailPoint], positions: Sequence[LngLat]) -> list[TrailPoint]:
+    """The smoothed fixes kept after ``last_kept``: each an accuracy radius from the one kept before it."""
+    kept: list[TrailPoint] = []
+    for fix, position in zip(fixes, positions, strict=True):
+        if haversine_m(last_kept, position) >= KEEP_STEP_FACTOR * effective_accuracy_m(fix.accuracy_m):
+            kept.append(fix._replace(position=position))
+            last_kept = position
+    return kept
 
 
 def _smooth(fixes: list[TrailPoint]) -> list[TrailPoint]:
     # Two fixes are both ends, which are returned as they are.
     if len(fixes) < 3:
         return fixes
-    positions = smooth_fixes([Fix(f.position, f.timestamp_ms, _accuracy_m(f.accuracy_m)) for f in fixes])
-    kept = [fixes[0]]
-    for fix, position in zip(fixes[1:-1], positions[1:-1], strict=True):
-        if haversine_m(kept[-1].position, position) >= KEEP_STEP_FACTOR * _accuracy_m(fix.accuracy_m):
-            kept.append(fix._replace(position=position))
+    positions = smooth_fixes([Fix(f.position, f.timestamp_ms, effective_accuracy_m(f.accuracy_m)) for f in fixes])
     # The walk starts and ends at the real first and last fixes.
-    kept.append(fixes[-1])
-    return kept
+    return [fixes[0], *thin(fixes[0].position, fixes[1:-1], positions[1:-1]), fixes[-1]]
 
 
 def filter_trail(
@@ -143,7 +175,19 @@ def simplify_route(positions: Sequence[LngLat], max_vertices: int = MAX_ROUTE_VE
         raise GeoError(f"a route needs at least 2 vertices, got max_vertices={max_vertices}")
     if len(positions) <= max_vertices:
         return list(positions)
-    line = LineString(positions)
+    return simplify_route_xy(
+        array("d", (p.lng for p in positions)), array("d", (p.lat for p in positions)), max_vertices
+    )
+
+
+def simplify_route_xy(lngs: array[float], lats: array[float], max_vertices: int = MAX_ROUTE_VERTICES) -> list[LngLat]:
+    """:func:`simplify_route` for positions held as two coordinate arrays (read by shapely without a
+    conversion per position)."""
+    if max_vertices < 2:
+        raise GeoError(f"a route needs at least 2 vertices, got max_vertices={max_vertices}")
+    if len(lngs) <= max_vertices:
+        return [LngLat(lng, lat) for lng, lat in zip(lngs, lats, strict=True)]
+    line = linestrings(lngs, lats)
     too_fine, fits = 0.0, _START_TOLERANCE_DEG
     simplified = line.simplify(fits, preserve_topology=False)
     while len(simplified.coords) > max_vertices:
@@ -181,7 +225,11 @@ class WalkSummary:
 
 def summarize_walk(points: Sequence[TrailPoint]) -> WalkSummary:
     """Distance (haversine over the cleaned trail), duration, and a simplified route of a walk."""
-    trail = filter_trail(points)
+    return summarize_trail(filter_trail(points))
+
+
+def summarize_trail(trail: Sequence[TrailPoint]) -> WalkSummary:
+    """The summary of an already cleaned trail (what :func:`filter_trail` returns)."""
     if not trail:
         return WalkSummary(distance_m=0.0, duration_s=0, route=[], started_at_ms=None, ended_at_ms=None)
     positions = [p.position for p in trail]

@@ -5,7 +5,15 @@ and a batch's outcomes are recorded together; a process that dies mid-batch leav
 and another picks the messages up: at least once, with the message id as the provider's idempotency key
 where the provider has one (Twilio), in the push data for the app to drop a repeat (Expo), and as the
 Message-ID of an email. Delivery never happens
-on the request path: `notify` stores and `wake()`s the loop.
+on the request path: `notify` stores and `wake()`s the loops.
+
+A relay runs a few claim-send-settle loops (`loops`), so that while one waits for a provider or for its
+settling write, another claims and sends the next batch. They take turns to claim (one claim at a time per
+process, so each sees the leases of the one before and none comes back empty-handed from a race it lost
+to its sibling); across processes the compare-and-set decides. A message is only ever in one claimed
+batch, so the loops never send it twice. A crash repeats at most the batches under way, one per loop
+(`loops` x `BATCH_SIZE` messages): splitting one batch between the loops instead would keep that window
+at one batch, but the claim and settle writes per message would multiply and the overlap gain with them.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ log = structlog.get_logger("walky.outbox")
 LEASE = timedelta(seconds=60)
 POLL_INTERVAL_S = 1.0
 BATCH_SIZE = 100
+# Claim-send-settle loops per relay (WALKY_OUTBOX_RELAY_LOOPS): store round trips overlap with sending.
+LOOPS = 4
 # Sends in flight at once per process for one-at-a-time senders (SMTP, Twilio): providers answer in tens
 # of milliseconds, so a burst needs overlap.
 CONCURRENCY = 32
@@ -43,7 +53,10 @@ class OutboxRelay:
         *,
         poll_interval_s: float = POLL_INTERVAL_S,
         lease: timedelta = LEASE,
+        loops: int = LOOPS,
     ) -> None:
+        if loops < 1:
+            raise ValueError(f"a relay needs at least one loop, got {loops}")
         self._outbox = outbox
         self._senders = dict(senders)
         self._clock = clock
@@ -52,32 +65,38 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._slots = asyncio.Semaphore(CONCURRENCY)
-        self._task: asyncio.Task[None] | None = None
-        # The last batch was full: more are due at once, so the loop does not wait for the poll.
-        self._more_due = False
+        # Claimed by this process and not yet settled: a lease that ran out while its batch was still
+        # being sent (a slow provider, a busy machine) lets another loop claim the message again, and
+        # that loop must not send it a second time.
+        self._in_flight: set[str] = set()
+        self._loops = loops
+        self._claiming = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
 
     def wake(self) -> None:
         """Something was enqueued: look now instead of at the next poll."""
         self._wakeup.set()
 
     async def start(self) -> None:
-        if self._task is None:
+        if not self._tasks:
             self._stopping = False
-            self._task = asyncio.create_task(self._run(), name="outbox-relay")
+            self._tasks = [asyncio.create_task(self._run(), name=f"outbox-relay-{i}") for i in range(self._loops)]
 
     async def stop(self) -> None:
-        """Let the batch under way finish (so it is recorded as sent), then end the loop."""
-        if self._task is None:
+        """Let the batches under way finish (so they are recorded as sent), then end the loops."""
+        if not self._tasks:
             return
         self._stopping = True
         self._wakeup.set()
+        running = asyncio.gather(*self._tasks)
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE_S)
+            await asyncio.wait_for(asyncio.shield(running), STOP_GRACE_S)
         except TimeoutError:
-            self._task.cancel()
+            for task in self._tasks:
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
+                await running
+        self._tasks = []
 
     async def aclose(self) -> None:
         for sender in self._senders.values():
@@ -87,11 +106,26 @@ class OutboxRelay:
         """Claim one batch of due messages, send it, settle it; return how many were sent (tests step with this).
 
         Outcomes are recorded once for the whole batch (one write for every message sent), so a crash
-        before that write repeats at most one batch: at least once, deduplicated downstream by message id.
+        before that write repeats at most that batch: at least once, deduplicated downstream by message id.
         """
-        now = self._clock.now()
-        claimed = await self._outbox.claim(now, now + self._lease, BATCH_SIZE)
-        self._more_due = len(claimed) == BATCH_SIZE
+        sent, _ = await self._drain()
+        return sent
+
+    async def _drain(self) -> tuple[int, bool]:
+        """One batch: how many were sent, and whether it was full (more are due at once)."""
+        async with self._claiming:
+            now = self._clock.now()
+            claimed = await self._outbox.claim(now, now + self._lease, BATCH_SIZE)
+            full = len(claimed) == BATCH_SIZE
+            # Still being sent by another loop here (its lease ran out meanwhile): that loop settles it.
+            claimed = [message for message in claimed if message.id not in self._in_flight]
+            self._in_flight.update(message.id for message in claimed)
+        try:
+            return await self._send_and_settle(claimed, now), full
+        finally:
+            self._in_flight.difference_update(message.id for message in claimed)
+
+    async def _send_and_settle(self, claimed: list[OutboxMessage], now: datetime) -> int:
         outcomes: dict[str, str | SendFailed] = {}
         groups: dict[Channel, list[OutboxMessage]] = {}
         for message in claimed:
@@ -159,12 +193,12 @@ class OutboxRelay:
             # of notify calls) must start the next batch at once rather than wait for the poll.
             self._wakeup.clear()
             try:
-                sent = await self.drain_once()
+                sent, more_due = await self._drain()
             except Exception:
                 # The store away for a moment: the messages stay due, so the next round sends them.
                 log.exception("outbox drain failed")
-                sent = 0
-            if self._stopping or sent or self._more_due:
+                sent, more_due = 0, False
+            if self._stopping or sent or more_due:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)

@@ -45,6 +45,14 @@ class TrailRepository:
         docs = await self._col.find({"bookingId": booking_id}, sort=[("t", 1)])
         return [_point(d) for d in docs]
 
+    async def points_after(self, booking_id: str, after_ms: int) -> list[TrailPoint]:
+        """The points stored with a time after ``after_ms``, oldest first."""
+        docs = await self._col.find({"bookingId": booking_id, "t": {"$gt": after_ms}}, sort=[("t", 1)])
+        return [_point(d) for d in docs]
+
+    async def count(self, booking_id: str) -> int:
+        return await self._col.count({"bookingId": booking_id})
+
     async def last(self, booking_id: str) -> TrailPoint | None:
         docs = await self._col.find({"bookingId": booking_id}, sort=[("t", -1)], limit=1)
         return _point(docs[0]) if docs else None

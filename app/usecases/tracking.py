@@ -67,7 +67,12 @@ async def get_tracking(services: Services, principal: Principal, booking_id: str
     if booking.status not in TRACKED:
         raise Conflict("tracking starts when the worker is on the way")
     trail = await services.store.trails.points(booking.id)
-    summary = summarize_walk(trail)
+    # A completed walk is summarized once and for all at completion; the cache is for walks in progress.
+    summary = (
+        services.live_summaries.summary_of(booking.id, trail)
+        if booking.status is BookingStatus.IN_PROGRESS
+        else summarize_walk(trail)
+    )
     started = booking.started_at or services.clock.now()
     ended = booking.completed_at or services.clock.now()
     return TrackingView(

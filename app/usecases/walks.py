@@ -21,7 +21,7 @@ from app.usecases.inputs import Coordinates, Input, Output, Text
 from app.usecases.notifications import notify
 from app.usecases.watchers import may_watch
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
-from app.walks.report import live_walk, map_events, report_card, track
+from app.walks.report import map_events, report_card, track, walk_so_far
 from app.walks.share import DEFAULT_SHARE_MIN, MAX_SHARE_MIN, MAX_TOKEN_LENGTH, ShareLink, new_token, token_hash
 from app.walks.silence import SILENCE_MS, SilenceWatcher, silent_since
 from app.walks.walk_events import (
@@ -212,7 +212,7 @@ async def _walk_of(services: Services, booking: Booking) -> Walk:
     """The summary stored at completion, or the walk so far."""
     if booking.status is BookingStatus.COMPLETED and booking.walk is not None:
         return booking.walk
-    return live_walk(await services.store.trails.points(booking.id), booking, services.clock.now())
+    return walk_so_far(await services.live_summaries.summary(booking.id), booking, services.clock.now())
 
 
 async def get_report(services: Services, principal: Principal, booking_id: str) -> dict[str, Any]:

@@ -10,12 +10,20 @@ from app.domain.bookings import Booking, Walk
 from app.walks.walk_events import WalkEvent, WalkEventType
 from geo.gpx import TrackPoint
 from geo.route_map import MapEvent
-from geo.trail import TrailPoint, filter_trail, summarize_walk
+from geo.trail import TrailPoint, WalkSummary, filter_trail, summarize_walk
 
 
 def live_walk(trail: Sequence[TrailPoint], booking: Booking, now: datetime) -> Walk:
-    """The walk so far: distance over the cleaned trail, duration from start to `now`, a simplified route."""
-    summary = summarize_walk(trail)
+    """The walk so far: distance over the cleaned trail, duration from start to `now`, a simplified route.
+
+    The whole trail is cleaned (what completion stores); a walk in progress is reported from
+    `LiveSummaries`, through `walk_so_far`.
+    """
+    return walk_so_far(summarize_walk(trail), booking, now)
+
+
+def walk_so_far(summary: WalkSummary, booking: Booking, now: datetime) -> Walk:
+    """The walk from a summary of its trail so far, with the duration from start to `now`."""
     started = booking.started_at or now
     return Walk(
         distance_m=round(summary.distance_m, 1),

@@ -5,8 +5,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import pytest
+
 from app.messages.outbox import MAX_ATTEMPTS, Channel, OutboxMessage, OutboxStatus
-from app.messages.relay import OutboxRelay
+from app.messages.relay import BATCH_SIZE, OutboxRelay
 from app.messages.senders import PermanentSendFailure
 from app.store.outbox import OutboxRepository
 from app.store.schema import OUTBOX
@@ -191,3 +193,116 @@ async def test_a_wake_during_a_drain_starts_the_next_one_without_waiting_for_the
     finally:
         await relay.stop()
     assert [m.id for m in sender.sent] == ["second"]
+
+
+class SlowSender(RecordingSender):
+    """Answers after 20 ms, like a provider, so the loops' batches overlap."""
+
+    async def send(self, message: OutboxMessage) -> str:
+        await asyncio.sleep(0.02)
+        return await super().send(message)
+
+
+class InFlightOutbox(OutboxRepository):
+    """The real repository, tracking what is claimed and not yet settled, and how many claims overlap."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.backend.collection(OUTBOX))
+        self.in_flight: set[str] = set()
+        self.most_in_flight = 0
+        self.claims_open = 0
+        self.most_claims_open = 0
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
+        claimed = await super().claim(now, lease_until, limit)
+        assert not self.in_flight & {m.id for m in claimed}, "a message claimed twice"
+        self.in_flight |= {m.id for m in claimed}
+        self.most_in_flight = max(self.most_in_flight, len(self.in_flight))
+        if claimed:
+            self.claims_open += 1
+            self.most_claims_open = max(self.most_claims_open, self.claims_open)
+        return claimed
+
+    async def mark_sent(self, message_ids: Sequence[str], now: datetime) -> int:
+        settled = await super().mark_sent(message_ids, now)
+        self.in_flight -= set(message_ids)
+        self.claims_open -= 1
+        return settled
+
+
+async def _until_sent(sender: RecordingSender, count: int) -> None:
+    for _ in range(1000):
+        if len(sender.sent) >= count:
+            return
+        await asyncio.sleep(0.01)
+
+
+async def test_the_loops_overlap_and_send_each_message_once(store: Store) -> None:
+    outbox, sender = InFlightOutbox(store), SlowSender()
+    relay = OutboxRelay(outbox, {Channel.EMAIL: sender}, MovableClock(), poll_interval_s=60, loops=4)
+    await outbox.enqueue([message(f"m{i:03d}", user_id=f"u{i}") for i in range(400)])
+    await relay.start()
+    try:
+        relay.wake()
+        await _until_sent(sender, 400)
+    finally:
+        await relay.stop()
+    assert sorted(m.id for m in sender.sent) == [f"m{i:03d}" for i in range(400)]
+    assert outbox.most_claims_open > 1, "the loops never overlapped"
+    # What a crash would send again: at most one batch per loop.
+    assert outbox.most_in_flight <= 4 * BATCH_SIZE
+    stored = [await outbox.get(f"m{i:03d}") for i in range(400)]
+    assert Counter(m.status for m in stored if m is not None) == {OutboxStatus.SENT: 400}
+
+
+async def test_two_processes_with_several_loops_each_send_each_message_once(store: Store) -> None:
+    clock, sender = MovableClock(), SlowSender()
+    relays = [OutboxRelay(store.outbox, {Channel.EMAIL: sender}, clock, poll_interval_s=60, loops=3) for _ in range(2)]
+    await store.outbox.enqueue([message(f"m{i:03d}", user_id=f"u{i}") for i in range(300)])
+    for relay in relays:
+        await relay.start()
+    try:
+        for relay in relays:
+            relay.wake()
+        await _until_sent(sender, 300)
+        await asyncio.sleep(0.05)
+    finally:
+        for relay in relays:
+            await relay.stop()
+    assert sorted(m.id for m in sender.sent) == [f"m{i:03d}" for i in range(300)]
+
+
+def test_a_relay_needs_a_loop() -> None:
+    with pytest.raises(ValueError, match="at least one loop"):
+        OutboxRelay(OutboxRepository(None), {}, MovableClock(), loops=0)  # type: ignore[arg-type]
+
+
+class HeldOnceSender(RecordingSender):
+    """Holds its first send until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, message: OutboxMessage) -> str:
+        if not self.entered.is_set():
+            self.entered.set()
+            await self.release.wait()
+        return await super().send(message)
+
+
+async def test_a_lease_that_runs_out_mid_batch_is_not_sent_again_by_another_loop(store: Store) -> None:
+    clock, sender = MovableClock(), HeldOnceSender()
+    relay = OutboxRelay(store.outbox, {Channel.EMAIL: sender}, clock, lease=timedelta(seconds=10))
+    await store.outbox.enqueue([message("m1")])
+    first = asyncio.create_task(relay.drain_once())
+    await asyncio.wait_for(sender.entered.wait(), 5)
+    clock.advance(11)
+    # The store hands m1 out again (its lease ran out), but this process is still sending it.
+    assert await relay.drain_once() == 0
+    sender.release.set()
+    assert await first == 1
+    assert [m.id for m in sender.sent] == ["m1"]
+    stored = await store.outbox.get("m1")
+    assert stored is not None and stored.status is OutboxStatus.SENT
