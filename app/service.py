@@ -44,6 +44,7 @@ from app.rest.routers import reviews as reviews_routes
 from app.rest.routers import services as services_routes
 from app.rest.routers import walks as walks_routes
 from app.rest.timeout import RequestTimeoutMiddleware
+from app.rest.upload_gate import UploadGate
 from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.usecases.payments import PaymentsListener
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         redoc_url=None,
     )
     api.state.services = services
+    api.state.upload_gate = UploadGate()
     api.state.sio = sio
     install_error_handlers(api)
     install_docs(api)
