@@ -17,7 +17,7 @@ from app.logs import configure_logging
 from app.ops import cli as ops_cli
 from app.ops import data_lock
 from app.ops.manifest import BackupError
-from app.service import create_app
+from app.service import build_route_tables, create_app
 from app.settings import Settings, describe_errors
 from realtime.limits import MAX_PACKET_BYTES
 
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, lambda *_: None)
     app = create_app(settings)
+    build_route_tables(app)
     tune_garbage_collector()
     uvicorn.run(
         app,

@@ -42,44 +42,32 @@ class FilesystemStorage:
             raise StorageError(f"invalid key {key!r}")
         return Path(full_path)
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
+    async def put(self, key: str, body: IO[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
         target = self._path(key)
-        handle = await asyncio.to_thread(self._temp_file)
-        size = 0
-        pending: list[bytes] = []
+        size = await asyncio.to_thread(self._write, body, target, max_bytes)
+        return StoredObject(key=key, bytes=size)
+
+    def _write(self, body: IO[bytes], target: Path, max_bytes: int) -> int:
+        """Copy, fsync and rename into place in one worker thread; on any failure the temporary file goes."""
+        handle = tempfile.NamedTemporaryFile(dir=self.root / _TMP, delete=False)  # noqa: SIM115 (renamed or discarded)
         try:
-            async for chunk in chunks:
+            size = 0
+            while chunk := body.read(_WRITE_BYTES):
                 size += len(chunk)
                 if size > max_bytes:
                     raise ObjectTooLarge(max_bytes)
-                pending.append(chunk)
-                if sum(map(len, pending)) >= _WRITE_BYTES:
-                    # One thread hop per megabyte, not per chunk: the default executor is small and shared.
-                    await asyncio.to_thread(handle.writelines, pending)
-                    pending = []
-            await asyncio.to_thread(self._commit, handle, pending, target)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(handle.name, target)
         except BaseException:
-            await asyncio.to_thread(self._discard, handle)
+            handle.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(handle.name)
             raise
-        return StoredObject(key=key, bytes=size)
-
-    def _temp_file(self) -> IO[bytes]:
-        return tempfile.NamedTemporaryFile(dir=self.root / _TMP, delete=False)
-
-    @staticmethod
-    def _commit(handle: IO[bytes], rest: list[bytes], target: Path) -> None:
-        handle.writelines(rest)
-        handle.flush()
-        os.fsync(handle.fileno())
-        handle.close()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(handle.name, target)
-
-    @staticmethod
-    def _discard(handle: IO[bytes]) -> None:
-        handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(handle.name)
+        return size
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         path = self._path(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import IO
 
 from app.media.storage import CHUNK_BYTES, ObjectMissing, ObjectTooLarge, StoredObject
 
@@ -15,16 +16,12 @@ class MemoryStorage:
     async def setup(self) -> None:
         return None
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
-        parts: list[bytes] = []
-        size = 0
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > max_bytes:
-                raise ObjectTooLarge(max_bytes)
-            parts.append(chunk)
-        self.objects[key] = (b"".join(parts), content_type, datetime.now(UTC))
-        return StoredObject(key=key, bytes=size)
+    async def put(self, key: str, body: IO[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
+        data = body.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ObjectTooLarge(max_bytes)
+        self.objects[key] = (data, content_type, datetime.now(UTC))
+        return StoredObject(key=key, bytes=len(data))
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         stored = self.objects.get(key)

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from app.media.storage import CHUNK_BYTES, ObjectMissing, ObjectTooLarge, StorageError, StoredObject
-
-# Uploads up to this size stay in memory before spilling to a temporary file.
-SPOOL_BYTES = 1024 * 1024
 
 
 class S3Storage:
@@ -39,21 +35,18 @@ class S3Storage:
         except (BotoCoreError, ClientError) as exc:
             raise RuntimeError(f"media bucket {self.bucket!r} cannot be reached: {exc}") from exc
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-            size = 0
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ObjectTooLarge(max_bytes)
-                await asyncio.to_thread(spool.write, chunk)
-            spool.seek(0)
-            try:
-                await asyncio.to_thread(
-                    self._client.upload_fileobj, spool, self.bucket, key, ExtraArgs={"ContentType": content_type}
-                )
-            except (BotoCoreError, ClientError) as exc:
-                raise StorageError(f"upload of {key!r} failed: {exc}") from exc
+    async def put(self, key: str, body: IO[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
+        start = body.tell()
+        size = body.seek(0, os.SEEK_END) - start
+        body.seek(start)
+        if size > max_bytes:
+            raise ObjectTooLarge(max_bytes)
+        try:
+            await asyncio.to_thread(
+                self._client.upload_fileobj, body, self.bucket, key, ExtraArgs={"ContentType": content_type}
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"upload of {key!r} failed: {exc}") from exc
         return StoredObject(key=key, bytes=size)
 
     async def open(self, key: str) -> AsyncIterator[bytes]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import IO, Protocol
 
 CHUNK_BYTES = 64 * 1024
 
@@ -42,10 +42,12 @@ class MediaStorage(Protocol):
     async def setup(self) -> None:
         """Check the configuration (directory, bucket) at startup, never on the first request."""
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
-        """Store the chunks under `key`, atomically: readers see the whole object or none.
+    async def put(self, key: str, body: IO[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
+        """Store the local file `body`, from where it stands to its end, under `key`, atomically:
+        readers see the whole object or none. Adapters read it in pieces in one worker-thread hop
+        (a hop per chunk cost the event loop more than the write itself).
 
-        Raises ObjectTooLarge, keeping nothing, as soon as more than `max_bytes` arrive.
+        Raises ObjectTooLarge, keeping nothing, when it holds more than `max_bytes`.
         """
 
     def open(self, key: str) -> AsyncIterator[bytes]:
@@ -61,8 +63,3 @@ class MediaStorage(Protocol):
         """Keys of objects stored before `moment` (the cleanup job's candidates)."""
 
     async def aclose(self) -> None: ...
-
-
-async def chunks_of(data: bytes, size: int = CHUNK_BYTES) -> AsyncIterator[bytes]:
-    for start in range(0, len(data), size):
-        yield data[start : start + size]

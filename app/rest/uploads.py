@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from app.errors import PayloadTooLarge, ValidationFailed
 from app.media.media import MAX_FILENAME_LENGTH, MAX_FRAMING_BYTES, MAX_UPLOAD_BYTES
 from app.media.processing import Upload
+from app.rest.upload_gate import UploadGate
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -115,8 +116,10 @@ async def read_upload(request: Request) -> Upload:
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise PayloadTooLarge(f"the upload exceeds {MAX_UPLOAD_BYTES} bytes")
     collector = _Collector()
+    gate: UploadGate = request.app.state.upload_gate
     try:
-        await _parse(request, collector, params[b"boundary"], limit, declared)
+        async with gate.slot():
+            await _parse(request, collector, params[b"boundary"], limit, declared)
     except BaseException:
         collector.file.close()
         raise

@@ -10,10 +10,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import routing
+from starlette.types import ASGIApp
 
+from app.service import build_route_tables, create_app
+from app.settings import Settings
+from tests.support.asgi import http_client, lifespan
 from tests.support.redis_server import free_port
 from tests.support.server_process import ServerProcess, wait_until_answering
 
@@ -136,3 +142,33 @@ def test_the_server_process_tunes_the_garbage_collector() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+async def test_the_server_process_builds_the_route_tables_before_the_first_request(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastAPI builds an included router's route table (in `_EffectiveRouteContext.from_api_route`) on the
+    first request that reaches it; `python -m app` builds them all before serving."""
+    built: list[str] = []
+    build = routing._EffectiveRouteContext.from_api_route.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Any], /, **kwargs: Any) -> Any:
+        built.append(kwargs["original_route"].path)
+        return build(cls, **kwargs)
+
+    monkeypatch.setattr(routing._EffectiveRouteContext, "from_api_route", classmethod(counted))
+
+    async def first_requests(app: ASGIApp) -> None:
+        async with lifespan(app), http_client(app) as client:
+            await client.get("/healthz")
+            await client.post("/v1/pets/some-pet/photos")
+
+    await first_requests(create_app(settings))
+    assert "/v1/pets/{pet_id}/photos" in built, "without it, the first upload builds the tables"
+    built.clear()
+    app = create_app(settings)
+    build_route_tables(app)
+    assert "/v1/pets/{pet_id}/photos" in built
+    built.clear()
+    await first_requests(app)
+    assert built == []

@@ -6,7 +6,7 @@ import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -190,7 +190,7 @@ async def test_bad_uploads_get_a_coded_error_and_leave_nothing(
 class UnreachableStorage(MemoryStorage):
     """A bucket that stopped answering."""
 
-    async def put(self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
+    async def put(self, key: str, body: IO[bytes], *, content_type: str, max_bytes: int) -> StoredObject:
         raise StorageError("connection refused")
 
     async def url(self, key: str, *, expires_s: int) -> str | None:

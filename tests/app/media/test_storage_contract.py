@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from app.media.filesystem_storage import FilesystemStorage
 from app.media.memory_storage import MemoryStorage
 from app.media.s3_storage import S3Storage
-from app.media.storage import MediaStorage, ObjectMissing, ObjectTooLarge, StorageError, chunks_of
+from app.media.storage import MediaStorage, ObjectMissing, ObjectTooLarge, StorageError
 
 KEY = "ab/cd/abcdef.jpg"
 
@@ -41,22 +42,30 @@ async def keys(storage: MediaStorage, moment: datetime) -> list[str]:
 
 
 async def test_put_then_open_gives_the_bytes_back(storage: MediaStorage) -> None:
-    data = bytes(range(256)) * 1000
-    stored = await storage.put(KEY, chunks_of(data, 4096), content_type="image/jpeg", max_bytes=len(data))
+    data = bytes(range(256)) * 10_000
+    stored = await storage.put(KEY, io.BytesIO(data), content_type="image/jpeg", max_bytes=len(data))
     assert stored.bytes == len(data)
     assert await read(storage, KEY) == data
 
 
+async def test_put_stores_the_file_from_where_it_stands(storage: MediaStorage) -> None:
+    body = io.BytesIO(b"header-already-read" + b"photo")
+    body.seek(len(b"header-already-read"))
+    stored = await storage.put(KEY, body, content_type="image/jpeg", max_bytes=5)
+    assert stored.bytes == 5
+    assert await read(storage, KEY) == b"photo"
+
+
 async def test_an_object_over_the_bound_is_refused_and_nothing_is_kept(storage: MediaStorage) -> None:
     with pytest.raises(ObjectTooLarge):
-        await storage.put(KEY, chunks_of(b"x" * 10_000, 1000), content_type="image/jpeg", max_bytes=9_999)
+        await storage.put(KEY, io.BytesIO(b"x" * 10_000), content_type="image/jpeg", max_bytes=9_999)
     assert await keys(storage, datetime.now(UTC) + timedelta(days=1)) == []
     with pytest.raises(ObjectMissing):
         await read(storage, KEY)
 
 
 async def test_delete_removes_and_tolerates_a_missing_key(storage: MediaStorage) -> None:
-    await storage.put(KEY, chunks_of(b"photo"), content_type="image/jpeg", max_bytes=100)
+    await storage.put(KEY, io.BytesIO(b"photo"), content_type="image/jpeg", max_bytes=100)
     await storage.delete(KEY)
     await storage.delete(KEY)
     with pytest.raises(ObjectMissing):
@@ -64,13 +73,13 @@ async def test_delete_removes_and_tolerates_a_missing_key(storage: MediaStorage)
 
 
 async def test_keys_older_than_lists_only_older_objects(storage: MediaStorage) -> None:
-    await storage.put(KEY, chunks_of(b"photo"), content_type="image/jpeg", max_bytes=100)
+    await storage.put(KEY, io.BytesIO(b"photo"), content_type="image/jpeg", max_bytes=100)
     assert await keys(storage, datetime.now(UTC) + timedelta(minutes=5)) == [KEY]
     assert await keys(storage, datetime.now(UTC) - timedelta(minutes=5)) == []
 
 
 async def test_a_presigned_url_or_none(storage: MediaStorage) -> None:
-    await storage.put(KEY, chunks_of(b"photo-bytes"), content_type="image/jpeg", max_bytes=100)
+    await storage.put(KEY, io.BytesIO(b"photo-bytes"), content_type="image/jpeg", max_bytes=100)
     url = await storage.url(KEY, expires_s=60)
     if isinstance(storage, S3Storage):
         assert url is not None and "Signature=" in url
@@ -91,7 +100,7 @@ async def test_filesystem_keys_cannot_leave_the_media_directory(tmp_path: Path) 
         with pytest.raises(StorageError):
             await read(storage, key)
         with pytest.raises(StorageError):
-            await storage.put(key, chunks_of(b"x"), content_type="image/jpeg", max_bytes=10)
+            await storage.put(key, io.BytesIO(b"x"), content_type="image/jpeg", max_bytes=10)
     assert (tmp_path / "secret.txt").read_text() == "not yours"
 
 
@@ -99,12 +108,16 @@ async def test_filesystem_writes_are_atomic_a_failed_put_leaves_no_file(tmp_path
     storage = FilesystemStorage(tmp_path / "media")
     await storage.setup()
 
-    async def broken() -> AsyncIterator[bytes]:
-        yield b"half a photo"
-        raise ConnectionResetError
+    class Broken(io.BytesIO):
+        """Half a photo, then the disk it came from fails."""
 
-    with pytest.raises(ConnectionResetError):
-        await storage.put(KEY, broken(), content_type="image/jpeg", max_bytes=100)
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() > 0:
+                raise OSError("read error")
+            return super().read(12)
+
+    with pytest.raises(OSError, match="read error"):
+        await storage.put(KEY, Broken(b"half a photo and the rest"), content_type="image/jpeg", max_bytes=100)
     assert [path for path in (tmp_path / "media").rglob("*") if path.is_file()] == []
 
 

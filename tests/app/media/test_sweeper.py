@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.media.media import ContentType, MediaKind, MediaObject
 from app.media.memory_storage import MemoryStorage
-from app.media.storage import chunks_of
 from app.media.sweeper import MediaSweeper
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
@@ -28,7 +28,7 @@ async def test_orphans_go_after_the_grace_period_referenced_objects_stay(tmp_pat
     await backend.setup()
     store, storage, clock = Store(backend), MemoryStorage(), MovableClock()
     for key in ("kept.jpg", "kept-thumb.jpg", "orphan.jpg"):
-        await storage.put(key, chunks_of(b"bytes"), content_type="image/jpeg", max_bytes=100)
+        await storage.put(key, io.BytesIO(b"bytes"), content_type="image/jpeg", max_bytes=100)
     await store.media.add(
         MediaObject(
             id="m1",
