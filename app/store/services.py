@@ -33,6 +33,10 @@ class ServiceRepository:
     async def business_ids_offering(self, service_type: ServiceType) -> set[str]:
         return set(await self._col.distinct("businessId", {"serviceType": service_type.value, "isActive": True}))
 
+    async def version(self) -> int | None:
+        """Changes with every write to any service (DocumentCollection.version)."""
+        return await self._col.version()
+
     async def active_of(
         self, business_ids: Collection[str], service_type: ServiceType | None, pet_type: Species | None
     ) -> list[Service]:

@@ -110,9 +110,8 @@ async def listed_business(store: Store, business_id: str) -> Business:
 
 async def browse_businesses(store: Store, query: BrowseQuery) -> tuple[list[PublicBusinessView], int]:
     """Listed businesses, best rated first, optionally offering a service type or named like `q`."""
-    among = await store.services.business_ids_offering(query.service_type) if query.service_type else None
-    found, total = await store.businesses.page_listed(
-        among=among, name_contains=query.q, skip=(query.page - 1) * query.limit, limit=query.limit
+    found, total = await store.listed.page(
+        service_type=query.service_type, name_contains=query.q, skip=(query.page - 1) * query.limit, limit=query.limit
     )
     return [PublicBusinessView.of(business) for business in found], total
 
