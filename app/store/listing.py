@@ -48,9 +48,7 @@ class ListedBusinesses:
         ids = await self._ids(service_type, name_contains)
         if ids is None:
             among = await self._services.business_ids_offering(service_type) if service_type else None
-            return await self._businesses.page_listed(
-                among=among, name_contains=name_contains, skip=skip, limit=limit
-            )
+            return await self._businesses.page_listed(among=among, name_contains=name_contains, skip=skip, limit=limit)
         wanted = ids[skip : skip + limit]
         found = await self._businesses.get_many(wanted)
         # A business written after the list was read is shown as it is now, or left out once unlisted.

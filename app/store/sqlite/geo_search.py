@@ -12,8 +12,8 @@ memory by key never go stale, and the hot query reads nothing but R*Tree ids.
 
 A query takes the R*Tree candidates, then checks them exactly: haversine distance for points, and
 prepared shapely geometries for areas, tested in one vectorized call. The area cache also holds each
-business's address point (same key, same version), so "who serves this point, how far" reads no document. Everything runs on the
-database thread, which is also the only thread that touches the cache.
+business's address point (same key, same version), so "who serves this point, how far" reads no
+document. Everything runs on the database thread, which is also the only thread that touches the cache.
 """
 
 from __future__ import annotations
