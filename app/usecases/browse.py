@@ -143,9 +143,9 @@ async def search_services(store: Store, query: ServiceSearch) -> tuple[list[Serv
     distance = {hit.business_id: hit.distance_m for hit in near}
     if not distance:
         return [], 0
-    offered = await store.services.active_of(distance, query.service_type, query.pet_type)
-    offered.sort(key=lambda service: (distance[service.business_id], service.business_id, service.name, service.id))
-    window = offered[(query.page - 1) * query.limit : query.page * query.limit]
+    window, total = await store.services.nearest_active(
+        distance, query.service_type, query.pet_type, skip=(query.page - 1) * query.limit, limit=query.limit
+    )
     # Only the businesses on this page are read.
     shown = await store.businesses.get_many({service.business_id for service in window}) if window else {}
     items = [
@@ -153,7 +153,7 @@ async def search_services(store: Store, query: ServiceSearch) -> tuple[list[Serv
         for service in window
         if (business := shown.get(service.business_id)) is not None
     ]
-    return items, len(offered)
+    return items, total
 
 
 async def public_business(store: Store, business_id: str) -> PublicBusinessView:
