@@ -79,6 +79,18 @@ class BusinessRepository:
             total = await self._col.count(where)
         return [Business.from_doc(doc) for doc in docs], total
 
+    async def listed_ids(self, name_contains: str | None) -> list[str]:
+        """The ids of every listed business in browse order (named like `name_contains` when given), read
+        from the browse index alone."""
+        where: dict[str, Any] = dict(LISTED)
+        if name_contains:
+            where["name"] = {"$contains": name_contains}
+        return await self._col.find_ids(where, sort=BROWSE_ORDER)
+
+    async def version(self) -> int | None:
+        """Changes with every write to any business (DocumentCollection.version)."""
+        return await self._col.version()
+
     async def _unlisted_ids(self) -> set[str]:
         deleted = await self._col.distinct("id", {"isActive": False})
         suspended = await self._col.distinct("id", {"status": BusinessStatus.SUSPENDED.value})

@@ -61,6 +61,10 @@ class DocumentCollection(Protocol):
         limit: int | None = None,
     ) -> list[Document]: ...
 
+    async def find_ids(self, where: Filter, *, sort: Sequence[SortKey] = ()) -> list[str]:
+        """The ids of every matching document, in `sort` order (read from an index that holds the filter
+        and sort keys when there is one: no document is loaded)."""
+
     async def count(self, where: Filter) -> int: ...
 
     async def distinct(self, path: str, where: Filter) -> list[Any]:
@@ -80,6 +84,11 @@ class DocumentCollection(Protocol):
 
     async def delete_many(self, where: Filter) -> int:
         """Delete every matching document (retention purges); return how many went."""
+
+    async def version(self) -> int | None:
+        """A number that changes whenever any process writes a document of this collection, or None when
+        the adapter does not track it (schema.VERSIONED lists the tracked collections). Readers cache
+        derived answers against it: an equal number means nothing was written since."""
 
 
 def check_filter(where: Filter) -> None:

@@ -158,6 +158,10 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     WALK_FILES: (),
 }
 
+# Collections whose writes bump a change counter (DocumentCollection.version), so derived answers can be
+# cached until the next write by any process: the public browse reads businesses and services.
+VERSIONED: frozenset[str] = frozenset({BUSINESSES, SERVICES})
+
 # Fields holding arrays whose equality filters match any element ({"coOwnerIds": user_id}).
 # MongoDB does this natively; the SQLite adapter needs to know, to query them with json_each.
 ARRAY_FIELDS: dict[str, frozenset[str]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,17 +33,30 @@ class ServiceRepository:
     async def business_ids_offering(self, service_type: ServiceType) -> set[str]:
         return set(await self._col.distinct("businessId", {"serviceType": service_type.value, "isActive": True}))
 
-    async def active_of(
-        self, business_ids: Collection[str], service_type: ServiceType | None, pet_type: Species | None
-    ) -> list[Service]:
-        """Active services of those businesses, of that type and for that species when given."""
-        where: dict[str, Any] = {"businessId": {"$in": sorted(business_ids)}, "isActive": True}
+    async def version(self) -> int | None:
+        """Changes with every write to any service (DocumentCollection.version)."""
+        return await self._col.version()
+
+    async def nearest_active(
+        self,
+        distance_m: Mapping[str, float],
+        service_type: ServiceType | None,
+        pet_type: Species | None,
+        *,
+        skip: int,
+        limit: int,
+    ) -> tuple[list[Service], int]:
+        """One page of the active services of the businesses in `distance_m` (of that type and for that
+        species when given), nearest business first, and how many there are in all. Only the page's
+        documents become entities: a search finds a hundred services and shows twenty."""
+        where: dict[str, Any] = {"businessId": {"$in": sorted(distance_m)}, "isActive": True}
         if service_type is not None:
             where["serviceType"] = service_type.value
         if pet_type is not None:
             where["petTypes"] = pet_type.value
-        docs = await self._col.find(where, sort=[("createdAt", 1), ("id", 1)])
-        return [Service.from_doc(doc) for doc in docs]
+        docs = await self._col.find(where)
+        docs.sort(key=lambda doc: (distance_m[doc["businessId"]], doc["businessId"], doc["name"], doc["id"]))
+        return [Service.from_doc(doc) for doc in docs[skip : skip + limit]], len(docs)
 
     async def update_fields(self, service_id: str, fields: dict[str, Any], now: datetime) -> Service | None:
         doc = await self._col.update_one({"id": service_id}, Update(set={**fields, "updatedAt": iso(now)}))

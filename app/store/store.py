@@ -10,6 +10,7 @@ from app.store.devices import DeviceRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
 from app.store.jobs import JobRepository
+from app.store.listing import ListedBusinesses
 from app.store.media import MediaRepository
 from app.store.migrations import migrate
 from app.store.notifications import NotificationRepository
@@ -86,6 +87,7 @@ class Store:
         self.share_links = ShareLinkRepository(backend.collection(SHARE_LINKS))
         self.walk_files = WalkFileRepository(backend.collection(WALK_FILES))
         self.geo_search: GeoSearch = backend.geo_search
+        self.listed = ListedBusinesses(self.businesses, self.services)
 
     async def setup(self) -> None:
         await self.backend.setup()

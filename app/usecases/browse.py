@@ -23,7 +23,6 @@ from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 from geo.coordinates import LngLat
-from geo.distance import haversine_m
 
 MAX_SERVICE_RADIUS_M = 50_000
 
@@ -70,7 +69,8 @@ class PublicBusinessView(Output):
 
     @classmethod
     def of(cls, business: Business) -> PublicBusinessView:
-        return cls.model_validate(business.model_dump(include=set(cls.model_fields)))
+        # The business was validated when read: its values are copied, not dumped and validated again.
+        return cls.model_construct(**_copied(business, _BUSINESS_FIELDS))
 
 
 class PublicServiceView(Output):
@@ -86,7 +86,15 @@ class PublicServiceView(Output):
 
     @classmethod
     def of(cls, service: Service) -> PublicServiceView:
-        return cls.model_validate(service.model_dump(include=set(cls.model_fields)))
+        return cls.model_construct(**_copied(service, _SERVICE_FIELDS))
+
+
+def _copied(source: Business | Service, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in fields}
+
+
+_BUSINESS_FIELDS = tuple(PublicBusinessView.model_fields)
+_SERVICE_FIELDS = tuple(PublicServiceView.model_fields)
 
 
 class ServiceBusiness(Output):
@@ -110,42 +118,42 @@ async def listed_business(store: Store, business_id: str) -> Business:
 
 async def browse_businesses(store: Store, query: BrowseQuery) -> tuple[list[PublicBusinessView], int]:
     """Listed businesses, best rated first, optionally offering a service type or named like `q`."""
-    among = await store.services.business_ids_offering(query.service_type) if query.service_type else None
-    found, total = await store.businesses.page_listed(
-        among=among, name_contains=query.q, skip=(query.page - 1) * query.limit, limit=query.limit
+    found, total = await store.listed.page(
+        service_type=query.service_type, name_contains=query.q, skip=(query.page - 1) * query.limit, limit=query.limit
     )
     return [PublicBusinessView.of(business) for business in found], total
 
 
 def _hit(service: Service, business: Business, distance_m: float) -> ServiceSearchHit:
-    offer = ServiceBusiness(
+    offer = ServiceBusiness.model_construct(
         id=business.id,
         name=business.name,
         rating=business.rating,
         is_verified=business.is_verified,
         distance_m=round(distance_m, 1),
     )
-    return ServiceSearchHit.model_validate({**PublicServiceView.of(service).model_dump(), "business": offer})
+    return ServiceSearchHit.model_construct(**_copied(service, _SERVICE_FIELDS), business=offer)
 
 
 async def search_services(store: Store, query: ServiceSearch) -> tuple[list[ServiceSearchHit], int]:
     """Active services of the listed businesses whose service area contains the point and whose address
     is within `radius`; nearest business first."""
-    point = LngLat(query.lng, query.lat)
-    # The service-area index narrows 10,000 businesses to the few serving the point before any distance.
-    serving = await store.businesses.get_many(await store.geo_search.businesses_serving(point))
-    distance = {
-        business.id: meters
-        for business in serving.values()
-        if (meters := haversine_m(point, LngLat(*business.address.coordinates))) <= query.radius
-    }
+    # The service-area index narrows 10,000 businesses to the few serving the point, with their distance.
+    near = await store.geo_search.businesses_near(LngLat(query.lng, query.lat), query.radius, serving_only=True)
+    distance = {hit.business_id: hit.distance_m for hit in near}
     if not distance:
         return [], 0
-    offered = await store.services.active_of(distance, query.service_type, query.pet_type)
-    offered.sort(key=lambda service: (distance[service.business_id], service.business_id, service.name, service.id))
-    window = offered[(query.page - 1) * query.limit : query.page * query.limit]
-    items = [_hit(service, serving[service.business_id], distance[service.business_id]) for service in window]
-    return items, len(offered)
+    window, total = await store.services.nearest_active(
+        distance, query.service_type, query.pet_type, skip=(query.page - 1) * query.limit, limit=query.limit
+    )
+    # Only the businesses on this page are read.
+    shown = await store.businesses.get_many({service.business_id for service in window}) if window else {}
+    items = [
+        _hit(service, business, distance[service.business_id])
+        for service in window
+        if (business := shown.get(service.business_id)) is not None
+    ]
+    return items, total
 
 
 async def public_business(store: Store, business_id: str) -> PublicBusinessView:

@@ -172,3 +172,39 @@ async def test_a_suspended_business_is_hidden_from_the_public_but_not_from_its_o
     assert [b["id"] for b in (await client.get("/v1/businesses/search?lat=48.85&lng=2.35")).json()["data"]] == [
         business_id
     ]
+
+
+async def test_browse_shows_every_write_at_once(client: httpx.AsyncClient, services: Services) -> None:
+    """Browse answers are kept against the store's change counters (app/store/listing.py): each read below
+    follows a write that must show in it."""
+
+    async def browse(**params: Any) -> list[str]:
+        answer = await client.get("/v1/businesses", params=params)
+        assert answer.status_code == 200, answer.text
+        names = [b["name"] for b in answer.json()["data"]]
+        assert answer.json()["meta"]["total"] == len(names)
+        return names
+
+    headers, paws = await _business(client, "a@example.com", "Happy Paws", 2.35, 48.85)
+    assert await browse() == ["Happy Paws"] and await browse(serviceType="sitting") == []
+    await _business(client, "b@example.com", "Cat Palace", 2.36, 48.86, serviceType="sitting")
+    assert sorted(await browse()) == ["Cat Palace", "Happy Paws"]
+    assert await browse(serviceType="sitting") == ["Cat Palace"]
+    renamed = await client.put(f"/v1/businesses/{paws}", json={"name": "Happy Tails"}, headers=headers)
+    assert renamed.status_code == 200, renamed.text
+    assert await browse(q="paws") == [] and await browse(q="tails") == ["Happy Tails"]
+    sitting = await client.post(
+        f"/v1/businesses/{paws}/services", json=service_body(serviceType="sitting"), headers=headers
+    )
+    assert sitting.status_code == 201, sitting.text
+    assert sorted(await browse(serviceType="sitting")) == ["Cat Palace", "Happy Tails"]
+    withdrawn = await client.delete(f"/v1/services/{sitting.json()['data']['id']}", headers=headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert await browse(serviceType="sitting") == ["Cat Palace"]
+    admin = await admin_headers(client, services)
+    assert (await client.post(f"/v1/admin/businesses/{paws}/suspend", headers=admin)).status_code == 200
+    assert await browse() == ["Cat Palace"] and await browse(q="tails") == []
+    assert (await client.post(f"/v1/admin/businesses/{paws}/reinstate", headers=admin)).status_code == 200
+    assert await browse(q="tails") == ["Happy Tails"]
+    assert (await client.delete(f"/v1/businesses/{paws}", headers=headers)).status_code == 200
+    assert await browse() == ["Cat Palace"] and await browse(serviceType="walking") == []

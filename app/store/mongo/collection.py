@@ -80,6 +80,12 @@ class MongoCollection:
             cursor = cursor.limit(limit)
         return [doc for raw in await cursor.to_list() if (doc := from_mongo(raw)) is not None]
 
+    async def find_ids(self, where: Filter, *, sort: Sequence[SortKey] = ()) -> list[str]:
+        cursor = self.raw.find(mongo_filter(where), {"_id": 1})
+        if sort:
+            cursor = cursor.sort(mongo_sort(sort))
+        return [str(raw["_id"]) for raw in await cursor.to_list()]
+
     async def count(self, where: Filter) -> int:
         return int(await self.raw.count_documents(mongo_filter(where)))
 
@@ -111,3 +117,7 @@ class MongoCollection:
     async def delete_many(self, where: Filter) -> int:
         result = await self.raw.delete_many(mongo_filter(where))
         return int(result.deleted_count)
+
+    async def version(self) -> None:
+        # Not tracked: a counter kept by every writer would cost a second write each. Readers do not cache.
+        return None

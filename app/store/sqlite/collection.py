@@ -15,6 +15,7 @@ import orjson
 from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update, check_filter
 from app.store.schema import Index
 from app.store.sqlite.database import SqliteDatabase
+from app.store.sqlite.versions import VERSIONS_TABLE
 
 _SQL_OPERATORS = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
 
@@ -129,10 +130,13 @@ def _load(row: tuple[str, str] | None) -> Document | None:
 
 
 class SqliteCollection:
-    def __init__(self, db: SqliteDatabase, name: str, array_fields: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, db: SqliteDatabase, name: str, array_fields: frozenset[str] = frozenset(), *, versioned: bool = False
+    ) -> None:
         self.db = db
         self.name = name
         self.array_fields = array_fields
+        self.versioned = versioned
 
     def create_sql(self, indexes: Sequence[Index]) -> list[str]:
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)"]
@@ -191,6 +195,15 @@ class SqliteCollection:
 
         def run(conn: sqlite3.Connection) -> list[Document]:
             return [d for row in conn.execute(sql, params) if (d := _load(row)) is not None]
+
+        return await self.db.run(run)
+
+    async def find_ids(self, where: Filter, *, sort: Sequence[SortKey] = ()) -> list[str]:
+        clause, params = where_sql(where, self.array_fields)
+        sql = f"SELECT id FROM {self.name} WHERE {clause}{order_sql(sort)}"
+
+        def run(conn: sqlite3.Connection) -> list[str]:
+            return [doc_id for (doc_id,) in conn.execute(sql, params)]
 
         return await self.db.run(run)
 
@@ -254,5 +267,15 @@ class SqliteCollection:
 
         def run(conn: sqlite3.Connection) -> int:
             return conn.execute(sql, params).rowcount
+
+        return await self.db.run(run)
+
+    async def version(self) -> int | None:
+        if not self.versioned:
+            return None
+        sql = f"SELECT version FROM {VERSIONS_TABLE} WHERE name = ?"
+
+        def run(conn: sqlite3.Connection) -> int:
+            return int(conn.execute(sql, (self.name,)).fetchone()[0])
 
         return await self.db.run(run)

@@ -11,14 +11,16 @@ reuses a key). A key therefore names one version of one area: the prepared geome
 memory by key never go stale, and the hot query reads nothing but R*Tree ids.
 
 A query takes the R*Tree candidates, then checks them exactly: haversine distance for points, and
-prepared shapely geometries for areas, tested in one vectorized call. Everything runs on the
-database thread, which is also the only thread that touches the cache.
+prepared shapely geometries for areas, tested in one vectorized call. The area cache also holds each
+business's address point (same key, same version), so "who serves this point, how far" reads no
+document. Everything runs on the database thread, which is also the only thread that touches the cache.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection
+from typing import NamedTuple
 
 import numpy as np
 import orjson
@@ -111,12 +113,21 @@ _AREAS_AROUND_POINT = (
 )
 
 
+class _Area(NamedTuple):
+    """A listed business's service area and address, as indexed under one key (a key never changes meaning)."""
+
+    business_id: str
+    geometry: Polygon | MultiPolygon
+    lng: float
+    lat: float
+
+
 class SqliteGeoSearch:
     def __init__(self, db: SqliteDatabase, cache_size: int = AREA_CACHE_SIZE) -> None:
         self._db = db
         self._cache_size = cache_size
-        # key -> (business id, prepared geometry); first in, first out past cache_size.
-        self._areas: dict[int, tuple[str, Polygon | MultiPolygon]] = {}
+        # key -> area and address; first in, first out past cache_size.
+        self._areas: dict[int, _Area] = {}
 
     async def businesses_near(
         self,
@@ -130,51 +141,54 @@ class SqliteGeoSearch:
         min_lng, min_lat, max_lng, max_lat = bbox_around(point, radius_m)
 
         def run(conn: sqlite3.Connection) -> list[NearbyBusiness]:
-            rows = conn.execute(_POINTS_IN_BOX, (min_lng, max_lng, min_lat, max_lat)).fetchall()
-            serving = set(self._serving(conn, point)) if rows else set()
+            if serving_only:
+                # The few areas around the point carry their address: no scan of every address in the radius.
+                rows = [(area.business_id, area.lng, area.lat) for area in self._serving_areas(conn, point)]
+                serving = {business_id for business_id, _, _ in rows}
+            else:
+                rows = conn.execute(_POINTS_IN_BOX, (min_lng, max_lng, min_lat, max_lat)).fetchall()
+                serving = {area.business_id for area in self._serving_areas(conn, point)} if rows else set()
             hits = []
             for business_id, lng, lat in rows:
                 if wanted is not None and business_id not in wanted:
                     continue
-                serves = business_id in serving
-                if serving_only and not serves:
-                    continue
                 distance = haversine_m(point, LngLat(lng, lat))
                 if distance <= radius_m:
-                    hits.append(NearbyBusiness(business_id, distance, serves))
+                    hits.append(NearbyBusiness(business_id, distance, business_id in serving))
             hits.sort(key=lambda hit: (hit.distance_m, hit.business_id))
             return hits
 
         return await self._db.run(run)
 
     async def businesses_serving(self, point: LngLat) -> list[str]:
-        return await self._db.run(lambda conn: self._serving(conn, point))
+        return await self._db.run(lambda conn: [area.business_id for area in self._serving_areas(conn, point)])
 
-    def _serving(self, conn: sqlite3.Connection, point: LngLat) -> list[str]:
+    def _serving_areas(self, conn: sqlite3.Connection, point: LngLat) -> list[_Area]:
         keys = [key for (key,) in conn.execute(_AREAS_AROUND_POINT, (point.lng, point.lng, point.lat, point.lat))]
         if not keys:
             return []
         areas = self._prepared(conn, keys)
         geometries = np.empty(len(areas), dtype=object)
-        geometries[:] = [geometry for _, geometry in areas]
+        geometries[:] = [area.geometry for area in areas]
         # ServiceArea.contains, vectorized over the candidates: boundary inside, holes outside.
         inside = shapely.intersects_xy(geometries, point.lng, point.lat)
-        return [areas[i][0] for i in np.flatnonzero(inside)]
+        return [areas[i] for i in np.flatnonzero(inside)]
 
-    def _prepared(self, conn: sqlite3.Connection, keys: list[int]) -> list[tuple[str, Polygon | MultiPolygon]]:
-        """(business id, prepared geometry) per key, in order, loading the ones not cached yet."""
+    def _prepared(self, conn: sqlite3.Connection, keys: list[int]) -> list[_Area]:
+        """The area of each key, in order, loading the ones not cached yet."""
         cache = self._areas
         missing = [key for key in keys if key not in cache]
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
             rows = conn.execute(
-                f"SELECT k.key, k.business_id, json_extract(b.doc, '$.serviceArea') "
+                f"SELECT k.key, k.business_id, json_extract(b.doc, '$.serviceArea'), "
+                f"json_extract(b.doc, '$.location.coordinates[0]'), json_extract(b.doc, '$.location.coordinates[1]') "
                 f"FROM business_geo_keys k JOIN {BUSINESSES} b ON b.id = k.business_id "
                 f"WHERE k.key IN ({', '.join('?' * len(chunk))})",
                 chunk,
             )
-            for key, business_id, geojson in rows:
-                cache[key] = (business_id, ServiceArea.from_trusted(orjson.loads(geojson)).geometry)
+            for key, business_id, geojson, lng, lat in rows:
+                cache[key] = _Area(business_id, ServiceArea.from_trusted(orjson.loads(geojson)).geometry, lng, lat)
         found = [cache[key] for key in keys]
         while len(cache) > self._cache_size:
             del cache[next(iter(cache))]

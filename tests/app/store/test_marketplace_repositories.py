@@ -108,3 +108,43 @@ async def test_recent_workers_expire(store: Store, backend: StoreBackend, monkey
     await Store(backend).workers.update_fields("w1", {"isActive": False}, NOW)
     monkeypatch.setattr(workers_store, "RECENT_WORKER_TTL_S", 0.0)
     assert not (await store.workers.get_many_recent(["w1"]))["w1"].is_active
+
+
+async def test_nearest_active_services_are_paged_nearest_business_first(store: Store) -> None:
+    def service(service_id: str, business_id: str, kind: ServiceType, active: bool = True) -> Service:
+        return Service(
+            id=service_id,
+            business_id=business_id,
+            name=service_id.upper(),
+            service_type=kind,
+            pricing=Pricing(base_price=1000, currency="EUR", price_type=PriceType.FIXED),
+            duration=30,
+            pet_types=[Species.CAT] if service_id == "s4" else [Species.DOG],
+            max_pets=1,
+            is_active=active,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+
+    for service_id, business_id, kind, active in (
+        ("s1", "far", ServiceType.WALKING, True),
+        ("s2", "near", ServiceType.WALKING, True),
+        ("s3", "near", ServiceType.GROOMING, True),
+        ("s4", "mid", ServiceType.WALKING, True),
+        ("s5", "near", ServiceType.WALKING, False),
+        ("s6", "elsewhere", ServiceType.WALKING, True),
+    ):
+        await store.services.add(service(service_id, business_id, kind, active))
+    distance = {"near": 10.0, "mid": 20.0, "far": 30.0}
+
+    async def ids(
+        kind: ServiceType | None, pet: Species | None, skip: int = 0, limit: int = 20
+    ) -> tuple[list[str], int]:
+        found, total = await store.services.nearest_active(distance, kind, pet, skip=skip, limit=limit)
+        return [s.id for s in found], total
+
+    assert await ids(None, None) == (["s2", "s3", "s4", "s1"], 4)
+    assert await ids(None, None, skip=1, limit=2) == (["s3", "s4"], 4)
+    assert await ids(ServiceType.WALKING, None) == (["s2", "s4", "s1"], 3)
+    assert await ids(ServiceType.WALKING, Species.CAT) == (["s4"], 1)
+    assert await ids(None, None, skip=4) == ([], 4)
