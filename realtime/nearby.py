@@ -22,8 +22,9 @@ from realtime.live_index import iso_ms
 
 MAX_RADIUS_M = 50_000.0
 DEFAULT_RADIUS_M = 5_000.0
-# Inactive or deleted workers are dropped after the index answers; ask for a few more to still fill a page.
-_OVERFETCH = 10
+# Inactive or deleted workers are dropped after the index answers; ask for a few more to still fill a page
+# (the index itself skips stale, unavailable and other businesses' workers and widens until it has enough).
+OVERFETCH = 5
 
 
 class NearbyQuery(QueryInput):
@@ -70,7 +71,7 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
         return []
     now_ms = clock_ms(services.clock)
     hits = await services.live_index.nearby(
-        query.center, query.radius, limit=query.limit + _OVERFETCH, now_ms=now_ms, business_ids=business_ids
+        query.center, query.radius, limit=query.limit + OVERFETCH, now_ms=now_ms, business_ids=business_ids
     )
     workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
     views: list[NearbyWorkerView] = []
