@@ -406,7 +406,8 @@ class RedisLiveIndex:
             position = LngLat(float(lng), float(lat))
             distance = haversine_m(center, position)
             if distance <= radius_m:
-                found.append(NearbyWorker(reply[i].decode(), biz.decode() or None, position, distance, int(reply[i + 2])))
+                worker_id, seen = reply[i].decode(), int(reply[i + 2])
+                found.append(NearbyWorker(worker_id, biz.decode() or None, position, distance, seen))
         found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
         return found[:limit]
 

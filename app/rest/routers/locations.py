@@ -41,8 +41,9 @@ class _NearbyRoute(APIRoute):
             services = await get_services(request)
             principal = await get_principal(services, await bearer(request))
             params = request.query_params
+            given = {name: params[name] for name in _QUERY_NAMES if name in params}
             try:
-                query = nearby.NearbyQuery.model_validate({name: params[name] for name in _QUERY_NAMES if name in params})
+                query = nearby.NearbyQuery.model_validate(given)
             except ValidationError as exc:
                 raise RequestValidationError(
                     [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
