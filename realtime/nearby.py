@@ -6,7 +6,7 @@ business; everyone else gets distances.
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
@@ -22,8 +22,9 @@ from realtime.live_index import iso_ms
 
 MAX_RADIUS_M = 50_000.0
 DEFAULT_RADIUS_M = 5_000.0
-# Inactive or deleted workers are dropped after the index answers; ask for a few more to still fill a page.
-_OVERFETCH = 10
+# Inactive or deleted workers are dropped after the index answers; ask for a few more to still fill a page
+# (the index itself skips stale, unavailable and other businesses' workers and widens until it has enough).
+OVERFETCH = 5
 
 
 class NearbyQuery(QueryInput):
@@ -62,7 +63,10 @@ def _sees_positions_of(principal: Principal, business_id: str | None) -> bool:
     return principal.role is Role.BUSINESS and business_id is not None and principal.business_id == business_id
 
 
-async def find_nearby_workers(services: Services, principal: Principal, query: NearbyQuery) -> list[NearbyWorkerView]:
+async def find_nearby_workers(services: Services, principal: Principal, query: NearbyQuery) -> list[dict[str, Any]]:
+    """The page in its wire form: what `NearbyWorkerView.model_dump(by_alias=True, exclude_none=True)` gives
+    (a test holds them equal). Built from the index and the store, not from input, so nothing is validated:
+    the live plane's hot read skips twenty model constructions and a model serialization per page."""
     business_ids = (
         await services.store.services.business_ids_offering(query.service_type) if query.service_type else None
     )
@@ -70,27 +74,25 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
         return []
     now_ms = clock_ms(services.clock)
     hits = await services.live_index.nearby(
-        query.center, query.radius, limit=query.limit + _OVERFETCH, now_ms=now_ms, business_ids=business_ids
+        query.center, query.radius, limit=query.limit + OVERFETCH, now_ms=now_ms, business_ids=business_ids
     )
     workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
-    views: list[NearbyWorkerView] = []
+    views: list[dict[str, Any]] = []
     for hit in hits:
         worker = workers.get(hit.worker_id)
         if worker is None or not worker.is_active:
             continue
-        # Built from the index and the store, not from input: nothing to validate.
-        views.append(
-            NearbyWorkerView.model_construct(
-                worker_id=hit.worker_id,
-                business_id=worker.business_id,
-                distance_m=round(hit.distance_m, 1),
-                rating=worker.rating,
-                last_seen_at=iso_ms(hit.last_seen_ms),
-                coordinates=[hit.position.lng, hit.position.lat]
-                if _sees_positions_of(principal, worker.business_id)
-                else None,
-            )
-        )
+        rating = worker.rating
+        view = {
+            "workerId": hit.worker_id,
+            "businessId": worker.business_id,
+            "distanceM": round(hit.distance_m, 1),
+            "rating": {"average": rating.average, "count": rating.count},
+            "lastSeenAt": iso_ms(hit.last_seen_ms),
+        }
+        if _sees_positions_of(principal, worker.business_id):
+            view["coordinates"] = [hit.position.lng, hit.position.lat]
+        views.append(view)
         if len(views) == query.limit:
             break
     return views

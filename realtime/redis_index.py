@@ -35,6 +35,9 @@ from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, STATE_TTL_MS, FixRe
 # filter by our own distance so both adapters agree on who is inside the radius.
 _RADIUS_SLACK = 1.001
 _SWEEP_CHUNK = 1000
+# The nearby script's first circle, as a share of the radius asked for: 1/256 of the area to scan, and
+# widened by what it held (rarely more than twice; see the NEARBY script).
+START_RADIUS_SHARE = 1 / 16
 
 
 class _Script(Enum):
@@ -94,12 +97,16 @@ end
 return #stale
 """
     # The GEO set holds only online, available workers; freshness and business are checked beside it: ask
-    # for `count` nearest, read their last-seen times and positions in one call each (not one HMGET per
-    # candidate), keep the fresh ones of an allowed business, and widen (x4) until `limit` of them pass or
-    # the circle holds no more. The search starts in a smaller circle (ARGV[7]) and doubles: GEOSEARCH
-    # costs in proportion to the points in the cells it scans (~0.4 ms for 1 km of a dense city here),
-    # and the nearest `limit` are usually much closer than the radius asked for.
-    # Returns {id, lng, lat, biz, seen} per candidate, flat, at most `limit` candidates, nearest first.
+    # for the `count` nearest, read their last-seen times (which the answer shows) and `live:where` in one
+    # call each, keep the fresh ones of an allowed business, and return as soon as `limit` of them pass.
+    # GEOSEARCH costs in proportion to the points in the cells it scans (a 2 km circle of a dense city is
+    # ~25x a 250 m one here) and the nearest `limit` are usually much closer than the radius asked for, so
+    # the search starts in a small circle (ARGV[7]) and widens by what it held: the radius where `count`
+    # hits lie at the density just seen, times 1.25 (x1.3 to x4 a step). A circle with fewer than `count`
+    # hits cannot fill the page and is not read. A full circle whose candidates do not all pass asks for
+    # 4x as many in the same circle.
+    # Returns {id, where, seen} per candidate (`where` as stored: "lng lat business"), flat, at most
+    # `limit` candidates, nearest first.
     NEARBY = """
 local count = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -123,37 +130,36 @@ end
 while true do
   local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', radius, 'm',
     'ASC', 'COUNT', count)
-  local out = {}
-  local found = 0
-  if #hits > 0 then
+  local wider = radius < full_radius
+  if #hits >= count or (not wider and #hits > 0) then
+    local out = {}
+    local found = 0
     local seen = each_of('ZMSCORE', KEYS[2], hits)
     local where = each_of('HMGET', KEYS[3], hits)
     for i, id in ipairs(hits) do
-      if seen[i] and where[i] and tonumber(seen[i]) >= cutoff then
-        local lng, lat, biz = string.match(where[i], '^(%S+) (%S+) ?(.*)$')
-        if allowed == nil or allowed[biz] then
-          out[#out + 1] = id
-          out[#out + 1] = lng
-          out[#out + 1] = lat
-          out[#out + 1] = biz
-          out[#out + 1] = seen[i]
-          found = found + 1
-          -- Hits come nearest first: the first `limit` that pass are the answer.
-          if found >= limit then
-            return out
-          end
+      if seen[i] and where[i] and tonumber(seen[i]) >= cutoff
+          and (allowed == nil or allowed[string.match(where[i], '^%S+ %S+ ?(.*)$')]) then
+        out[#out + 1] = id
+        out[#out + 1] = where[i]
+        out[#out + 1] = seen[i]
+        found = found + 1
+        -- Hits come nearest first: the first `limit` that pass are the answer.
+        if found >= limit then
+          return out
         end
       end
     end
-  end
-  if #hits >= count then
-    -- A full page: the circle may hold more that pass.
+    if #hits < count then
+      -- The whole circle asked for, and all of it seen.
+      return out
+    end
+    -- A full circle: it may hold more that pass.
     count = count * 4
-  elseif radius < full_radius then
-    -- Everything in the smaller circle was seen: look further out.
-    radius = math.min(full_radius, radius * 2)
+  elseif wider then
+    local step = math.sqrt(count / math.max(#hits, 1)) * 1.25
+    radius = math.min(full_radius, radius * math.min(4, math.max(1.3, step)))
   else
-    return out
+    return {}
   end
 end
 """
@@ -365,17 +371,17 @@ class RedisLiveIndex:
     ) -> list[NearbyWorker]:
         if business_ids is not None and not business_ids:
             return []
-        # Ask for more than `limit`: the script filters, and the exact radius is decided here.
-        count = max(2 * limit, 16)
         # GEOSEARCH refuses centres beyond the Mercator limit: search from the nearest valid centre, wider
         # by the distance moved (triangle inequality), and let the exact filter below decide.
         origin = LngLat(center.lng, max(-GEO_MAX_LAT, min(GEO_MAX_LAT, center.lat)))
         search_radius = (radius_m + haversine_m(center, origin)) * _RADIUS_SLACK + 1
-        # The inner half first (a quarter of the area to scan); nearby pages are usually filled there.
-        script_limit, start_radius = limit, search_radius / 2
+        # The script filters as it goes and asks for more when too few pass: `limit` candidates suffice.
+        count = script_limit = limit
+        start_radius = search_radius * START_RADIUS_SHARE
         if origin != center:
-            # Nearest to the moved centre is not nearest to the real one: take the whole circle, sort here.
-            script_limit, start_radius = count, search_radius
+            # Nearest to the moved centre is not nearest to the real one: take more of the circle, sort here.
+            count = script_limit = max(2 * limit, 16)
+            start_radius = search_radius
         business_args = ["1", *sorted(business_ids)] if business_ids is not None else ["0"]
         reply = await self._run(
             _Script.NEARBY,
@@ -395,12 +401,13 @@ class RedisLiveIndex:
         # slightly larger sphere, so the exact radius is ours. The order agrees (same formula, a constant
         # factor apart), so whoever falls outside it has no nearer worker left behind.
         found: list[NearbyWorker] = []
-        for i in range(0, len(reply), 5):
-            position = LngLat(float(reply[i + 1]), float(reply[i + 2]))
+        for i in range(0, len(reply), 3):
+            lng, lat, biz = reply[i + 1].split(b" ", 2)
+            position = LngLat(float(lng), float(lat))
             distance = haversine_m(center, position)
             if distance <= radius_m:
-                biz = _text(reply[i + 3])
-                found.append(NearbyWorker(_text(reply[i]), biz or None, position, distance, int(reply[i + 4])))
+                worker_id, seen = reply[i].decode(), int(reply[i + 2])
+                found.append(NearbyWorker(worker_id, biz.decode() or None, position, distance, seen))
         found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
         return found[:limit]
 

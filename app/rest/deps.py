@@ -12,7 +12,7 @@ from app.composition import Services
 from app.errors import Forbidden, Unauthorized
 from app.usecases.sessions import authenticate
 
-_bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
+bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
 
 
 async def get_services(request: Request) -> Services:
@@ -25,7 +25,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 async def get_principal(
     services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing bearer token")
@@ -37,7 +37,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 async def get_optional_principal(
     services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
     """For public routes: None without a token; a token that is sent must still be valid (401)."""
     if credentials is None:

@@ -7,10 +7,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from app.clock import iso
 from app.domain.businesses import Rating
 from app.domain.workers import Worker
-from app.store.documents import DocumentCollection, Update
+from app.store.documents import Document, DocumentCollection, Update
 from app.store.ratings import apply_rating
 
 # How long `get_many_recent` may answer from this process's memory. Writes through this repository
@@ -20,10 +22,17 @@ RECENT_WORKER_TTL_S = 5.0
 RECENT_WORKER_LIMIT = 50_000
 
 
+def _fingerprint(doc: Document) -> bytes:
+    """Tells a changed document from the one a profile was built from: its JSON text, a tenth of the cost
+    of a validation (a digest of it would cost more than the text takes in memory)."""
+    return orjson.dumps(doc, default=str)
+
+
 class WorkerRepository:
     def __init__(self, collection: DocumentCollection) -> None:
         self._col = collection
-        self._recent: dict[str, tuple[Worker | None, float]] = {}
+        # worker id -> (profile or None when absent, when read, the document it was built from as JSON)
+        self._recent: dict[str, tuple[Worker | None, float, bytes | None]] = {}
 
     async def add(self, worker: Worker) -> None:
         await self._col.insert(worker.to_doc())
@@ -40,8 +49,9 @@ class WorkerRepository:
     async def get_many_recent(self, worker_ids: Collection[str]) -> dict[str, Worker]:
         """`get_many` for listings that tolerate seconds-old profiles (nearby search): answered from what
         this process read in the last RECENT_WORKER_TTL_S, reading only the rest. Nearby pages for one
-        area ask for the same few dozen workers over and over; each read is a store round trip and a
-        model validation per worker."""
+        area ask for the same few dozen workers over and over; each read is a store round trip, and a
+        model validation per worker whose document changed since the last read (an unchanged one, the
+        usual case, keeps the profile already built: validation was most of a refresh's cost)."""
         now = time.monotonic()
         found: dict[str, Worker] = {}
         missing: list[str] = []
@@ -53,14 +63,21 @@ class WorkerRepository:
             else:
                 missing.append(worker_id)
         if missing:
-            fetched = await self.get_many(missing)
+            docs = {doc["id"]: doc for doc in await self._col.find({"id": {"$in": missing}})}
             if len(self._recent) + len(missing) > RECENT_WORKER_LIMIT:
                 self._recent.clear()
             for worker_id in missing:
-                worker = fetched.get(worker_id)
-                self._recent[worker_id] = (worker, now)
-                if worker is not None:
-                    found[worker_id] = worker
+                doc = docs.get(worker_id)
+                if doc is None:
+                    self._recent[worker_id] = (None, now, None)
+                    continue
+                fingerprint = _fingerprint(doc)
+                entry = self._recent.get(worker_id)
+                worker = entry[0] if entry is not None and entry[2] == fingerprint else None
+                if worker is None:
+                    worker = Worker.from_doc(doc)
+                self._recent[worker_id] = (worker, now, fingerprint)
+                found[worker_id] = worker
         return found
 
     async def list_for_business(

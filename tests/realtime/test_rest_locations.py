@@ -12,11 +12,13 @@ import pytest
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
+from app.rest.routers.locations import NearbyPage
 from geo.coordinates import LngLat
 from geo.distance import destination
+from realtime import nearby
 from tests.app.marketplace import business_account, loose_json
 from tests.realtime.conftest import LAT, LNG, add_worker
-from tests.support.api import PASSWORD
+from tests.support.api import PASSWORD, register
 
 CENTER = LngLat(LNG, LAT)
 
@@ -275,3 +277,65 @@ async def test_end_to_end_through_the_marketplace_routes(client: httpx.AsyncClie
     assert [(w["workerId"], w["businessId"]) for w in found.json()["data"]] == [(worker_id, business_id)]
     profile = await client.get(f"/v1/workers/{worker_id}", headers=headers)
     assert profile.json()["data"]["online"] is True
+
+
+async def test_nearby_answer_is_the_documented_model_in_wire_form(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await online_worker_at(client, services, "b1", 0, 300)
+    await online_worker_at(client, services, "b2", 90, 600)
+    for headers in (auth(services, Role.ADMIN), auth(services, Role.OWNER), auth(services, Role.BUSINESS, "b1")):
+        response = await client.get("/v1/locations/workers", params=nearby_params(), headers=headers)
+        page = NearbyPage.model_validate_json(response.content)
+        assert page.model_dump(by_alias=True, exclude_none=True) == response.json()
+        assert len(page.data) == 2
+
+
+async def test_nearby_still_fills_a_page_past_a_few_inactive_workers(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    search = services.live_index.nearby
+
+    async def spy(*args: Any, limit: int, **kwargs: Any) -> Any:
+        asked.append(limit)
+        return await search(*args, limit=limit, **kwargs)
+
+    monkeypatch.setattr(services.live_index, "nearby", spy)
+    for distance in (100, 200, 300, 400, 500):
+        inactive, token = await add_worker(services, "b1", active=False)
+        await client.post(f"/v1/workers/{inactive}/online", headers=bearer_of(token))
+        position = destination(CENTER, 0, distance)
+        await client.put(
+            f"/v1/workers/{inactive}/location", json={"coordinates": list(position)}, headers=bearer_of(token)
+        )
+    active = [await online_worker_at(client, services, "b1", 0, distance) for distance in (600, 700, 800, 900)]
+    found = await client.get("/v1/locations/workers", params=nearby_params(limit=3), headers=auth(services, Role.ADMIN))
+    assert [w["workerId"] for w in found.json()["data"]] == active[:3]
+    assert asked == [3 + nearby.OVERFETCH]
+
+
+async def test_nearby_refusals_name_the_query_field(client: httpx.AsyncClient, services: Services) -> None:
+    response = await client.get(
+        "/v1/locations/workers", params={"lat": 91, "lng": "x"}, headers=auth(services, Role.OWNER)
+    )
+    assert response.status_code == 422
+    fields = sorted(detail["field"] for detail in response.json()["error"]["details"])
+    assert fields == ["query.lat", "query.lng"]
+    # snake_case is not the wire name: ignored like any unknown parameter, as FastAPI reads query models.
+    ignored = await client.get(
+        "/v1/locations/workers", params=nearby_params(service_type="grooming"), headers=auth(services, Role.OWNER)
+    )
+    assert ignored.status_code == 200
+    bad_scheme = await client.get("/v1/locations/workers", params=nearby_params(), headers={"Authorization": "Basic x"})
+    assert bad_scheme.status_code == 401 and bad_scheme.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+async def test_nearby_refuses_a_revoked_token_at_once(client: httpx.AsyncClient) -> None:
+    session = await register(client, "nearby-leaver@example.com")
+    headers = {"Authorization": f"Bearer {session['accessToken']}"}
+    assert (await client.get("/v1/locations/workers", params=nearby_params(), headers=headers)).status_code == 200
+    out = await client.post("/v1/auth/logout", json={"refreshToken": session["refreshToken"]})
+    assert out.status_code == 200
+    refused = await client.get("/v1/locations/workers", params=nearby_params(), headers=headers)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "UNAUTHORIZED"

@@ -2,35 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+import orjson
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
-from app.rest.deps import PrincipalDep, ServicesDep
+from app.rest.deps import PrincipalDep, ServicesDep, bearer, get_principal, get_services
 from app.rest.envelope import Envelope, Page, page
 from app.usecases import businesses
 from realtime import nearby
 
 router = APIRouter(prefix="/v1/locations", tags=["live locations"])
 NearbyPage = Envelope[list[nearby.NearbyWorkerView]]
+# The query's wire names: FastAPI reads a query model by its aliases only.
+_QUERY_NAMES = tuple(field.alias or name for name, field in nearby.NearbyQuery.model_fields.items())
 
 
-@router.get(
+async def nearby_workers(
+    query: Annotated[nearby.NearbyQuery, Query()], principal: PrincipalDep, services: ServicesDep
+) -> Response:
+    views = await nearby.find_nearby_workers(services, principal, query)
+    # Serialized once, here: the views are the response model's wire form (see find_nearby_workers).
+    return Response(orjson.dumps({"success": True, "data": views}), media_type="application/json")
+
+
+class _NearbyRoute(APIRoute):
+    """Calls `nearby_workers` with its arguments resolved by hand: the signature above still declares the
+    query, the bearer scheme and the response for the OpenAPI document, but FastAPI's general dependency
+    solving was ~15% of this route's CPU (profiled under load). The same checks in the same order: the
+    bearer token first (401), then the query (422, errors located under `query` as FastAPI puts them)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        async def handle(request: Request) -> Response:
+            services = await get_services(request)
+            principal = await get_principal(services, await bearer(request))
+            params = request.query_params
+            given = {name: params[name] for name in _QUERY_NAMES if name in params}
+            try:
+                query = nearby.NearbyQuery.model_validate(given)
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
+                ) from None
+            return await nearby_workers(query, principal, services)
+
+        return handle
+
+
+router.add_api_route(
     "/workers",
+    nearby_workers,
+    methods=["GET"],
     summary="Online, available workers nearest first",
     description="Exact `coordinates` only for admins and the account of the worker's own business; "
     f"`radius` in metres (default {nearby.DEFAULT_RADIUS_M:g}, capped at {nearby.MAX_RADIUS_M:g}).",
     response_model=NearbyPage,
     response_model_exclude_none=True,
+    route_class_override=_NearbyRoute,
 )
-async def nearby_workers(
-    query: Annotated[nearby.NearbyQuery, Query()], principal: PrincipalDep, services: ServicesDep
-) -> Response:
-    views = await nearby.find_nearby_workers(services, principal, query)
-    # The live plane's hot read: serialized once here, where the envelope and FastAPI's response check
-    # would validate the 20 views twice more; the response model above still documents the shape.
-    body = NearbyPage.model_construct(data=views).model_dump_json(by_alias=True, exclude_none=True)
-    return Response(body, media_type="application/json")
 
 
 @router.get("/businesses", summary="Businesses near a point, nearest first (same as /v1/businesses/search)")

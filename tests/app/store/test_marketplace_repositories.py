@@ -148,3 +148,20 @@ async def test_nearest_active_services_are_paged_nearest_business_first(store: S
     assert await ids(ServiceType.WALKING, None) == (["s2", "s4", "s1"], 3)
     assert await ids(ServiceType.WALKING, Species.CAT) == (["s4"], 1)
     assert await ids(None, None, skip=4) == ([], 4)
+
+
+async def test_recent_workers_refresh_rebuilds_only_changed_profiles(
+    store: Store, backend: StoreBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.workers.add(worker("w1"))
+    await store.workers.add(worker("w2"))
+    first = await store.workers.get_many_recent(["w1", "w2"])
+    monkeypatch.setattr(workers_store, "RECENT_WORKER_TTL_S", 0.0)
+    # Another process rates w2: its next read is a new profile; w1's unchanged document keeps its profile.
+    await Store(backend).workers.apply_rating("w2", 5, 1)
+    again = await store.workers.get_many_recent(["w1", "w2"])
+    assert again["w1"] is first["w1"]
+    assert again["w2"] is not first["w2"] and again["w2"].rating.count == 1
+    # A deactivation by another process shows on the next read too.
+    await Store(backend).workers.update_fields("w1", {"isActive": False}, NOW)
+    assert not (await store.workers.get_many_recent(["w1"]))["w1"].is_active
