@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         # uvicorn's default (16 MiB) buffered the whole frame only for Engine.IO to drop it, and the freed
         # buffers stayed resident (scripts/bench/bench_hostile.py).
         ws_max_size=MAX_PACKET_BYTES,
+        # No WebSocket-level keepalive: Engine.IO's heartbeat already finds dead peers, and uvicorn's
+        # ping timer cost every socket a timer and a ping frame every 20 s.
+        ws_ping_interval=None,
         lifespan="on",
         log_config=None,
         access_log=False,

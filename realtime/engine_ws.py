@@ -19,6 +19,7 @@ socket holds (see realtime/engine_asgi.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -38,6 +39,11 @@ MessageHandler = Callable[[str, str | bytes], Awaitable[None]]
 
 # Engine.IO v4 packet types as the first character of a text frame.
 _CLOSE, _PONG, _MESSAGE = "1", "3", "4"
+# What socketio keeps of the handshake's environ for the life of a lean socket (its headers and request
+# line): not the body reader, nor ASGI's receive and send, which the connection holds anyway.
+_KEPT = frozenset(
+    ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "RAW_URI", "REMOTE_ADDR", "wsgi.url_scheme", "asgi.scope")
+)
 # The ticker wakes this often at most, so a late pong is noticed within a second of its deadline.
 MAX_TICK_S = 1.0
 
@@ -112,11 +118,10 @@ class LeanSocket(AsyncSocket):  # type: ignore[misc]
             await self.write(_CLOSE)
         self.closed = True
         self.server.lean_sockets.pop(self.sid, None)
-        try:
-            # Ends the reader's wait on `receive` (from this side: a hostile peer never closes).
+        # Ends the reader's wait on `receive` (from this side: a hostile peer never closes); a peer
+        # already gone makes the send raise.
+        with contextlib.suppress(Exception):
             await self._send({"type": "websocket.close", "code": 1000})
-        except Exception:
-            pass
 
     async def frame(self, data: str | bytes, on_message: MessageHandler) -> bool:
         """Handle one received frame; False when the connection is to end."""
@@ -164,12 +169,14 @@ async def serve(engine: Any, scope: dict[str, Any], receive: Receive, send: Send
             "sid": sid,
             "upgrades": [],
             "pingTimeout": int(engine.ping_timeout * 1000),
-            "pingInterval": int(engine.ping_interval + engine.ping_interval_grace_period) * 1000,
+            "pingInterval": int((engine.ping_interval + engine.ping_interval_grace_period) * 1000),
             "maxPayload": engine.max_http_buffer_size,
         },
     )
     await socket.send(opened)
-    accepted = await engine._trigger_event("connect", sid, environ, run_async=False)
+    kept = {name: value for name, value in environ.items() if name in _KEPT or name.startswith("HTTP_")}
+    del environ
+    accepted = await engine._trigger_event("connect", sid, kept, run_async=False)
     if accepted is not None and accepted is not True:
         engine.sockets.pop(sid, None)
         await send({"type": "websocket.close"})

@@ -74,6 +74,21 @@ class _Engine(engineio.AsyncServer):  # type: ignore[misc]
             task.cancel()
 
 
+class SocketApp(socketio.ASGIApp):  # type: ignore[misc]
+    """socketio.ASGIApp, handing a direct WebSocket straight to the lean transport: three coroutine frames
+    fewer held by every idle socket."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "websocket"
+            and self._ensure_trailing_slash(scope["path"]).startswith(self.engineio_path)
+            and engine_ws.is_direct_websocket(scope)
+        ):
+            await engine_ws.serve(self.engineio_server.eio, scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
     def __init__(self, *, connect_deadline_s: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
