@@ -51,16 +51,6 @@ wire_values = {
     "booking_id": ids,
     "extra": anything,
 }
-fix_payloads = st.one_of(
-    st.fixed_dictionaries({}, optional=wire_values),
-    # Valid fixes with one field made anything.
-    st.builds(
-        lambda fix, name, value: {**fix, name: value},
-        st.deferred(lambda: app_payloads),
-        st.sampled_from(sorted(wire_values)),
-        anything,
-    ),
-)
 
 
 def around(bound: float) -> st.SearchStrategy[float | int]:
@@ -85,6 +75,16 @@ app_payloads = st.fixed_dictionaries(
     {"coordinates": app_values["coordinates"], "timestamp": app_values["timestamp"]},
     optional={name: value for name, value in app_values.items() if name not in ("coordinates", "timestamp")},
 )
+fix_payloads = st.one_of(
+    st.fixed_dictionaries({}, optional=wire_values),
+    # Valid fixes with one field made anything.
+    st.builds(
+        lambda fix, name, value: {**fix, name: value},
+        app_payloads,
+        st.sampled_from(sorted(wire_values)),
+        anything,
+    ),
+)
 
 
 def model_fix(data: Any) -> FixPayload | None:
@@ -99,7 +99,7 @@ def same(read: Any, model: FixPayload) -> bool:
         ours, theirs = getattr(read, field), getattr(model, field)
         if ours != theirs or type(ours) is not type(theirs):
             return False
-    return read.to_fix() == model.to_fix()
+    return bool(read.to_fix() == model.to_fix())
 
 
 @settings(max_examples=1500, deadline=None)
