@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import structlog
@@ -39,11 +39,6 @@ MessageHandler = Callable[[str, str | bytes], Awaitable[None]]
 
 # Engine.IO v4 packet types as the first character of a text frame.
 _CLOSE, _PONG, _MESSAGE = "1", "3", "4"
-# What socketio keeps of the handshake's environ for the life of a lean socket (its headers and request
-# line): not the body reader, nor ASGI's receive and send, which the connection holds anyway.
-_KEPT = frozenset(
-    ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "RAW_URI", "REMOTE_ADDR", "wsgi.url_scheme", "asgi.scope")
-)
 # The ticker wakes this often at most, so a late pong is noticed within a second of its deadline.
 MAX_TICK_S = 1.0
 
@@ -54,6 +49,33 @@ def is_direct_websocket(scope: dict[str, Any]) -> bool:
         return False
     query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return query.get("transport") == ["websocket"] and query.get("EIO") == ["4"] and "sid" not in query
+
+
+class ScopeEnviron(Mapping[str, Any]):
+    """The handshake's environ as python-socketio keeps it for the life of a socket: read from the ASGI
+    scope (which the connection holds anyway) when asked, not a dict of ~30 strings per idle socket."""
+
+    __slots__ = ("_scope",)
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self._scope = scope
+
+    def _environ(self) -> dict[str, Any]:
+        return engine_asgi.environ_of(self._scope, {"type": "websocket.connect"}, _closed, _closed)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._environ()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._environ())
+
+    def __len__(self) -> int:
+        return len(self._environ())
+
+
+async def _closed(*_: object) -> dict[str, Any]:
+    # ASGI's receive and send of a connection that is no longer the handshake's.
+    raise RuntimeError("the handshake is over")
 
 
 class LeanSocket(AsyncSocket):  # type: ignore[misc]
@@ -174,9 +196,8 @@ async def serve(engine: Any, scope: dict[str, Any], receive: Receive, send: Send
         },
     )
     await socket.send(opened)
-    kept = {name: value for name, value in environ.items() if name in _KEPT or name.startswith("HTTP_")}
     del environ
-    accepted = await engine._trigger_event("connect", sid, kept, run_async=False)
+    accepted = await engine._trigger_event("connect", sid, ScopeEnviron(scope), run_async=False)
     if accepted is not None and accepted is not True:
         engine.sockets.pop(sid, None)
         await send({"type": "websocket.close"})

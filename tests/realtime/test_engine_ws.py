@@ -42,6 +42,18 @@ async def test_a_direct_websocket_client_is_served_by_the_lean_socket(live: Live
         await asyncio.sleep(0.05)
 
 
+async def test_the_handshake_environ_is_there_for_socketio(live: LiveServer) -> None:
+    _, token = await live.add_worker("b1")
+    sio_server = live.services.sio
+    async with socket_client(live.url, token):
+        [eio_sid] = sio_server.eio.sockets
+        environ = sio_server.environ[eio_sid]
+        assert environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/socket.io/"
+        assert "transport=websocket" in environ["QUERY_STRING"]
+        assert environ["HTTP_HOST"] == live.url.removeprefix("http://")
+        assert dict(environ)["HTTP_UPGRADE"].lower() == "websocket"
+
+
 async def test_polling_clients_stay_on_engineio_and_upgrade(live: LiveServer) -> None:
     _, token = await live.add_worker("b1")
     engine = live.services.sio.eio
