@@ -99,7 +99,7 @@ class LeanSocket(AsyncSocket):  # type: ignore[misc]
         self.next_ping = time.monotonic() + server.ping_interval
 
     async def write(self, frame: str | bytes) -> None:
-        """One Engine.IO frame, written now; a peer already gone closes the socket."""
+        """One Engine.IO frame, written now; dropped when the peer is gone (its reader ends the socket)."""
         if self.closed:
             return
         try:
