@@ -7,10 +7,12 @@ import gc
 import signal
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from starlette.types import ASGIApp
 
 from app import admin_cli
 from app.logs import configure_logging
@@ -53,6 +55,41 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
 }
 
 
+def uvicorn_options(settings: Settings, host: str | None, port: int | None) -> dict[str, Any]:
+    return {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "ws": "websockets-sansio",
+        # No permessage-deflate: fixes and acks are ~100-byte JSON frames, while each socket's compression
+        # contexts cost ~36 KiB of resident memory and CPU on every frame (scripts/bench/bench_socket_memory.py).
+        "ws_per_message_deflate": False,
+        # A frame above Engine.IO's packet limit is refused from its header, before its payload is read:
+        # uvicorn's default (16 MiB) buffered the whole frame only for Engine.IO to drop it, and the freed
+        # buffers stayed resident (scripts/bench/bench_hostile.py).
+        "ws_max_size": MAX_PACKET_BYTES,
+        # No WebSocket-level keepalive: Engine.IO's heartbeat already finds dead peers, and uvicorn's
+        # ping timer cost every socket a timer and a ping frame every 20 s.
+        "ws_ping_interval": None,
+        "lifespan": "on",
+        "log_config": None,
+        "access_log": False,
+        # The client IP behind proxies is WALKY_TRUSTED_PROXIES' business (app/rest/client_address.py).
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": settings.shutdown_timeout_s,
+    }
+
+
+def worker_app() -> ASGIApp:
+    """One process of `python -m app --workers N`: the settings from the environment, as the parent read them."""
+    settings = Settings()
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    tune_garbage_collector()
+    return app
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
@@ -60,7 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Walky dispatch server")
     parser.add_argument("--host", help="bind address (default WALKY_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default WALKY_PORT or 8000)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (Redis mode only; long-polling clients then need sticky sessions)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -72,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"walky: invalid configuration, not starting:\n  {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    if args.workers > 1 and not settings.redis_url:
+        print(
+            "walky: --workers needs Redis (WALKY_REDIS_URL): without it each process would have its own live "
+            "locations, rooms and rate limits. Run one process, or set WALKY_REDIS_URL.",
+            file=sys.stderr,
+        )
+        return 2
     if not settings.mongodb_url:
         try:
             # Kept open for the life of the process: `python -m app restore` refuses while it is held.
@@ -83,30 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     # restored at that point, a requested stop exits 0 instead of looking like a crash.
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, lambda *_: None)
+    options = uvicorn_options(settings, args.host, args.port)
+    if args.workers > 1:
+        # Each process builds its own app (worker_app); the processes share the port, Redis and the store.
+        uvicorn.run("app.__main__:worker_app", factory=True, workers=args.workers, **options)
+        return 0
     app = create_app(settings)
     build_route_tables(app)
     tune_garbage_collector()
-    uvicorn.run(
-        app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        # No permessage-deflate: fixes and acks are ~100-byte JSON frames, while each socket's compression
-        # contexts cost ~36 KiB of resident memory and CPU on every frame (scripts/bench/bench_socket_memory.py).
-        ws_per_message_deflate=False,
-        # A frame above Engine.IO's packet limit is refused from its header, before its payload is read:
-        # uvicorn's default (16 MiB) buffered the whole frame only for Engine.IO to drop it, and the freed
-        # buffers stayed resident (scripts/bench/bench_hostile.py).
-        ws_max_size=MAX_PACKET_BYTES,
-        lifespan="on",
-        log_config=None,
-        access_log=False,
-        # The client IP behind proxies is WALKY_TRUSTED_PROXIES' business (app/rest/client_address.py).
-        proxy_headers=False,
-        timeout_graceful_shutdown=settings.shutdown_timeout_s,
-    )
+    uvicorn.run(app, **options)
     return 0
 
 

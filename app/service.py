@@ -53,6 +53,7 @@ from app.usecases.walks import silence_watcher
 from app.web import pages
 from app.web.static_files import install_static
 from realtime.server import create_socket_server
+from realtime.socket_server import SocketApp
 
 log = structlog.get_logger("walky")
 GZIP_MIN_BYTES = 1024
@@ -153,7 +154,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         # Just inside the request context: reports carry its request id, and it still answers the 500.
         api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
-    asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
+    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi
 
 

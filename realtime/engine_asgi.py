@@ -52,6 +52,11 @@ async def translate_request(scope: dict[str, Any], receive: Receive, send: Any) 
     event = await receive()
     if event["type"] not in ("http.request", "websocket.connect"):
         return {}
+    return environ_of(scope, event, receive, send)
+
+
+def environ_of(scope: dict[str, Any], event: Event, receive: Receive, send: Any) -> dict[str, Any]:
+    """The environ of a request whose first ASGI event was `event`."""
     query_string = ""
     raw_uri = scope["path"]
     if scope.get("query_string"):

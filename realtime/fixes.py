@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
-from typing import Annotated, NamedTuple
+from typing import Annotated, NamedTuple, Protocol
 
 from pydantic import BeforeValidator, Field, Strict
 
@@ -78,6 +78,19 @@ class RestFixInput(Input):
     coordinates: Position
     timestamp: EpochMs | None = None
     accuracy: Metres | None = None
+
+
+class FixFields(Protocol):
+    """What ingestion reads of a received fix: a FixInput, or a fix read without the model
+    (realtime/fix_reader.py)."""
+
+    @property
+    def booking_id(self) -> str | None: ...
+
+    @property
+    def worker_id(self) -> str | None: ...
+
+    def to_fix(self) -> LiveFix: ...
 
 
 class LiveFix(NamedTuple):

@@ -17,7 +17,7 @@ from app.composition import Services
 from app.domain.users import Role
 from app.errors import Forbidden, Unavailable, ValidationFailed
 from app.usecases.inputs import Output
-from realtime.fixes import REFUSED, AcceptedFixes, FixInput, LiveFix, RestFixInput, Verdict, judge
+from realtime.fixes import REFUSED, AcceptedFixes, FixFields, FixInput, LiveFix, RestFixInput, Verdict, judge
 from realtime.keyed_lock import KeyedLock
 
 
@@ -40,7 +40,7 @@ def sending_worker(principal: Principal, claimed_worker_id: str | None = None) -
 
 
 async def ingest(
-    services: Services, principal: Principal, fixes: Sequence[FixInput], *, refuse_unusable: bool = False
+    services: Services, principal: Principal, fixes: Sequence[FixFields], *, refuse_unusable: bool = False
 ) -> int:
     """Accept what is usable of `fixes` (oldest first) and return how many were accepted. With
     `refuse_unusable` (a single update), a fix outside the time window or too inaccurate is a

@@ -10,7 +10,7 @@ from limits import parse
 
 from app.errors import RateLimited
 
-# An event whose payload serializes to more is answered PAYLOAD_TOO_LARGE (a full 500-point batch of
+# An event whose packet, as received, is longer is answered PAYLOAD_TOO_LARGE (a full 500-point batch of
 # typical fixes is about 55 KiB).
 MAX_EVENT_BYTES = 64 * 1024
 # Engine.IO drops the connection on a packet above this, before anything is parsed: the hard stop for

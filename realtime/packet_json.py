@@ -12,7 +12,8 @@ The library's packet class raises on a payload it cannot read and hands a non-li
 lookup that raises too: either way the client heard nothing, even with an ack id. Here an event whose
 header is Socket.IO but whose payload is unreadable (bad JSON, nesting deeper than `MAX_DEPTH`, a binary
 attachment, a name that is not a string or is reserved) reaches the handlers as an :class:`Unreadable`
-payload, which they answer VALIDATION_ERROR. A frame that is not Socket.IO at all still raises
+payload, which they answer VALIDATION_ERROR; an event whose packet is longer than MAX_EVENT_BYTES
+reaches them as :class:`Oversized`, answered PAYLOAD_TOO_LARGE. A frame that is not Socket.IO at all still raises
 :class:`NotSocketIO`, and the server closes that connection (realtime/socket_server.py).
 """
 
@@ -25,6 +26,8 @@ from typing import Any
 import orjson
 import socketio
 from socketio import packet as sio_packet
+
+from realtime.limits import MAX_EVENT_BYTES
 
 # Walky's deepest payload is a batch: {points: [{coordinates: [lng, lat]}]}, four levels.
 MAX_DEPTH = 32
@@ -59,6 +62,12 @@ class Unreadable:
 
     def __repr__(self) -> str:
         return f"Unreadable({self.reason!r})"
+
+
+class Oversized:
+    """The payload of an event whose packet is longer than MAX_EVENT_BYTES (answered PAYLOAD_TOO_LARGE)."""
+
+    __slots__ = ()
 
 
 def _bounded_int(digits: str) -> int | float:
@@ -140,6 +149,9 @@ class Packet(socketio.packet.Packet):  # type: ignore[misc]
                 if self.packet_type == sio_packet.BINARY_EVENT:
                     raise NotSocketIO(problem)
                 self.data = [UNREADABLE_EVENT, Unreadable(problem)]
+            elif len(encoded_packet) > MAX_EVENT_BYTES:
+                # Bounded on the packet as received: nothing is serialized again to measure it.
+                self.data = [self.data[0], Oversized()]
         binary = self.packet_type in (sio_packet.BINARY_EVENT, sio_packet.BINARY_ACK)
         if attachments > MAX_ATTACHMENTS or (binary and attachments == 0):
             raise NotSocketIO(f"a binary packet has 1 to {MAX_ATTACHMENTS} attachments")

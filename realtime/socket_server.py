@@ -9,6 +9,8 @@ closing connections that send what is not Socket.IO.
   (scripts/bench/bench_hostile.py).
 - A closed connection is freed by reference counting, not left to the cyclic garbage collector
   (realtime/engine_asgi.py).
+- A client that opens the WebSocket transport directly is served by the lean transport of
+  realtime/engine_ws.py, its events handled inline; long-polling and the upgrade stay Engine.IO's.
 - A frame that is not a Socket.IO packet, or an event for a namespace the connection has not joined, closes
   the connection. The library logged such frames and went on, leaving the client without an answer.
 """
@@ -23,7 +25,8 @@ import socketio
 import structlog
 from engineio.async_socket import AsyncSocket
 
-from realtime import engine_asgi
+from realtime import engine_asgi, engine_ws
+from realtime.engine_ws import LeanSocket
 
 log = structlog.get_logger("walky.socket")
 
@@ -31,12 +34,30 @@ DEFAULT_NAMESPACE = "/"
 
 
 class _Engine(engineio.AsyncServer):  # type: ignore[misc]
-    """Engine.IO's server, keeping each socket's ping task so a closed socket's can be cancelled."""
+    """Engine.IO's server, serving direct WebSocket clients on the lean transport, and keeping each other
+    socket's ping task so a closed socket's can be cancelled."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._async = engine_asgi.drivers(vars(self)["_async"])
         self.pings: dict[str, asyncio.Task[None]] = {}
+        self.lean_sockets: dict[str, LeanSocket] = {}
+        self._ticker = engine_ws.PingTicker(self.lean_sockets, self.ping_interval, self.ping_timeout)
+
+    async def handle_request(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if "websocket" in self.transports and engine_ws.is_direct_websocket(scope):
+            await engine_ws.serve(self, scope, receive, send)
+            return None
+        return await super().handle_request(scope, receive, send)
+
+    def watch(self, socket: LeanSocket) -> None:
+        """Ping `socket` from now on (it is connected)."""
+        self.lean_sockets[socket.sid] = socket
+        self._ticker.start()
+
+    async def shutdown(self) -> None:
+        await self._ticker.stop()
+        await super().shutdown()
 
     def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
         task = super().start_background_task(target, *args, **kwargs)
@@ -51,6 +72,21 @@ class _Engine(engineio.AsyncServer):  # type: ignore[misc]
         # A ping that found the peer gone is what closes the socket: it finishes by itself.
         if task is not None and task is not asyncio.current_task():
             task.cancel()
+
+
+class SocketApp(socketio.ASGIApp):  # type: ignore[misc]
+    """socketio.ASGIApp, handing a direct WebSocket straight to the lean transport: three coroutine frames
+    fewer held by every idle socket."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "websocket"
+            and self._ensure_trailing_slash(scope["path"]).startswith(self.engineio_path)
+            and engine_ws.is_direct_websocket(scope)
+        ):
+            await engine_ws.serve(self.engineio_server.eio, scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -86,7 +122,7 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
         transport = self.eio.sockets.get(eio_sid)
         # Runs the disconnect handlers and sends Engine.IO's CLOSE packet.
         await self.eio.disconnect(eio_sid)
-        if transport is not None:
+        if transport is not None and not isinstance(transport, LeanSocket):
             # Engine.IO then waits for the peer to close the transport, which a hostile peer never does:
             # ending its writer closes the WebSocket (or ends the long poll) from this side.
             await transport.queue.put(None)
@@ -100,10 +136,25 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
             self._close(eio_sid, f"not Socket.IO: {exc}")
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
-        if self.manager.sid_from_eio_sid(eio_sid, namespace or DEFAULT_NAMESPACE) is None:
+        namespace = namespace or DEFAULT_NAMESPACE
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None:
             self._close(eio_sid, "an event for a namespace the connection has not joined")
             return
+        if eio_sid in self.eio.lean_sockets:
+            # Inline, not in a task per event: a lean socket's reader awaits its handlers in order.
+            if self.manager.is_connected(sid, namespace):
+                await self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
+            return
         await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
+        socket = self.eio.lean_sockets.get(eio_sid)
+        if socket is None:
+            await super()._send_packet(eio_sid, pkt)
+        else:
+            # Written at once, without an Engine.IO packet object in between.
+            await socket.write_message(pkt.encode())
 
     async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
         deadline = self._deadlines.pop(eio_sid, None)

@@ -17,11 +17,12 @@ CYCLES = 5
 
 
 def engine_sockets() -> list[AsyncSocket]:
-    return [obj for obj in gc.get_objects() if type(obj) is AsyncSocket]
+    # Engine.IO's own sockets (long-polling, upgraded) and the lean transport's (realtime/engine_ws.py).
+    return [obj for obj in gc.get_objects() if isinstance(obj, AsyncSocket)]
 
 
 def held_by_the_connection(obj: object) -> bool:
-    return type(obj) is AsyncSocket or type(obj).__module__.startswith("uvicorn.protocols.websockets")
+    return isinstance(obj, AsyncSocket) or type(obj).__module__.startswith("uvicorn.protocols.websockets")
 
 
 def cyclic_garbage_sockets() -> int:

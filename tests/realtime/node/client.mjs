@@ -1,8 +1,9 @@
 // Drives a Walky server with the official socket.io-client, the way the walker app does.
-// Usage: node client.mjs <url> <token|-> <scenario>; prints one JSON object on stdout.
+// Usage: node client.mjs <url> <token|-> <scenario> [default]; prints one JSON object on stdout.
+// With `default`, the client keeps its default transports (long-polling, then the upgrade to WebSocket).
 import { io } from "socket.io-client";
 
-const [url, token, scenario] = process.argv.slice(2);
+const [url, token, scenario, transports] = process.argv.slice(2);
 const timer = setTimeout(() => finish({ error: "timeout" }, 2), 10000);
 
 function finish(result, code = 0) {
@@ -11,7 +12,7 @@ function finish(result, code = 0) {
   process.exit(code);
 }
 
-const options = { transports: ["websocket"], reconnection: false };
+const options = transports === "default" ? { reconnection: false } : { transports: ["websocket"], reconnection: false };
 if (token !== "-") options.auth = { token };
 const socket = io(url, options);
 
@@ -30,6 +31,7 @@ socket.on("connect", async () => {
     points: [fix(now - 1000, 51.50722), fix(now, 51.50723)],
   });
   const status = await socket.timeout(5000).emitWithAck("worker:status", { online: true, available: true });
+  const transport = socket.io.engine.transport.name;
   socket.disconnect();
-  finish({ first, second, duplicate, invalid, batch, status });
+  finish({ first, second, duplicate, invalid, batch, status, transport });
 });
