@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -17,34 +15,7 @@ import pytest
 from tests.app.marketplace import business_body
 from tests.realtime.conftest import LAT, LNG, now_ms, socket_client
 from tests.support.api import PASSWORD
-from tests.support.redis_server import free_port
-from tests.support.server_process import wait_until_answering
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def server_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    port = free_port()
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(proc, f"{url}/readyz", log_path)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from tests.support.server_process import running_server
 
 
 @pytest.fixture
@@ -57,9 +28,9 @@ def two_servers(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, str]]:
         "WALKY_LOG_LEVEL": "warning",
     }
     with ExitStack() as stack:
-        first = stack.enter_context(server_process(env, tmp_path / "first.log"))
+        first = stack.enter_context(running_server(env, tmp_path / "first.log"))[0]
         # Sequential start: the first has created the SQLite schema when the second opens the file.
-        second = stack.enter_context(server_process(env, tmp_path / "second.log"))
+        second = stack.enter_context(running_server(env, tmp_path / "second.log"))[0]
         yield first, second
 
 

@@ -21,7 +21,7 @@ from tests.app.marketplace import business_body
 from tests.realtime.conftest import LAT, LNG, now_ms
 from tests.support.api import PASSWORD
 from tests.support.redis_server import free_port
-from tests.support.server_process import wait_until_answering
+from tests.support.server_process import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 # Sockets opened until one lands on the other process (the kernel hands connections to either).
@@ -30,7 +30,6 @@ MAX_TRIES = 30
 
 @contextmanager
 def two_workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, int]]:
-    port = free_port()
     env = {
         **os.environ,
         "WALKY_REDIS_URL": redis_url,
@@ -38,26 +37,11 @@ def two_workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, int]]:
         "WALKY_JWT_SECRET": "workers-test-secret-0123456789abcdef0123",
         "WALKY_LOG_LEVEL": "warning",
     }
-    log_path = tmp_path / "server.log"
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "--port", str(port), "--workers", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(proc, f"{url}/readyz", log_path, timeout_s=120)
+    with running_server(env, tmp_path / "server.log", "--workers", "2", timeout_s=120, stop_timeout_s=30) as (
+        url,
+        proc,
+    ):
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def children(pid: int) -> list[int]:

@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -39,6 +41,37 @@ def wait_until_answering(
         if time.monotonic() > deadline:
             raise RuntimeError(f"{probe} did not answer 200 within {timeout_s:g} s:\n{_tail(log_path)}")
         time.sleep(POLL_INTERVAL_S)
+
+
+@contextmanager
+def running_server(
+    env: dict[str, str],
+    log_path: Path,
+    *args: str,
+    timeout_s: float = START_TIMEOUT_S,
+    stop_timeout_s: float = 15,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`python -m app --port P *args` until `/readyz` answers; its URL and process, terminated on exit."""
+    port = free_port()
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "--port", str(port), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(proc, f"{url}/readyz", log_path, timeout_s)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=stop_timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _tail(log_path: Path, chars: int = 5000) -> str:
