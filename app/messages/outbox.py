@@ -22,6 +22,11 @@ class Channel(StrEnum):
     SMS = "sms"
 
 
+# Claimed first (OutboxRepository.claim): what a person is waiting for on their phone.
+URGENT_CHANNELS = (Channel.PUSH, Channel.SMS)
+LATER_CHANNELS = tuple(channel for channel in Channel if channel not in URGENT_CHANNELS)
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"

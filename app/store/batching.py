@@ -1,4 +1,5 @@
-"""Coalesce concurrent small inserts into one `insert_many_new` per round trip.
+"""Coalesce concurrent small inserts into one `insert_many_new` per round trip, and concurrent reads by key
+into one read of many keys (ReadCoalescer).
 
 While one write is in flight, later callers queue; the next write carries all of them. A lone
 caller is written at once, so there is no added delay when idle, and under load the number of
@@ -9,11 +10,16 @@ once its own documents are durable.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import itertools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Generic, TypeVar
 
 from app.store.documents import Document, DocumentCollection
 
 MAX_DOCS_PER_WRITE = 5000
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class BatchInserter:
@@ -51,3 +57,49 @@ class BatchInserter:
             for _, done in batch:
                 if not done.done():
                     done.set_result(None)
+
+
+class ReadCoalescer(Generic[K, V]):
+    """Concurrent reads of one key each share one read of many keys.
+
+    While a read is in flight, later callers queue; the next read carries all of their keys. A lone caller
+    is read at once. A burst of single reads (a thousand notifications each looking up their person) then
+    costs a few round trips to the store instead of one each, so what queues behind them (the outbox relay's
+    claim) waits for a few reads, not a thousand. Each caller's read starts after it called, so it sees
+    every write that completed before.
+    """
+
+    def __init__(self, read_many: Callable[[list[K]], Awaitable[Mapping[K, V]]], max_keys: int = 500) -> None:
+        self._read_many = read_many
+        self._max_keys = max_keys
+        self._queue: dict[K, list[asyncio.Future[V | None]]] = {}
+        self._reader: asyncio.Task[None] | None = None
+
+    async def read(self, key: K) -> V | None:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[V | None] = loop.create_future()
+        self._queue.setdefault(key, []).append(waiter)
+        # A reader left behind by another event loop (a test's) never runs again.
+        if self._reader is None or self._reader.done() or self._reader.get_loop() is not loop:
+            self._reader = asyncio.create_task(self._drain())
+        return await waiter
+
+    async def _drain(self) -> None:
+        while self._queue:
+            keys = list(itertools.islice(self._queue, self._max_keys))
+            waiters = {key: self._queue.pop(key) for key in keys}
+            try:
+                found = await self._read_many(keys)
+            except BaseException as exc:
+                for futures in waiters.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for key, futures in waiters.items():
+                value = found.get(key)
+                for future in futures:
+                    if not future.done():
+                        future.set_result(value)

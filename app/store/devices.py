@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.messages.devices import Device
+from app.store.batching import ReadCoalescer
 from app.store.documents import DocumentCollection, Update
 
 
 class DeviceRepository:
     def __init__(self, collection: DocumentCollection) -> None:
         self._col = collection
+        # Concurrent look-ups (a burst of notifications, each asking whether its person has a device)
+        # share one read.
+        self._tokens: ReadCoalescer[str, list[str]] = ReadCoalescer(self.tokens_of_many)
 
     async def register(self, device: Device) -> Device:
         if await self._col.insert_many_new([device.to_doc()]) == 0:
@@ -26,7 +30,7 @@ class DeviceRepository:
         return [Device.from_doc(d) for d in docs]
 
     async def tokens_of(self, user_id: str) -> list[str]:
-        return [device.id for device in await self.of_user(user_id)]
+        return list(await self._tokens.read(user_id) or ())
 
     async def tokens_of_many(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
         """The tokens of several people in one read (the push sender, once per batch)."""

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from app.clock import iso
 from app.ids import new_id
-from app.messages.outbox import OutboxMessage, OutboxStatus
+from app.messages.outbox import LATER_CHANNELS, URGENT_CHANNELS, OutboxMessage, OutboxStatus
 from app.store.batching import BatchInserter
-from app.store.documents import DocumentCollection, Update
+from app.store.documents import Document, DocumentCollection, Update
 
 
 class OutboxRepository:
@@ -38,11 +38,17 @@ class OutboxRepository:
         One compare-and-set over the batch (still due when written) stamps a fresh claim id; reading back
         by that id tells which this caller won. Two writes per batch instead of one per message.
         """
-        due = await self._col.find(
-            {"status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}},
-            sort=[("leaseUntil", 1)],
-            limit=limit,
-        )
+        due_now = {"status": OutboxStatus.PENDING.value, "leaseUntil": {"$lte": iso(now)}}
+        # Phone channels first: a push or text (a dispatch offer that expires in seconds, "your walker has
+        # arrived") must not wait behind a wave of receipt emails due at the same moment.
+        due: list[Document] = []
+        for channels in (URGENT_CHANNELS, LATER_CHANNELS):
+            if len(due) < limit:
+                due += await self._col.find(
+                    {**due_now, "channel": {"$in": [channel.value for channel in channels]}},
+                    sort=[("leaseUntil", 1)],
+                    limit=limit - len(due),
+                )
         if not due:
             return []
         claim_id = new_id()

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from app.store.batching import ReadCoalescer
 from app.store.documents import Document, DuplicateKey, Filter, SortKey, Update, check_filter
 from app.store.schema import Index
 from app.store.sqlite.database import SqliteDatabase
@@ -137,6 +138,7 @@ class SqliteCollection:
         self.name = name
         self.array_fields = array_fields
         self.versioned = versioned
+        self._reads: ReadCoalescer[str, str] = ReadCoalescer(self._raw_docs)
 
     def create_sql(self, indexes: Sequence[Index]) -> list[str]:
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)"]
@@ -174,7 +176,17 @@ class SqliteCollection:
         return await self.db.run(run)
 
     async def get(self, doc_id: str) -> Document | None:
-        return await self.find_one({"id": doc_id})
+        # Concurrent gets share one query; each caller parses its own copy (callers may change the dict).
+        raw = await self._reads.read(doc_id)
+        return None if raw is None else _load((doc_id, raw))
+
+    async def _raw_docs(self, doc_ids: list[str]) -> dict[str, str]:
+        sql = f"SELECT id, doc FROM {self.name} WHERE id IN ({', '.join('?' * len(doc_ids))})"
+
+        def run(conn: sqlite3.Connection) -> dict[str, str]:
+            return dict(conn.execute(sql, doc_ids).fetchall())
+
+        return await self.db.run(run)
 
     async def find_one(self, where: Filter) -> Document | None:
         found = await self.find(where, limit=1)

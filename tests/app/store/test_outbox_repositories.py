@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from app.messages.outbox import OutboxStatus
+from app.messages.outbox import Channel, OutboxStatus
 from app.store.store import Store
 from tests.app.messages.fakes import T0, message
 
@@ -34,3 +34,18 @@ async def test_settled_messages_are_purged_pending_ones_kept(store: Store) -> No
     assert await store.outbox.purge_settled_before(T0 + timedelta(days=1)) == 1
     pending = await store.outbox.get("pending")
     assert pending is not None and pending.status is OutboxStatus.PENDING
+
+
+async def test_pushes_and_texts_are_claimed_before_emails_due_earlier(store: Store) -> None:
+    emails = [message(f"e{i}", at=T0 + timedelta(seconds=i)) for i in range(3)]
+    phone = [
+        message("p1", channel=Channel.PUSH, to=None, at=T0 + timedelta(seconds=10)),
+        message("s1", channel=Channel.SMS, to="+33600000000", at=T0 + timedelta(seconds=11)),
+    ]
+    await store.outbox.enqueue([*emails, *phone])
+    now = T0 + timedelta(minutes=1)
+    first = await store.outbox.claim(now, now + timedelta(seconds=60), 3)
+    # The phone channels fill the batch first; the rest is taken oldest first from the other channels.
+    assert sorted(m.id for m in first) == ["e0", "p1", "s1"]
+    rest = await store.outbox.claim(now, now + timedelta(seconds=60), 3)
+    assert sorted(m.id for m in rest) == ["e1", "e2"]
