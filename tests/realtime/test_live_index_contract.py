@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -12,25 +11,10 @@ from geo.coordinates import LngLat
 from geo.distance import destination
 from realtime.fixes import LiveFix
 from realtime.live_index import STALE_AFTER_MS, LiveIndex
-from realtime.memory_index import MemoryLiveIndex
 from realtime.redis_index import RedisLiveIndex
 
 NOW = 1_800_000_000_000
 CENTER = LngLat(-0.1276, 51.5072)
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def index(request: pytest.FixtureRequest) -> AsyncIterator[LiveIndex]:
-    if request.param == "memory":
-        yield MemoryLiveIndex()
-        return
-    # The session's server, flushed here: the async `redis_url` fixture cannot be requested lazily.
-    redis = Redis.from_url(request.getfixturevalue("redis_server_url"))
-    await redis.flushall()
-    adapter = RedisLiveIndex(redis, "test:")
-    yield adapter
-    await adapter.close()
-    await redis.aclose()
 
 
 def fix_at(bearing: float, distance_m: float, ts: int = NOW, accuracy: float | None = 5.0) -> LiveFix:

@@ -4,7 +4,6 @@ business and far workers among them, never swept), and how the Redis script is a
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,24 +14,10 @@ from geo.distance import destination, haversine_m
 from realtime import redis_index
 from realtime.fixes import LiveFix
 from realtime.live_index import STALE_AFTER_MS, LiveIndex
-from realtime.memory_index import MemoryLiveIndex
 from realtime.redis_index import START_RADIUS_SHARE, RedisLiveIndex
 
 NOW = 1_800_000_000_000
 CENTER = LngLat(2.35, 48.85)
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def index(request: pytest.FixtureRequest) -> AsyncIterator[LiveIndex]:
-    if request.param == "memory":
-        yield MemoryLiveIndex()
-        return
-    redis = Redis.from_url(request.getfixturevalue("redis_server_url"))
-    await redis.flushall()
-    adapter = RedisLiveIndex(redis, "test:")
-    yield adapter
-    await adapter.close()
-    await redis.aclose()
 
 
 class Fleet:
