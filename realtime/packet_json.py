@@ -110,7 +110,7 @@ def dumps(data: Any, **kwargs: Any) -> str:
         return json.dumps(data, separators=(",", ":"))
 
 
-def _event_problem(data: Any) -> str | None:
+def event_problem(data: Any) -> str | None:
     if not isinstance(data, list) or not data or not isinstance(data[0], str):
         return "an event is a list that starts with the event's name"
     if len(data[0]) > MAX_EVENT_NAME or data[0] in _RESERVED:
@@ -144,7 +144,7 @@ class Packet(socketio.packet.Packet):  # type: ignore[misc]
         except (ValueError, TypeError) as exc:
             raise NotSocketIO("not a Socket.IO packet") from exc
         if self.packet_type in (sio_packet.EVENT, sio_packet.BINARY_EVENT):
-            problem = _event_problem(self.data)
+            problem = event_problem(self.data)
             if problem is not None:
                 if self.packet_type == sio_packet.BINARY_EVENT:
                     raise NotSocketIO(problem)

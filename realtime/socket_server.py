@@ -10,7 +10,9 @@ closing connections that send what is not Socket.IO.
 - A closed connection is freed by reference counting, not left to the cyclic garbage collector
   (realtime/engine_asgi.py).
 - A client that opens the WebSocket transport directly is served by the lean transport of
-  realtime/engine_ws.py, its events handled inline; long-polling and the upgrade stay Engine.IO's.
+  realtime/engine_ws.py, its events handled inline; long-polling and the upgrade stay Engine.IO's. Its
+  plain events (realtime/event_frames.py) go straight to their handler and are acknowledged with one
+  frame; every other packet takes python-socketio's path.
 - A frame that is not a Socket.IO packet, or an event for a namespace the connection has not joined, closes
   the connection. The library logged such frames and went on, leaving the client without an answer.
 """
@@ -25,7 +27,7 @@ import socketio
 import structlog
 from engineio.async_socket import AsyncSocket
 
-from realtime import engine_asgi, engine_ws
+from realtime import engine_asgi, engine_ws, event_frames
 from realtime.engine_ws import LeanSocket
 
 log = structlog.get_logger("walky.socket")
@@ -128,12 +130,41 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
             await transport.queue.put(None)
 
     async def _handle_eio_message(self, eio_sid: str, data: str | bytes) -> None:
+        socket = self.eio.lean_sockets.get(eio_sid)
+        if socket is not None and eio_sid not in self._binary_packet:
+            event = event_frames.plain_event(data)
+            if event is not None and await self._plain_event(socket, eio_sid, event):
+                return
         try:
             await super()._handle_eio_message(eio_sid, data)
         except ValueError as exc:
             # Raised by the packet class and the library's protocol checks, never by Walky's handlers
             # (they answer every error in an ack).
             self._close(eio_sid, f"not Socket.IO: {exc}")
+
+    async def _plain_event(self, socket: LeanSocket, eio_sid: str, event: event_frames.PlainEvent) -> bool:
+        """A lean socket's plain event, handled inline and acknowledged with one frame written; False to
+        leave it to the general path (an event no handler is registered for, a socket not connected)."""
+        handler = self.handlers.get(DEFAULT_NAMESPACE, {}).get(event.name)
+        sid = self.manager.sid_from_eio_sid(eio_sid, DEFAULT_NAMESPACE)
+        if handler is None or event.name == "*" or sid is None:
+            return False
+        if not self.manager.is_connected(sid, DEFAULT_NAMESPACE):
+            return True
+        try:
+            answer = await handler(sid, *event.args)
+        except asyncio.CancelledError:
+            # As python-socketio's dispatch: a cancelled handler is acknowledged with no data.
+            answer = None
+        if event.ack_id is not None:
+            data = event_frames.ack_data(answer)
+            frame = event_frames.ack_frame(event.ack_id, data)
+            if frame is None:
+                ack = self.packet_class(socketio.packet.ACK, namespace=DEFAULT_NAMESPACE, id=event.ack_id, data=data)
+                await self._send_packet(eio_sid, ack)
+            else:
+                await socket.write(frame)
+        return True
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         namespace = namespace or DEFAULT_NAMESPACE
