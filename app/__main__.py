@@ -22,6 +22,7 @@ from app.ops.manifest import BackupError
 from app.service import build_route_tables, create_app
 from app.settings import Settings, describe_errors
 from realtime.limits import MAX_PACKET_BYTES
+from realtime.ws_protocol import LeanWebSocketProtocol
 
 # Collect the youngest generation after this many new container objects instead of CPython's 700. Every
 # location fix allocates dozens (tasks, futures, packets, dicts), so the default ran a collection every
@@ -61,7 +62,8 @@ def uvicorn_options(settings: Settings, host: str | None, port: int | None) -> d
         "port": port or settings.port,
         "loop": "uvloop",
         "http": "httptools",
-        "ws": "websockets-sansio",
+        # uvicorn's websockets-sansio protocol with a fast path for apps' frames (realtime/ws_protocol.py).
+        "ws": LeanWebSocketProtocol,
         # No permessage-deflate: fixes and acks are ~100-byte JSON frames, while each socket's compression
         # contexts cost ~36 KiB of resident memory and CPU on every frame (scripts/bench/bench_socket_memory.py).
         "ws_per_message_deflate": False,

@@ -29,6 +29,7 @@ from realtime.limits import MAX_PACKET_BYTES
 from realtime.live_index import LiveIndex
 from realtime.memory_index import MemoryLiveIndex
 from realtime.redis_index import RedisLiveIndex
+from realtime.ws_protocol import LeanWebSocketProtocol
 from tests.support.redis_server import free_port
 
 # Central London; tests place workers around it.
@@ -87,6 +88,7 @@ async def serve(settings: Settings) -> AsyncIterator[LiveServer]:
             lifespan="on",
             log_level="warning",
             # As app/__main__.py serves it: frames above the packet limit refused while reading.
+            ws=LeanWebSocketProtocol,
             ws_max_size=MAX_PACKET_BYTES,
         )
     )
