@@ -101,14 +101,14 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.queue: Inbox = Inbox()  # type: ignore[assignment]
         # Whether frames are read here: decided with the first bytes after the handshake, and False for
         # good once websockets' parser has been handed the stream.
-        self._fast: bool | None = None
+        self.fast: bool | None = None
         # The start of a frame not yet whole.
         self._pending = bytearray()
 
     def data_received(self, data: bytes) -> None:
-        if self._fast is None and self.handshake_complete:
-            self._fast = at_frame_boundary(self.conn)
-        if not self._fast:
+        if self.fast is None and self.handshake_complete:
+            self.fast = at_frame_boundary(self.conn)
+        if not self.fast:
             super().data_received(data)
             return
         if self._pending:
@@ -117,7 +117,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             self._pending.clear()
         rest = self._read_frames(data)
         if rest is not None:
-            self._fast = False
+            self.fast = False
             super().data_received(rest)
         elif not self.read_paused and self.queue.qsize() >= INBOX_LIMIT:
             self.read_paused = True
@@ -169,7 +169,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     async def receive(self) -> Any:
         message = await self.queue.get()
         # The stock protocol pauses after every message and resumes once the application took them all.
-        if self.read_paused and (self.queue.empty() or (self._fast and self.queue.qsize() < INBOX_LIMIT)):
+        if self.read_paused and (self.queue.empty() or (self.fast and self.queue.qsize() < INBOX_LIMIT)):
             self.read_paused = False
             self.transport.resume_reading()
         return message
