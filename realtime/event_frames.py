@@ -11,7 +11,7 @@ them exactly as before. tests/realtime/test_event_frames.py checks it against th
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
@@ -24,10 +24,8 @@ _MAX_ID_DIGITS = 15
 _ASCII_DIGITS = frozenset("0123456789")
 
 
-class PlainEvent(NamedTuple):
-    ack_id: int | None
-    name: str
-    args: list[Any]
+# (ack id, event name, arguments): a plain tuple, built per fix.
+PlainEvent = tuple[int | None, str, list[Any]]
 
 
 def plain_event(data: str | bytes) -> PlainEvent | None:
@@ -48,7 +46,7 @@ def plain_event(data: str | bytes) -> PlainEvent | None:
     # The empty name is how the packet class marks an unreadable event.
     if packet_json.event_problem(payload) is not None or payload[0] == packet_json.UNREADABLE_EVENT:
         return None
-    return PlainEvent(int(data[1:start]) if start > 1 else None, payload[0], payload[1:])
+    return (int(data[1:start]) if start > 1 else None, payload[0], payload[1:])
 
 
 def ack_data(answer: Any) -> list[Any]:

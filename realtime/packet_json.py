@@ -89,6 +89,12 @@ def _too_deep(data: Any) -> bool:
     return False
 
 
+def _openings(text: str | bytes) -> int:
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
+
+
 def loads(text: str | bytes, **kwargs: Any) -> Any:
     try:
         data = orjson.loads(text)
@@ -97,7 +103,8 @@ def loads(text: str | bytes, **kwargs: Any) -> Any:
             data = json.loads(text, parse_int=_bounded_int)
         except (ValueError, RecursionError) as exc:
             raise UnreadableJson(f"the payload is not JSON, or is nested deeper than {MAX_DEPTH} levels") from exc
-    if _too_deep(data):
+    # Nesting needs a bracket per level: text with few brackets (a fix has three) needs no walk.
+    if _openings(text) > MAX_DEPTH and _too_deep(data):
         raise UnreadableJson(f"the payload is nested deeper than {MAX_DEPTH} levels")
     return data
 

@@ -131,40 +131,52 @@ class WalkySocketServer(socketio.AsyncServer):  # type: ignore[misc]
 
     async def _handle_eio_message(self, eio_sid: str, data: str | bytes) -> None:
         socket = self.eio.lean_sockets.get(eio_sid)
-        if socket is not None and eio_sid not in self._binary_packet:
-            event = event_frames.plain_event(data)
-            if event is not None and await self._plain_event(socket, eio_sid, event):
-                return
-        try:
-            await super()._handle_eio_message(eio_sid, data)
-        except ValueError as exc:
-            # Raised by the packet class and the library's protocol checks, never by Walky's handlers
-            # (they answer every error in an ack).
-            self._close(eio_sid, f"not Socket.IO: {exc}")
-
-    async def _plain_event(self, socket: LeanSocket, eio_sid: str, event: event_frames.PlainEvent) -> bool:
-        """A lean socket's plain event, handled inline and acknowledged with one frame written; False to
-        leave it to the general path (an event no handler is registered for, a socket not connected)."""
-        handler = self.handlers.get(DEFAULT_NAMESPACE, {}).get(event.name)
-        sid = self.manager.sid_from_eio_sid(eio_sid, DEFAULT_NAMESPACE)
-        if handler is None or event.name == "*" or sid is None:
-            return False
+        call = self._plain_call(eio_sid, data) if socket is not None else None
+        if call is None:
+            try:
+                await super()._handle_eio_message(eio_sid, data)
+            except ValueError as exc:
+                # Raised by the packet class and the library's protocol checks, never by Walky's handlers
+                # (they answer every error in an ack).
+                self._close(eio_sid, f"not Socket.IO: {exc}")
+            return
+        # A lean socket's plain event, run in this coroutine (one frame less to resume per fix).
+        handler, sid, ack_id, args = call
         if not self.manager.is_connected(sid, DEFAULT_NAMESPACE):
-            return True
+            return
         try:
-            answer = await handler(sid, *event.args)
+            answer = await handler(sid, *args)
         except asyncio.CancelledError:
             # As python-socketio's dispatch: a cancelled handler is acknowledged with no data.
             answer = None
-        if event.ack_id is not None:
-            data = event_frames.ack_data(answer)
-            frame = event_frames.ack_frame(event.ack_id, data)
-            if frame is None:
-                ack = self.packet_class(socketio.packet.ACK, namespace=DEFAULT_NAMESPACE, id=event.ack_id, data=data)
-                await self._send_packet(eio_sid, ack)
-            else:
-                await socket.write(frame)
-        return True
+        if ack_id is None:
+            return
+        ack = event_frames.ack_data(answer)
+        frame = event_frames.ack_frame(ack_id, ack)
+        if frame is None:
+            await self._send_ack_packet(eio_sid, ack_id, ack)
+        else:
+            await socket.write(frame)
+
+    def _plain_call(self, eio_sid: str, data: str | bytes) -> tuple[Any, str, int | None, list[Any]] | None:
+        """(handler, sid, ack id, arguments) of a plain event (realtime/event_frames.py) from a connected
+        socket to a registered handler; None for the general path (an unknown event answers NOT_FOUND
+        there, a socket that has not connected is closed there)."""
+        if eio_sid in self._binary_packet:
+            return None
+        event = event_frames.plain_event(data)
+        if event is None:
+            return None
+        ack_id, name, args = event
+        handler = self.handlers.get(DEFAULT_NAMESPACE, {}).get(name)
+        sid = self.manager.sid_from_eio_sid(eio_sid, DEFAULT_NAMESPACE)
+        if handler is None or name == "*" or sid is None:
+            return None
+        return handler, sid, ack_id, args
+
+    async def _send_ack_packet(self, eio_sid: str, ack_id: int, data: list[Any]) -> None:
+        ack = self.packet_class(socketio.packet.ACK, namespace=DEFAULT_NAMESPACE, id=ack_id, data=data)
+        await self._send_packet(eio_sid, ack)
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         namespace = namespace or DEFAULT_NAMESPACE
