@@ -223,6 +223,8 @@ async def serve(engine: Any, scope: dict[str, Any], receive: Receive, send: Send
             except Exception:
                 # What python-engineio's read loop did too: log, and go on reading.
                 log.exception("socket frame failed")
+            # An idle socket does not hold on to its last frame.
+            del event, data
     finally:
         await socket.close(wait=False, abort=True, reason=engine.reason.TRANSPORT_CLOSE)
         engine.sockets.pop(sid, None)

@@ -12,8 +12,11 @@ Here, once the handshake is done:
   of any other kind (control frames, fragments, reserved bits, 64-bit lengths, invalid UTF-8), and every
   byte after it, goes to websockets' parser as before: it always sees the stream from a frame boundary, so
   what it refuses, answers or closes is exactly what it did.
-- The inbox is a deque with one waiter (the ASGI application is its one reader), and reading stops only
+- The inbox is a list with one waiter (the ASGI application is its one reader), and reading stops only
   while `INBOX_LIMIT` messages wait, so a peer that floods still holds a bounded number of messages.
+- What an idle socket holds is less: no `asyncio.Queue` or `asyncio.Event` of its own, and not the
+  handshake's request and response once it is answered (uvicorn keeps both, websockets' parser the
+  request).
 - Text and binary messages are framed by hand while the connection is open; anything else is uvicorn's.
 
 What this relies on in uvicorn and websockets (pinned in pyproject.toml) is checked by
@@ -23,12 +26,11 @@ tests/realtime/test_ws_protocol.py.
 from __future__ import annotations
 
 import asyncio
-import collections
 import struct
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.protocol import State
+from websockets.protocol import Protocol, State
 from websockets.server import ServerProtocol
 
 try:
@@ -42,15 +44,19 @@ _FIN_TEXT, _FIN_BINARY = 0x81, 0x82
 _FAST_OPCODES = frozenset((_FIN_TEXT, _FIN_BINARY))
 _MASKED = 0x80
 _LEN16 = 126
+# Taken messages an inbox that never empties keeps before it lets them go.
+_COMPACT_AFTER = 32
 
 
 class Inbox:
-    """The ASGI receive queue of one connection: a deque and the one reader's waiter."""
+    """The ASGI receive queue of one connection: a list read from its head, and the one reader's waiter
+    (an `asyncio.Queue` is ~1 KiB per idle socket, its deques included)."""
 
-    __slots__ = ("_items", "_waiter")
+    __slots__ = ("_head", "_items", "_waiter")
 
     def __init__(self) -> None:
-        self._items: collections.deque[dict[str, Any]] = collections.deque()
+        self._items: list[dict[str, Any]] = []
+        self._head = 0
         self._waiter: asyncio.Future[None] | None = None
 
     def put_nowait(self, item: dict[str, Any]) -> None:
@@ -60,19 +66,58 @@ class Inbox:
             waiter.set_result(None)
 
     def empty(self) -> bool:
-        return not self._items
+        return self._head == len(self._items)
 
     def qsize(self) -> int:
-        return len(self._items)
+        return len(self._items) - self._head
 
     async def get(self) -> dict[str, Any]:
-        while not self._items:
+        while self._head == len(self._items):
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.popleft()
+        items = self._items
+        item = items[self._head]
+        self._head += 1
+        if self._head == len(items):
+            # Emptied: the list lets go of its items and their array.
+            items.clear()
+            self._head = 0
+        elif self._head >= _COMPACT_AFTER and 2 * self._head >= len(items):
+            # A reader that never quite catches up: drop what it took, at most as often as it takes half.
+            del items[: self._head]
+            self._head = 0
+        return item
+
+
+class Writable:
+    """uvicorn's `writable` flag, an `asyncio.Event` per socket in the stock protocol: here an Event exists
+    only while the transport's buffer is full."""
+
+    __slots__ = ("_paused",)
+
+    def __init__(self) -> None:
+        self._paused: asyncio.Event | None = None
+
+    def is_set(self) -> bool:
+        return self._paused is None
+
+    def clear(self) -> None:
+        if self._paused is None:
+            self._paused = asyncio.Event()
+
+    def set(self) -> None:
+        paused, self._paused = self._paused, None
+        if paused is not None:
+            paused.set()
+
+    async def wait(self) -> bool:
+        paused = self._paused
+        if paused is not None:
+            await paused.wait()
+        return True
 
 
 def frame_header(opcode: int, length: int) -> bytes:
@@ -95,10 +140,18 @@ def at_frame_boundary(conn: ServerProtocol) -> bool:
     return getattr(parser, "__name__", None) == "at_eof"
 
 
+def restart_parser(conn: ServerProtocol) -> None:
+    """Give a parser that waits for a frame a fresh frame loop: what websockets' server parser runs after
+    the handshake, without its frame, which holds the handshake's request (~2 KiB of headers)."""
+    conn.parser = Protocol.parse(conn)
+    next(conn.parser)
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue: Inbox = Inbox()  # type: ignore[assignment]
+        self.writable: Writable = Writable()  # type: ignore[assignment]
         # Whether frames are read here: decided with the first bytes after the handshake, and False for
         # good once websockets' parser has been handed the stream.
         self.fast: bool | None = None
@@ -108,6 +161,8 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def data_received(self, data: bytes) -> None:
         if self.fast is None and self.handshake_complete:
             self.fast = at_frame_boundary(self.conn)
+            if self.fast:
+                restart_parser(self.conn)
         if not self.fast:
             super().data_received(data)
             return
@@ -194,3 +249,6 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
                 self.transport.write(frame_header(_FIN_TEXT, len(payload)) + payload)
                 return
         await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # The handshake's request and response (~4 KiB of headers) are not read again.
+            del self.request, self.response

@@ -267,6 +267,7 @@ def handshake(conn: ServerProtocol) -> None:
     [request] = conn.events_received()
     assert isinstance(request, Request)
     conn.send_response(conn.accept(request))
+    assert conn.data_to_send()[0].startswith(b"HTTP/1.1 101")
 
 
 def test_the_parser_is_at_a_frame_boundary_only_between_frames() -> None:
@@ -282,6 +283,18 @@ def test_the_parser_is_at_a_frame_boundary_only_between_frames() -> None:
     assert at_frame_boundary(conn)
     conn.receive_data(data[:1])
     assert not at_frame_boundary(conn)
+
+
+def test_a_restarted_parser_reads_frames_and_refusals_as_before() -> None:
+    conn = ServerProtocol(max_size=MAX_SIZE)
+    handshake(conn)
+    ws_protocol.restart_parser(conn)
+    assert at_frame_boundary(conn)
+    conn.receive_data(frame(TEXT, b"a") + frame(PING, b"p"))
+    assert [(f.opcode, f.data) for f in conn.events_received() if isinstance(f, Frame)] == [(TEXT, b"a"), (PING, b"p")]
+    assert conn.data_to_send() == [b"\x8a\x01p"]
+    conn.receive_data(frame(TEXT, b"x", rsv=4))
+    assert conn.close_sent is not None and conn.close_sent.code == 1002
 
 
 def test_the_inbox_wakes_its_reader() -> None:
