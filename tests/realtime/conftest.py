@@ -23,7 +23,6 @@ from app.composition import Services
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.ids import new_id
-from app.rest.http_protocol import HeadWithBodyProtocol
 from app.service import create_app, services_of
 from app.settings import Settings
 from realtime.limits import MAX_PACKET_BYTES
@@ -89,7 +88,6 @@ async def serve(settings: Settings) -> AsyncIterator[LiveServer]:
             lifespan="on",
             log_level="warning",
             # As app/__main__.py serves it: frames above the packet limit refused while reading.
-            http=HeadWithBodyProtocol,
             ws=LeanWebSocketProtocol,
             ws_max_size=MAX_PACKET_BYTES,
         )
