@@ -181,6 +181,9 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def _read_frames(self, data: bytes) -> bytes | None:
         """Queue the whole fast frames at the start of `data`, keep a partial one; what is left for
         websockets' parser (from the first frame of another kind), or None."""
+        limit = self.conn.max_message_size
+        if self.close_sent or self.conn.state is not State.OPEN:
+            return data
         view = memoryview(data)
         end = len(data)
         at = 0
@@ -200,8 +203,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
                 start = at + 8
             else:
                 return data[at:]
-            limit = self.conn.max_message_size
-            if self.close_sent or self.conn.state is not State.OPEN or (limit is not None and length > limit):
+            if limit is not None and length > limit:
                 return data[at:]
             stop = start + length
             if stop > end:
