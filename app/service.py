@@ -16,10 +16,12 @@ from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
 from app.jobs.runner import JobRunner
+from app.rest import nearby_lane
 from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from app.rest.nearby_lane import NearbyLane
 from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
@@ -150,6 +152,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             expose_headers=["Retry-After", "X-Request-ID"],
         )
     api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
+    # Outside all of the above, inside the request context: the nearby read's plain requests skip them.
+    api.add_middleware(
+        NearbyLane,
+        services=services,
+        route=next(route for route in locations.router.routes if getattr(route, "path", None) == nearby_lane.PATH),
+        rate=settings.api_rate_limit,
+        timeout_s=settings.request_timeout_s,
+        cors=bool(settings.cors_origins),
+        vary_from_bytes=GZIP_MIN_BYTES,
+    )
     if settings.sentry_dsn:
         from app.ops.sentry import CaptureErrors
 

@@ -51,10 +51,14 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
     return details
 
 
-async def _app_error(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AppError)
+def app_error_response(exc: AppError) -> Response:
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+
+
+async def _app_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return app_error_response(exc)
 
 
 async def _validation_error(_: Request, exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import structlog
 from redis.exceptions import RedisError
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.tokens import AccessTokens
@@ -19,6 +20,18 @@ from app.rest.errors import error_response
 log = structlog.get_logger("walky.http")
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+async def refusal(limiter: RateLimiter, rate: str, kind: str, key: str) -> Response | None:
+    """Counts one request against `key`'s bucket: the 429 to answer when it is over the limit, else None."""
+    try:
+        await limiter.hit(rate, "api", kind, key, exact=False)
+    except RateLimited as exc:
+        return error_response(exc.status, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after_s)})
+    except RedisError:
+        # The limit protects the service; it must not take it down with Redis (/readyz reports Redis).
+        log.warning("api rate limit not counted: redis failed")
+    return None
 
 
 class ApiRateLimitMiddleware:
@@ -44,13 +57,8 @@ class ApiRateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        try:
-            await self.limiter.hit(self.rate, "api", *self._key(scope), exact=False)
-        except RateLimited as exc:
-            headers = {"Retry-After": str(exc.retry_after_s)}
-            await error_response(429, exc.code, exc.message, headers=headers)(scope, receive, send)
+        refused = await refusal(self.limiter, self.rate, *self._key(scope))
+        if refused is not None:
+            await refused(scope, receive, send)
             return
-        except RedisError:
-            # The limit protects the service; it must not take it down with Redis (/readyz reports Redis).
-            log.warning("api rate limit not counted: redis failed")
         await self.app(scope, receive, send)

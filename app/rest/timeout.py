@@ -47,19 +47,21 @@ class RequestTimeoutMiddleware:
         except TimeoutError:
             if started:
                 raise
-            await self._refuse(send)
+            await refuse(send, self.timeout_s)
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(error_body("UNAVAILABLE", f"the request took longer than {self.timeout_s:g} s"))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", b"1"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+async def refuse(send: Send, timeout_s: float) -> None:
+    """The answer to a request whose handler missed its deadline."""
+    body = orjson.dumps(error_body("UNAVAILABLE", f"the request took longer than {timeout_s:g} s"))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
