@@ -16,7 +16,6 @@ from app.clock import Clock
 from app.composition import Services, build_services
 from app.dispatch.dispatcher import install_dispatcher
 from app.jobs.runner import JobRunner
-from app.rest import nearby_lane
 from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
@@ -156,7 +155,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.add_middleware(
         NearbyLane,
         services=services,
-        route=next(route for route in locations.router.routes if getattr(route, "path", None) == nearby_lane.PATH),
+        route=locations.nearby_workers_route,
         rate=settings.api_rate_limit,
         timeout_s=settings.request_timeout_s,
         cors=bool(settings.cors_origins),

@@ -46,6 +46,10 @@ class NearbyQuery(QueryInput):
         return LngLat(self.lng, self.lat)
 
 
+# The query's wire names: FastAPI reads a query model by its aliases only.
+QUERY_NAMES = frozenset(field.alias or name for name, field in NearbyQuery.model_fields.items())
+
+
 class NearbyWorkerView(Output):
     worker_id: str
     business_id: str

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from app.errors import AppError, RateLimited
 from app.rest.envelope import error_body
@@ -40,6 +41,16 @@ def error_response(
         media_type="application/json",
         headers=headers,
     )
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """An error answer sent straight as ASGI messages, for middleware that answers before any route."""
+    body = orjson.dumps(error_body(code, message))
+    start_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def validation_details(errors: Any) -> list[dict[str, Any]]:

@@ -6,13 +6,11 @@ import re
 import time
 import uuid
 
-import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import Metrics
-from app.rest.envelope import error_body
-from app.rest.errors import internal_error_response
+from app.rest.errors import internal_error_response, send_error
 
 log = structlog.get_logger("walky.http")
 
@@ -126,15 +124,4 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(error_body("PAYLOAD_TOO_LARGE", f"request body exceeds {self.max_bytes} bytes"))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413, "PAYLOAD_TOO_LARGE", f"request body exceeds {self.max_bytes} bytes")

@@ -19,8 +19,8 @@ import asyncio
 from urllib.parse import parse_qsl
 
 import orjson
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.principal import Principal
@@ -32,8 +32,6 @@ from app.rest.timeout import refuse
 from app.usecases.sessions import authenticate
 from realtime import nearby
 
-PATH = "/v1/locations/workers"
-QUERY_NAMES = frozenset(field.alias or name for name, field in nearby.NearbyQuery.model_fields.items())
 # Any of these makes the request one for the whole stack (see the module's docstring).
 _BODY_HEADERS = (b"content-length", b"transfer-encoding")
 
@@ -44,24 +42,26 @@ class NearbyLane:
         app: ASGIApp,
         *,
         services: Services,
-        route: BaseRoute,
+        route: APIRoute,
         rate: str,
         timeout_s: float,
         cors: bool,
         vary_from_bytes: int,
     ) -> None:
-        """`route`: the stack's own route for the path (the request context names metrics after it);
+        """`route`: the stack's own route, whose path the lane serves (the request context names metrics
+        after it);
         `vary_from_bytes`: the gzip middleware's minimum size, from which it adds `Vary: Accept-Encoding`."""
         self.app = app
         self.services = services
         self.route = route
+        self.path = route.path
         self.rate = rate
         self.timeout_s = timeout_s
         self.cors = cors
         self.vary_from_bytes = vary_from_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "GET":
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         query = await self._plain_query(scope)
@@ -107,7 +107,7 @@ class NearbyLane:
             return None
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         given = dict(pairs)
-        if len(given) != len(pairs) or not given.keys() <= QUERY_NAMES:
+        if len(given) != len(pairs) or not given.keys() <= nearby.QUERY_NAMES:
             return None
         try:
             principal = await authenticate(self.services, token)

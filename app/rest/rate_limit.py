@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.auth.tokens import AccessTokens
 from app.errors import AppError, RateLimited
 from app.ratelimit import RateLimiter
-from app.rest.errors import error_response
+from app.rest.errors import app_error_response
 
 log = structlog.get_logger("walky.http")
 
@@ -27,7 +27,7 @@ async def refusal(limiter: RateLimiter, rate: str, kind: str, key: str) -> Respo
     try:
         await limiter.hit(rate, "api", kind, key, exact=False)
     except RateLimited as exc:
-        return error_response(exc.status, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after_s)})
+        return app_error_response(exc)
     except RedisError:
         # The limit protects the service; it must not take it down with Redis (/readyz reports Redis).
         log.warning("api rate limit not counted: redis failed")

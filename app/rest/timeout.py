@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import re
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.rest.envelope import error_body
+from app.rest.errors import send_error
 
 
 class RequestTimeoutMiddleware:
@@ -52,16 +51,5 @@ class RequestTimeoutMiddleware:
 
 async def refuse(send: Send, timeout_s: float) -> None:
     """The answer to a request whose handler missed its deadline."""
-    body = orjson.dumps(error_body("UNAVAILABLE", f"the request took longer than {timeout_s:g} s"))
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", b"1"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    message = f"the request took longer than {timeout_s:g} s"
+    await send_error(send, 503, "UNAVAILABLE", message, ((b"retry-after", b"1"),))

@@ -18,8 +18,6 @@ from realtime import nearby
 
 router = APIRouter(prefix="/v1/locations", tags=["live locations"])
 NearbyPage = Envelope[list[nearby.NearbyWorkerView]]
-# The query's wire names: FastAPI reads a query model by its aliases only.
-_QUERY_NAMES = tuple(field.alias or name for name, field in nearby.NearbyQuery.model_fields.items())
 
 
 async def nearby_workers(
@@ -41,7 +39,7 @@ class _NearbyRoute(APIRoute):
             services = await get_services(request)
             principal = await get_principal(services, await bearer(request))
             params = request.query_params
-            given = {name: params[name] for name in _QUERY_NAMES if name in params}
+            given = {name: params[name] for name in nearby.QUERY_NAMES if name in params}
             try:
                 query = nearby.NearbyQuery.model_validate(given)
             except ValidationError as exc:
@@ -64,6 +62,8 @@ router.add_api_route(
     response_model_exclude_none=True,
     route_class_override=_NearbyRoute,
 )
+# Its plain requests are served past the middleware and FastAPI by app/rest/nearby_lane.py.
+nearby_workers_route = next(r for r in router.routes if isinstance(r, APIRoute) and r.endpoint is nearby_workers)
 
 
 @router.get("/businesses", summary="Businesses near a point, nearest first (same as /v1/businesses/search)")

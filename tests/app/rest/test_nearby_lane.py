@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
-from app.rest.nearby_lane import PATH, NearbyLane
+from app.rest.nearby_lane import NearbyLane
 from app.service import create_app, services_of
 from app.settings import Settings
 from geo.coordinates import LngLat
@@ -23,6 +23,7 @@ from realtime.fixes import LiveFix
 from tests.realtime.conftest import LAT, LNG, add_worker
 from tests.support.asgi import http_client, lifespan
 
+PATH = "/v1/locations/workers"
 ORIGIN = "https://app.walky.example"
 # Headers the two paths are allowed to differ in: a fresh id per request, and the clock.
 VARYING = {"x-request-id", "date"}
