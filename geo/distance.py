@@ -5,7 +5,7 @@ the distances a walk or a dispatch search spans, and keeps every formula closed-
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from geo.coordinates import LngLat, wrap_lng
@@ -25,6 +25,25 @@ def haversine_m(a: LngLat, b: LngLat) -> float:
     h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlng) ** 2
     # Rounding can push h a hair above 1 for antipodal points.
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distances_from(origin: LngLat) -> Callable[[float, float], float]:
+    """`haversine_m(origin, LngLat(lng, lat))` as a function of `(lng, lat)`, with the origin's part done
+    once: a nearby page measures every candidate from one centre. The same operations in the same order
+    give the same floats (tests hold them equal)."""
+    lat1 = math.radians(origin.lat)
+    cos_lat1 = math.cos(lat1)
+    lng1 = origin.lng
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+
+    def distance_m(lng: float, lat: float) -> float:
+        lat2 = radians(lat)
+        half_dlat = (lat2 - lat1) / 2
+        half_dlng = radians(lng - lng1) / 2
+        h = sin(half_dlat) ** 2 + cos_lat1 * cos(lat2) * sin(half_dlng) ** 2
+        return 2 * EARTH_RADIUS_M * asin(min(1.0, sqrt(h)))
+
+    return distance_m
 
 
 def path_length_m(points: Sequence[LngLat]) -> float:

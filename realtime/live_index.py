@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple, Protocol
 
 from geo.coordinates import LngLat
@@ -54,13 +55,17 @@ class WorkerLive:
     last_seen_ms: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class NearbyWorker:
+# A tuple: a nearby page builds 20-30 of them, and a frozen dataclass costs several times as much to build.
+class NearbyWorker(NamedTuple):
     worker_id: str
     business_id: str | None
     position: LngLat
     distance_m: float
     last_seen_ms: int
+
+
+# The order both adapters answer in: nearest first, ties by id.
+NEAREST_FIRST = attrgetter("distance_m", "worker_id")
 
 
 class FixRecorded(NamedTuple):

@@ -17,7 +17,7 @@ from geo.coordinates import LngLat
 from geo.distance import haversine_m
 from geo.errors import GeoError
 from realtime.fixes import LiveFix
-from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, FixRecorded, NearbyWorker, WorkerLive
+from realtime.live_index import GEO_MAX_LAT, NEAREST_FIRST, STALE_AFTER_MS, FixRecorded, NearbyWorker, WorkerLive
 
 # ~200 m cells: a 1 km search looks at ~23 km² of cells instead of ~190 km² at resolution 7, which is
 # what dominates dispatch latency with 100,000 walkers in a metro area.
@@ -121,7 +121,7 @@ class MemoryLiveIndex:
                 if distance <= radius_m:
                     position, seen = state.last_fix.position, state.last_seen_ms
                     found.append(NearbyWorker(worker_id, state.business_id, position, distance, seen))
-        found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
+        found.sort(key=NEAREST_FIRST)
         return found[:limit]
 
     async def sweep(self, now_ms: int) -> int:

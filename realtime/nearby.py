@@ -6,6 +6,7 @@ business; everyone else gets distances.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
@@ -61,10 +62,12 @@ class NearbyWorkerView(Output):
     )
 
 
-def _sees_positions_of(principal: Principal, business_id: str | None) -> bool:
+def _sees_positions_of(principal: Principal) -> Callable[[str | None], bool]:
+    """Whether `principal` sees the exact positions of a business's workers (asked once per page)."""
     if principal.is_admin:
-        return True
-    return principal.role is Role.BUSINESS and business_id is not None and principal.business_id == business_id
+        return lambda business_id: True
+    own = principal.business_id if principal.role is Role.BUSINESS else None
+    return lambda business_id: own is not None and business_id == own
 
 
 async def find_nearby_workers(services: Services, principal: Principal, query: NearbyQuery) -> list[dict[str, Any]]:
@@ -81,6 +84,7 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
         query.center, query.radius, limit=query.limit + OVERFETCH, now_ms=now_ms, business_ids=business_ids
     )
     workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
+    sees_positions = _sees_positions_of(principal)
     views: list[dict[str, Any]] = []
     for hit in hits:
         worker = workers.get(hit.worker_id)
@@ -94,7 +98,7 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
             "rating": {"average": rating.average, "count": rating.count},
             "lastSeenAt": iso_ms(hit.last_seen_ms),
         }
-        if _sees_positions_of(principal, worker.business_id):
+        if sees_positions(worker.business_id):
             view["coordinates"] = [hit.position.lng, hit.position.lat]
         views.append(view)
         if len(views) == query.limit:

@@ -25,11 +25,19 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
 from geo.coordinates import LngLat
-from geo.distance import haversine_m
+from geo.distance import distances_from, haversine_m
 from realtime import resp
 from realtime.coalescer import PipelineCoalescer, Stage
 from realtime.fixes import LiveFix
-from realtime.live_index import GEO_MAX_LAT, STALE_AFTER_MS, STATE_TTL_MS, FixRecorded, NearbyWorker, WorkerLive
+from realtime.live_index import (
+    GEO_MAX_LAT,
+    NEAREST_FIRST,
+    STALE_AFTER_MS,
+    STATE_TTL_MS,
+    FixRecorded,
+    NearbyWorker,
+    WorkerLive,
+)
 
 # Redis measures on a sphere of radius 6372797.56 m, ours is 6371008.8 m: search slightly wider and
 # filter by our own distance so both adapters agree on who is inside the radius.
@@ -400,15 +408,16 @@ class RedisLiveIndex:
         # At most `limit` candidates, nearest first, widened by the script as needed; Redis measures on a
         # slightly larger sphere, so the exact radius is ours. The order agrees (same formula, a constant
         # factor apart), so whoever falls outside it has no nearer worker left behind.
+        distance_m = distances_from(center)
         found: list[NearbyWorker] = []
         for i in range(0, len(reply), 3):
-            lng, lat, biz = reply[i + 1].split(b" ", 2)
-            position = LngLat(float(lng), float(lat))
-            distance = haversine_m(center, position)
+            lng_text, lat_text, biz = reply[i + 1].split(b" ", 2)
+            lng, lat = float(lng_text), float(lat_text)
+            distance = distance_m(lng, lat)
             if distance <= radius_m:
                 worker_id, seen = reply[i].decode(), int(reply[i + 2])
-                found.append(NearbyWorker(worker_id, biz.decode() or None, position, distance, seen))
-        found.sort(key=lambda hit: (hit.distance_m, hit.worker_id))
+                found.append(NearbyWorker(worker_id, biz.decode() or None, LngLat(lng, lat), distance, seen))
+        found.sort(key=NEAREST_FIRST)
         return found[:limit]
 
     async def sweep(self, now_ms: int) -> int:

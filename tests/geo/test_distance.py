@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import EARTH_RADIUS_M, GeoError, LngLat, bbox_around, destination, haversine_m, path_length_m
+from geo.distance import distances_from
 
 positions = st.builds(LngLat, st.floats(min_value=-180, max_value=180), st.floats(min_value=-90, max_value=90))
 bearings = st.floats(min_value=0, max_value=360)
@@ -119,3 +120,11 @@ def test_bad_radius_or_distance_is_rejected(radius: float) -> None:
         bbox_around(PARIS, radius)
     with pytest.raises(GeoError, match="distance"):
         destination(PARIS, 0, radius)
+
+
+@settings(max_examples=500)
+@given(st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90))
+def test_distances_from_a_point_are_haversine_m_to_the_float(
+    lng1: float, lat1: float, lng2: float, lat2: float
+) -> None:
+    assert distances_from(LngLat(lng1, lat1))(lng2, lat2) == haversine_m(LngLat(lng1, lat1), LngLat(lng2, lat2))
