@@ -49,3 +49,15 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     assert 'walky_http_requests_total{method="GET",route="/v1/users/me",status="401"} 1.0' in text
     assert "walky_http_request_duration_seconds_bucket" in text
     assert "walky_open_sockets 0.0" in text
+
+
+async def test_metrics_count_methods_past_the_standard_ones_as_one(client: httpx.AsyncClient) -> None:
+    for method in ("BREW", "WHEN", "BREW"):
+        await client.request(method, "/healthz")
+    await client.get("/healthz")
+    await client.get("/healthz")
+    text = (await client.get("/metrics")).text
+    assert 'walky_http_requests_total{method="OTHER",route="/healthz",status="405"} 3.0' in text
+    assert 'walky_http_requests_total{method="GET",route="/healthz",status="200"} 2.0' in text
+    assert "BREW" not in text and "WHEN" not in text
+    assert 'walky_http_request_duration_seconds_count{method="OTHER",route="/healthz"} 3.0' in text
