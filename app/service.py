@@ -94,6 +94,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Walky's own Prometheus metrics and logs observe requests. FastAPI's OpenTelemetry hooks would
+        # otherwise ask three global providers on every request (~5 µs) whether tracing is wanted.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     api.state.services = services
     api.state.upload_gate = UploadGate()
