@@ -32,7 +32,15 @@ async def add_walk_event(
     return ok({"bookingId": booking_id, **event.view()})
 
 
-@router.get("/{booking_id}/report", summary="The report card: distance, duration, route, events, photos, notes")
+# The report, its map and its GPX exist once the walk has started.
+NOT_STARTED = {409: {"description": "The walk has not started yet (`CONFLICT`)"}}
+
+
+@router.get(
+    "/{booking_id}/report",
+    summary="The report card: distance, duration, route, events, photos, notes",
+    responses=NOT_STARTED,
+)
 async def get_report(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[dict[str, Any]]:
     return ok(await walks.get_report(services, principal, booking_id))
 
@@ -41,7 +49,7 @@ async def get_report(booking_id: str, principal: PrincipalDep, services: Service
     "/{booking_id}/report/map.svg",
     summary="The walk's route with start, end and events drawn (no tiles)",
     response_class=Response,
-    responses={200: {"content": {SVG: {}}}},
+    responses={200: {"content": {SVG: {}}}, **NOT_STARTED},
 )
 async def report_map(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
     return Response(await walks.report_map_svg(services, principal, booking_id), media_type=SVG)
@@ -51,7 +59,7 @@ async def report_map(booking_id: str, principal: PrincipalDep, services: Service
     "/{booking_id}/route.gpx",
     summary="The walk as GPX 1.1: the track and its events as waypoints",
     response_class=Response,
-    responses={200: {"content": {GPX: {}}}},
+    responses={200: {"content": {GPX: {}}}, **NOT_STARTED},
 )
 async def route_gpx(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
     return Response(
