@@ -33,7 +33,7 @@ async def add_walk_event(
 
 
 # The report, its map and its GPX exist once the walk has started.
-NOT_STARTED = {409: {"description": "The walk has not started yet (`CONFLICT`)"}}
+NOT_STARTED: dict[int | str, dict[str, Any]] = {409: {"description": "The walk has not started yet (`CONFLICT`)"}}
 
 
 @router.get(
