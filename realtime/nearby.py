@@ -19,13 +19,16 @@ from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.usecases.inputs import Output, QueryInput
 from geo.coordinates import LngLat
-from realtime.live_index import iso_ms
+from realtime.live_index import NearbyWorker, iso_ms
 
 MAX_RADIUS_M = 50_000.0
 DEFAULT_RADIUS_M = 5_000.0
-# Inactive or deleted workers are dropped after the index answers; ask for a few more to still fill a page
-# (the index itself skips stale, unavailable and other businesses' workers and widens until it has enough).
+# The index skips stale, unavailable and other businesses' workers itself and widens until it has enough;
+# inactive or deleted workers are dropped only after it answers. They are rare, so a page asks for exactly
+# `limit` candidates and, only when some were dropped, asks again for that many more plus OVERFETCH, at most
+# SEARCHES times in all: each candidate costs the page its parse, distance and profile look-up.
 OVERFETCH = 5
+SEARCHES = 3
 
 
 class NearbyQuery(QueryInput):
@@ -80,11 +83,25 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
     if business_ids is not None and not business_ids:
         return []
     now_ms = clock_ms(services.clock)
-    hits = await services.live_index.nearby(
-        query.center, query.radius, limit=query.limit + OVERFETCH, now_ms=now_ms, business_ids=business_ids
-    )
-    workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
     sees_positions = _sees_positions_of(principal)
+    wanted = query.limit
+    for _ in range(SEARCHES):
+        hits = await services.live_index.nearby(
+            query.center, query.radius, limit=wanted, now_ms=now_ms, business_ids=business_ids
+        )
+        views = await _views(services, hits, sees_positions, query.limit)
+        if len(views) == query.limit or len(hits) < wanted:
+            # A full page, or every candidate the index has.
+            break
+        wanted += wanted - len(views) + OVERFETCH
+    return views
+
+
+async def _views(
+    services: Services, hits: list[NearbyWorker], sees_positions: Callable[[str | None], bool], limit: int
+) -> list[dict[str, Any]]:
+    """The first `limit` hits whose worker is active, in their wire form."""
+    workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
     views: list[dict[str, Any]] = []
     for hit in hits:
         worker = workers.get(hit.worker_id)
@@ -101,6 +118,6 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
         if sees_positions(worker.business_id):
             view["coordinates"] = [hit.position.lng, hit.position.lat]
         views.append(view)
-        if len(views) == query.limit:
+        if len(views) == limit:
             break
     return views

@@ -312,7 +312,67 @@ async def test_nearby_still_fills_a_page_past_a_few_inactive_workers(
     active = [await online_worker_at(client, services, "b1", 0, distance) for distance in (600, 700, 800, 900)]
     found = await client.get("/v1/locations/workers", params=nearby_params(limit=3), headers=auth(services, Role.ADMIN))
     assert [w["workerId"] for w in found.json()["data"]] == active[:3]
-    assert asked == [3 + nearby.OVERFETCH]
+    # Exactly `limit` first; three of them dropped, so three more and the overfetch.
+    assert asked == [3, 3 + 3 + nearby.OVERFETCH]
+    asked.clear()
+    found = await client.get("/v1/locations/workers", params=nearby_params(limit=2), headers=auth(services, Role.ADMIN))
+    assert [w["workerId"] for w in found.json()["data"]] == active[:2]
+    # 2, then 2 + 2 + 5 = 9 (five inactive, four active: a full page).
+    assert asked == [2, 2 + 2 + nearby.OVERFETCH]
+
+
+async def test_a_page_of_active_workers_asks_the_index_once_for_exactly_limit(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    search = services.live_index.nearby
+
+    async def spy(*args: Any, limit: int, **kwargs: Any) -> Any:
+        asked.append(limit)
+        return await search(*args, limit=limit, **kwargs)
+
+    monkeypatch.setattr(services.live_index, "nearby", spy)
+    active = [await online_worker_at(client, services, "b1", 0, distance) for distance in (100, 200, 300)]
+    found = await client.get("/v1/locations/workers", params=nearby_params(limit=2), headers=auth(services, Role.OWNER))
+    assert [w["workerId"] for w in found.json()["data"]] == active[:2]
+    assert asked == [2]
+    asked.clear()
+    # Fewer than asked for: every candidate the index has, in one search.
+    found = await client.get("/v1/locations/workers", params=nearby_params(limit=5), headers=auth(services, Role.OWNER))
+    assert [w["workerId"] for w in found.json()["data"]] == active
+    assert asked == [5]
+
+
+async def test_nearby_searches_a_bounded_number_of_times_past_many_inactive_workers(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    search = services.live_index.nearby
+
+    async def spy(*args: Any, limit: int, **kwargs: Any) -> Any:
+        asked.append(limit)
+        return await search(*args, limit=limit, **kwargs)
+
+    monkeypatch.setattr(services.live_index, "nearby", spy)
+    for i in range(30):
+        inactive, token = await add_worker(services, "b1", active=False)
+        await client.post(f"/v1/workers/{inactive}/online", headers=bearer_of(token))
+        position = destination(CENTER, 0, 100 + 10 * i)
+        await client.put(
+            f"/v1/workers/{inactive}/location", json={"coordinates": list(position)}, headers=bearer_of(token)
+        )
+    active = await online_worker_at(client, services, "b1", 0, 900)
+    found = await client.get("/v1/locations/workers", params=nearby_params(limit=1), headers=auth(services, Role.OWNER))
+    assert found.status_code == 200
+    # 1, 1 + 1 + 5 = 7, 7 + 7 + 5 = 19: all inactive, and the search stops there with what it has.
+    assert asked == [1, 7, 19]
+    assert len(asked) == nearby.SEARCHES
+    assert found.json()["data"] == []
+    asked.clear()
+    # A larger page grows faster: 5, 15, then 35 candidates reach past all thirty.
+    found = await client.get("/v1/locations/workers", params=nearby_params(limit=5), headers=auth(services, Role.OWNER))
+    assert [w["workerId"] for w in found.json()["data"]] == [active]
+    assert asked == [5, 15, 35]
 
 
 async def test_nearby_refusals_name_the_query_field(client: httpx.AsyncClient, services: Services) -> None:
