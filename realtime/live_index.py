@@ -55,13 +55,19 @@ class WorkerLive:
     last_seen_ms: int | None
 
 
-# A tuple: a nearby page builds 20-30 of them, and a frozen dataclass costs several times as much to build.
+# A flat tuple: a nearby page builds 20-30 of them, and a frozen dataclass (or a nested position tuple)
+# costs several times as much to build; `position` is built only for the few who read it.
 class NearbyWorker(NamedTuple):
     worker_id: str
     business_id: str | None
-    position: LngLat
+    lng: float
+    lat: float
     distance_m: float
     last_seen_ms: int
+
+    @property
+    def position(self) -> LngLat:
+        return LngLat(self.lng, self.lat)
 
 
 # The order both adapters answer in: nearest first, ties by id.

@@ -119,8 +119,8 @@ class MemoryLiveIndex:
                     continue
                 distance = haversine_m(center, state.last_fix.position)
                 if distance <= radius_m:
-                    position, seen = state.last_fix.position, state.last_seen_ms
-                    found.append(NearbyWorker(worker_id, state.business_id, position, distance, seen))
+                    (lng, lat), seen = state.last_fix.position, state.last_seen_ms
+                    found.append(NearbyWorker(worker_id, state.business_id, lng, lat, distance, seen))
         found.sort(key=NEAREST_FIRST)
         return found[:limit]
 

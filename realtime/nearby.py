@@ -116,7 +116,7 @@ async def _views(
             "lastSeenAt": iso_ms(hit.last_seen_ms),
         }
         if sees_positions(worker.business_id):
-            view["coordinates"] = [hit.position.lng, hit.position.lat]
+            view["coordinates"] = [hit.lng, hit.lat]
         views.append(view)
         if len(views) == limit:
             break

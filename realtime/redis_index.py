@@ -113,8 +113,8 @@ return #stale
     # hits lie at the density just seen, times 1.25 (x1.3 to x4 a step). A circle with fewer than `count`
     # hits cannot fill the page and is not read. A full circle whose candidates do not all pass asks for
     # 4x as many in the same circle.
-    # Returns {id, where, seen} per candidate (`where` as stored: "lng lat business"), flat, at most
-    # `limit` candidates, nearest first.
+    # Returns one string per candidate, "id seen lng lat business" (its id and last-seen time before
+    # `where` as stored), at most `limit` of them, nearest first: one reply object per candidate to parse.
     NEARBY = """
 local count = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -141,18 +141,14 @@ while true do
   local wider = radius < full_radius
   if #hits >= count or (not wider and #hits > 0) then
     local out = {}
-    local found = 0
     local seen = each_of('ZMSCORE', KEYS[2], hits)
     local where = each_of('HMGET', KEYS[3], hits)
     for i, id in ipairs(hits) do
       if seen[i] and where[i] and tonumber(seen[i]) >= cutoff
           and (allowed == nil or allowed[string.match(where[i], '^%S+ %S+ ?(.*)$')]) then
-        out[#out + 1] = id
-        out[#out + 1] = where[i]
-        out[#out + 1] = seen[i]
-        found = found + 1
+        out[#out + 1] = id .. ' ' .. seen[i] .. ' ' .. where[i]
         -- Hits come nearest first: the first `limit` that pass are the answer.
-        if found >= limit then
+        if #out >= limit then
           return out
         end
       end
@@ -292,7 +288,8 @@ class RedisLiveIndex:
         words = [str(len(keys)), *keys, *(str(arg) for arg in args)]
         for attempt in range(2):
             sha = self._shas.get(script) or await self._load(script)
-            [reply] = await self.coalescer.run(_staged(resp.command("EVALSHA", sha, *words)))
+            packed = resp.command_of(len(words) + 2, resp.bulks("EVALSHA", sha, *words))
+            [reply] = await self.coalescer.run(_staged(packed))
             if isinstance(reply, NoScriptError) and attempt == 0:
                 self._shas.pop(script, None)
                 continue
@@ -410,13 +407,12 @@ class RedisLiveIndex:
         # factor apart), so whoever falls outside it has no nearer worker left behind.
         distance_m = distances_from(center)
         found: list[NearbyWorker] = []
-        for i in range(0, len(reply), 3):
-            lng_text, lat_text, biz = reply[i + 1].split(b" ", 2)
+        for entry in reply:
+            worker_id, seen, lng_text, lat_text, biz = entry.split(b" ", 4)
             lng, lat = float(lng_text), float(lat_text)
             distance = distance_m(lng, lat)
             if distance <= radius_m:
-                worker_id, seen = reply[i].decode(), int(reply[i + 2])
-                found.append(NearbyWorker(worker_id, biz.decode() or None, LngLat(lng, lat), distance, seen))
+                found.append(NearbyWorker(worker_id.decode(), biz.decode() or None, lng, lat, distance, int(seen)))
         found.sort(key=NEAREST_FIRST)
         return found[:limit]
 
