@@ -34,6 +34,9 @@ DESCRIPTIONS = {
     429: "Too many requests; retry after `Retry-After` seconds (`RATE_LIMITED`)",
     503: "A component or provider is not answering (`UNAVAILABLE`)",
 }
+# For the routes of a walk's own data (tracking, the report card, its map and GPX): they exist once the
+# walk has started, and a read before that is a GET answering 409, which the derivation above leaves out.
+WALK_NOT_STARTED: dict[int | str, dict[str, Any]] = {409: {"description": "The walk has not started yet (`CONFLICT`)"}}
 # FastAPI's own 422 schemas describe a body this service never sends.
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 # What FastAPI writes when a route gives no description of its own.

@@ -12,6 +12,7 @@ from app.rest.deps import PrincipalDep, ServicesDep, VerifiedEmail
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
+from app.rest.openapi import WALK_NOT_STARTED
 from app.usecases import access, booking_edits, bookings, tracking
 from app.usecases.idempotency import run_once
 
@@ -96,7 +97,7 @@ async def cancel(
 @router.get(
     "/{booking_id}/tracking",
     summary="The live walk: last fix, trail, distance and duration",
-    responses={409: {"description": "The walk has not started yet (`CONFLICT`)"}},
+    responses=WALK_NOT_STARTED,
 )
 async def get_tracking(
     booking_id: str, principal: PrincipalDep, services: ServicesDep

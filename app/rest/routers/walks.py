@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
+from app.rest.openapi import WALK_NOT_STARTED
 from app.usecases import walks
 
 router = APIRouter(prefix="/v1/bookings", tags=["walks"])
@@ -32,14 +33,10 @@ async def add_walk_event(
     return ok({"bookingId": booking_id, **event.view()})
 
 
-# The report, its map and its GPX exist once the walk has started.
-NOT_STARTED: dict[int | str, dict[str, Any]] = {409: {"description": "The walk has not started yet (`CONFLICT`)"}}
-
-
 @router.get(
     "/{booking_id}/report",
     summary="The report card: distance, duration, route, events, photos, notes",
-    responses=NOT_STARTED,
+    responses=WALK_NOT_STARTED,
 )
 async def get_report(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[dict[str, Any]]:
     return ok(await walks.get_report(services, principal, booking_id))
@@ -49,7 +46,7 @@ async def get_report(booking_id: str, principal: PrincipalDep, services: Service
     "/{booking_id}/report/map.svg",
     summary="The walk's route with start, end and events drawn (no tiles)",
     response_class=Response,
-    responses={200: {"content": {SVG: {}}}, **NOT_STARTED},
+    responses={200: {"content": {SVG: {}}}, **WALK_NOT_STARTED},
 )
 async def report_map(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
     return Response(await walks.report_map_svg(services, principal, booking_id), media_type=SVG)
@@ -59,7 +56,7 @@ async def report_map(booking_id: str, principal: PrincipalDep, services: Service
     "/{booking_id}/route.gpx",
     summary="The walk as GPX 1.1: the track and its events as waypoints",
     response_class=Response,
-    responses={200: {"content": {GPX: {}}}, **NOT_STARTED},
+    responses={200: {"content": {GPX: {}}}, **WALK_NOT_STARTED},
 )
 async def route_gpx(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
     return Response(
