@@ -291,9 +291,8 @@ async def test_nearby_answer_is_the_documented_model_in_wire_form(
         assert len(page.data) == 2
 
 
-async def test_nearby_still_fills_a_page_past_a_few_inactive_workers(
-    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def index_asks(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The `limit` of every search the live index is asked for, in order, from now on."""
     asked: list[int] = []
     search = services.live_index.nearby
 
@@ -302,6 +301,13 @@ async def test_nearby_still_fills_a_page_past_a_few_inactive_workers(
         return await search(*args, limit=limit, **kwargs)
 
     monkeypatch.setattr(services.live_index, "nearby", spy)
+    return asked
+
+
+async def test_nearby_still_fills_a_page_past_a_few_inactive_workers(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = index_asks(services, monkeypatch)
     for distance in (100, 200, 300, 400, 500):
         inactive, token = await add_worker(services, "b1", active=False)
         await client.post(f"/v1/workers/{inactive}/online", headers=bearer_of(token))
@@ -324,14 +330,7 @@ async def test_nearby_still_fills_a_page_past_a_few_inactive_workers(
 async def test_a_page_of_active_workers_asks_the_index_once_for_exactly_limit(
     client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[int] = []
-    search = services.live_index.nearby
-
-    async def spy(*args: Any, limit: int, **kwargs: Any) -> Any:
-        asked.append(limit)
-        return await search(*args, limit=limit, **kwargs)
-
-    monkeypatch.setattr(services.live_index, "nearby", spy)
+    asked = index_asks(services, monkeypatch)
     active = [await online_worker_at(client, services, "b1", 0, distance) for distance in (100, 200, 300)]
     found = await client.get("/v1/locations/workers", params=nearby_params(limit=2), headers=auth(services, Role.OWNER))
     assert [w["workerId"] for w in found.json()["data"]] == active[:2]
@@ -346,14 +345,7 @@ async def test_a_page_of_active_workers_asks_the_index_once_for_exactly_limit(
 async def test_nearby_searches_a_bounded_number_of_times_past_many_inactive_workers(
     client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[int] = []
-    search = services.live_index.nearby
-
-    async def spy(*args: Any, limit: int, **kwargs: Any) -> Any:
-        asked.append(limit)
-        return await search(*args, limit=limit, **kwargs)
-
-    monkeypatch.setattr(services.live_index, "nearby", spy)
+    asked = index_asks(services, monkeypatch)
     for i in range(30):
         inactive, token = await add_worker(services, "b1", active=False)
         await client.post(f"/v1/workers/{inactive}/online", headers=bearer_of(token))
