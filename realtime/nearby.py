@@ -19,6 +19,7 @@ from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.usecases.inputs import Output, QueryInput
 from geo.coordinates import LngLat
+from geo.distance import round_dm
 from realtime.live_index import NearbyWorker, iso_ms
 
 MAX_RADIUS_M = 50_000.0
@@ -111,7 +112,7 @@ async def _views(
         view = {
             "workerId": hit.worker_id,
             "businessId": worker.business_id,
-            "distanceM": round(hit.distance_m, 1),
+            "distanceM": round_dm(hit.distance_m),
             "rating": {"average": rating.average, "count": rating.count},
             "lastSeenAt": iso_ms(hit.last_seen_ms),
         }

@@ -4,7 +4,9 @@ Keys (all under the configured prefix):
 - `live:geo`    GEO set of indexed workers: online, available, with a position, not swept.
 - `live:seen`   sorted set, the same members scored by last-seen epoch ms (what the sweeper scans).
 - `live:where`  hash, the same members -> "lng lat business" of their last fix (exact, where the GEO set
-                holds a 52-bit geohash), so nearby reads every candidate in one call.
+                holds a 52-bit geohash), so nearby reads every candidate in one call. A fix writes its
+                coordinates as hex floats (`float.hex`): parsed in a quarter of the time of decimal text,
+                40 times a page. A presence change copies the fix's own decimal ones; both parse.
 - `live:w:{id}` hash per worker: last accepted fix (`lng`, `lat`, `ts`, `acc`), `seen`, `biz`, `on`,
                 `av`; expires a day after its last write.
 - `live:conn`   hash worker id -> open sockets across processes.
@@ -16,6 +18,7 @@ online and available" hold even when two processes race. Every command goes thro
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Collection, Sequence
 from enum import Enum
@@ -48,15 +51,20 @@ _SWEEP_CHUNK = 1000
 START_RADIUS_SHARE = 1 / 16
 
 
+def _degrees(text: str) -> float:
+    """A coordinate from `live:where`: hex as a fix writes it, or decimal as a presence change copies it."""
+    return float.fromhex(text) if "x" in text else float(text)
+
+
 class _Script(Enum):
     # Every fix queued while a pipeline was in flight, in one call (oldest first; the same worker may
     # appear twice). ARGV: hash key prefix, ttl ms, max indexable latitude, then per fix: id, lng, lat,
-    # ts, acc, biz, seen. Returns {stored, available} per fix; a fix not newer than the stored one is
-    # refused.
+    # ts, acc, biz, seen and its `live:where` entry. Returns {stored, available} per fix; a fix not newer
+    # than the stored one is refused.
     FIXES = """
 local out = {}
 local maxlat = tonumber(ARGV[3])
-for i = 4, #ARGV, 7 do
+for i = 4, #ARGV, 8 do
   local id = ARGV[i]
   local key = ARGV[1] .. id
   local s = redis.call('HMGET', key, 'ts', 'av', 'on')
@@ -70,7 +78,7 @@ for i = 4, #ARGV, 7 do
     if s[3] == '1' and av == 1 and math.abs(tonumber(ARGV[i + 2])) <= maxlat then
       redis.call('GEOADD', KEYS[1], ARGV[i + 1], ARGV[i + 2], id)
       redis.call('ZADD', KEYS[2], ARGV[i + 6], id)
-      redis.call('HSET', KEYS[3], id, ARGV[i + 1] .. ' ' .. ARGV[i + 2] .. ' ' .. ARGV[i + 5])
+      redis.call('HSET', KEYS[3], id, ARGV[i + 7])
     end
     out[#out + 1] = 1
   end
@@ -243,7 +251,7 @@ class _FixBatch:
         self.sealed = True
         words = ["EVALSHA", self._sha, 3, *self._head]
         bulks = b"".join(resp.bulk(word) for word in words) + b"".join(self._bulks)
-        return resp.command_of(len(words) + 7 * self._count, bulks), 1
+        return resp.command_of(len(words) + 8 * self._count, bulks), 1
 
 
 class RedisLiveIndex:
@@ -322,14 +330,17 @@ class RedisLiveIndex:
         return fix
 
     async def record_fix(self, worker_id: str, business_id: str | None, fix: LiveFix, seen_ms: int) -> FixRecorded:
+        lng, lat, biz = fix.position.lng, fix.position.lat, business_id or ""
         fields = resp.bulks(
             worker_id,
-            repr(fix.position.lng),
-            repr(fix.position.lat),
+            repr(lng),
+            repr(lat),
             str(fix.timestamp_ms),
             "" if fix.accuracy_m is None else repr(fix.accuracy_m),
-            business_id or "",
+            biz,
             str(seen_ms),
+            # float(): a position may hold ints (`LngLat(2, 48)`), which have no `hex`.
+            f"{float(lng).hex()} {float(lat).hex()} {biz}",
         )
         for attempt in range(2):
             batch = self._open_fixes
@@ -391,14 +402,17 @@ class RedisLiveIndex:
         reply = await self._run(
             _Script.NEARBY,
             [self._geo, self._seen, self._where],
+            # Cheaper texts than `repr` (the shortest exact one costs a big-number conversion each): the
+            # centre to 1e-8 degrees (~1 mm, within the metre of slack; GEO_MAX_LAT has 8 decimals, so a
+            # clamped latitude stays valid) and the radii in whole metres, rounded up.
             [
-                repr(origin.lng),
-                repr(origin.lat),
-                repr(search_radius),
+                f"{origin.lng:.8f}",
+                f"{origin.lat:.8f}",
+                math.ceil(search_radius),
                 count,
                 script_limit,
                 now_ms - STALE_AFTER_MS,
-                repr(start_radius),
+                math.ceil(start_radius),
                 *business_args,
             ],
         )
@@ -408,11 +422,11 @@ class RedisLiveIndex:
         distance_m = distances_from(center)
         found: list[NearbyWorker] = []
         for entry in reply:
-            worker_id, seen, lng_text, lat_text, biz = entry.split(b" ", 4)
-            lng, lat = float(lng_text), float(lat_text)
+            worker_id, seen, lng_text, lat_text, biz = entry.decode().split(" ", 4)
+            lng, lat = _degrees(lng_text), _degrees(lat_text)
             distance = distance_m(lng, lat)
             if distance <= radius_m:
-                found.append(NearbyWorker(worker_id.decode(), biz.decode() or None, lng, lat, distance, int(seen)))
+                found.append(NearbyWorker(worker_id, biz or None, lng, lat, distance, int(seen)))
         found.sort(key=NEAREST_FIRST)
         return found[:limit]
 

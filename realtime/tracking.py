@@ -18,7 +18,7 @@ from app.events import booking_room
 from app.usecases.walks import walker_arrived
 from app.walks.approach import SpeedSample, eta_s
 from geo.coordinates import LngLat
-from geo.distance import haversine_m
+from geo.distance import haversine_m, round_dm
 from realtime.fixes import AcceptedFixes, LiveFix
 from realtime.walks import ActiveWalk
 
@@ -102,7 +102,7 @@ class WalkTracker:
             "bookingId": walk.booking_id,
             "coordinates": fix.coordinates(),
             "timestamp": fix.timestamp_ms,
-            "distanceM": round(distance, 1),
+            "distanceM": round_dm(distance),
         }
         if not walk.walking:
             previous = self._speeds.get(walk.worker_id)

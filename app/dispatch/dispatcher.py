@@ -33,6 +33,7 @@ from app.dispatch.candidates import find_candidate
 from app.domain.bookings import Booking, BookingStatus, Dispatch, DispatchState, Offer
 from app.events import worker_room
 from app.usecases.notifications import notify
+from geo.distance import round_dm
 
 log = structlog.get_logger("walky.dispatch")
 
@@ -186,7 +187,7 @@ class Dispatcher:
                     offer_id=new_offer_id(booking.id),
                     worker_id=candidate.worker_id,
                     business_id=candidate.business_id,
-                    distance_m=round(candidate.distance_m, 1),
+                    distance_m=round_dm(candidate.distance_m),
                     expires_at=now + timedelta(seconds=self.services.settings.offer_expiry_s),
                 )
                 offered_state = dispatch.model_copy(update={"state": DispatchState.OFFERED, "current": offer})

@@ -23,6 +23,7 @@ from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 from geo.coordinates import LngLat
+from geo.distance import round_dm
 
 MAX_SERVICE_RADIUS_M = 50_000
 
@@ -130,7 +131,7 @@ def _hit(service: Service, business: Business, distance_m: float) -> ServiceSear
         name=business.name,
         rating=business.rating,
         is_verified=business.is_verified,
-        distance_m=round(distance_m, 1),
+        distance_m=round_dm(distance_m),
     )
     return ServiceSearchHit.model_construct(**_copied(service, _SERVICE_FIELDS), business=offer)
 
@@ -176,7 +177,7 @@ async def public_search(store: Store, query: BusinessSearch) -> tuple[list[Publi
         PublicSearchHit.model_validate(
             {
                 **business.model_dump(include=set(PublicBusinessView.model_fields)),
-                "distance_m": round(hit.distance_m, 1),
+                "distance_m": round_dm(hit.distance_m),
                 "serves_location": hit.serves_location,
             }
         )

@@ -31,6 +31,7 @@ from app.store.store import Store
 from app.usecases.inputs import AddressInput, Email, Input, Name, Output, PageNumber, PageSize, Phone, QueryInput, Text
 from geo.areas import ServiceArea, parse_area
 from geo.coordinates import LngLat
+from geo.distance import round_dm
 from geo.errors import GeoError
 from geo.timezones import timezone_at
 
@@ -110,7 +111,7 @@ class BusinessSearchHit(BusinessView):
     def found(cls, business: Business, hit: NearbyBusiness) -> BusinessSearchHit:
         fields = business.model_dump(include=set(BusinessView.model_fields))
         return cls.model_validate(
-            {**fields, "distance_m": round(hit.distance_m, 1), "serves_location": hit.serves_location}
+            {**fields, "distance_m": round_dm(hit.distance_m), "serves_location": hit.serves_location}
         )
 
 

@@ -11,6 +11,7 @@ from app.errors import Conflict
 from app.usecases.bookings import get_booking
 from app.usecases.inputs import Input, Output
 from app.walks.approach import ON_MY_WAY, display_status, on_the_way
+from geo.distance import round_dm
 from geo.trail import TrailPoint, summarize_walk
 
 TRACKED = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
@@ -80,7 +81,7 @@ async def get_tracking(services: Services, principal: Principal, booking_id: str
         status=booking.status.value,
         last=last_fix(trail[-1] if trail else None),
         trail={"type": "LineString", "coordinates": [[p.position.lng, p.position.lat] for p in trail]},
-        distance_m=round(summary.distance_m, 1),
+        distance_m=round_dm(summary.distance_m),
         duration_s=max(0, int((ended - started).total_seconds())),
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.domain.bookings import Booking, Walk
 from app.walks.walk_events import WalkEvent, WalkEventType
+from geo.distance import round_dm
 from geo.gpx import TrackPoint
 from geo.route_map import MapEvent
 from geo.trail import TrailPoint, WalkSummary, filter_trail, summarize_walk
@@ -26,7 +27,7 @@ def walk_so_far(summary: WalkSummary, booking: Booking, now: datetime) -> Walk:
     """The walk from a summary of its trail so far, with the duration from start to `now`."""
     started = booking.started_at or now
     return Walk(
-        distance_m=round(summary.distance_m, 1),
+        distance_m=round_dm(summary.distance_m),
         duration_s=max(0, int((now - started).total_seconds())),
         route=summary.route_geojson(),
         started_at=started,

@@ -1,11 +1,11 @@
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from geo import EARTH_RADIUS_M, GeoError, LngLat, bbox_around, destination, haversine_m, path_length_m
-from geo.distance import distances_from
+from geo.distance import distances_from, round_dm
 
 positions = st.builds(LngLat, st.floats(min_value=-180, max_value=180), st.floats(min_value=-90, max_value=90))
 bearings = st.floats(min_value=0, max_value=360)
@@ -128,3 +128,14 @@ def test_distances_from_a_point_are_haversine_m_to_the_float(
     lng1: float, lat1: float, lng2: float, lat2: float
 ) -> None:
     assert distances_from(LngLat(lng1, lat1))(lng2, lat2) == haversine_m(LngLat(lng1, lat1), LngLat(lng2, lat2))
+
+
+@given(st.floats(min_value=0, max_value=40_075_000))
+def test_round_dm_agrees_with_round_to_one_decimal_away_from_half_tenths(metres: float) -> None:
+    # Both round half to even; they may part only within an ulp of a half tenth (see round_dm).
+    assume(abs(math.modf(metres * 10)[0] - 0.5) > 1e-6)
+    assert round_dm(metres) == round(metres, 1)
+
+
+def test_round_dm_keeps_a_tenth() -> None:
+    assert [round_dm(x) for x in (0.0, 0.04, 0.06, 123.44, 123.46, 999.95001)] == [0.0, 0.0, 0.1, 123.4, 123.5, 1000.0]

@@ -113,12 +113,19 @@ async def test_offline_and_unavailable_workers_are_not_nearby(index: LiveIndex) 
 
 
 async def test_a_fix_while_offline_is_kept_but_not_indexed(index: LiveIndex) -> None:
+    fix = fix_at(0, 100)
     await index.set_presence("w1", "b1", online=False, available=True)
-    await index.record_fix("w1", "b1", fix_at(0, 100), NOW)
+    await index.record_fix("w1", "b1", fix, NOW)
     assert await index.nearby(CENTER, 1000, limit=10, now_ms=NOW) == []
     state = await index.set_presence("w1", None, online=True, available=None)
     assert state.online and state.available and state.business_id == "b1"
-    assert [h.worker_id for h in await index.nearby(CENTER, 1000, limit=10, now_ms=NOW)] == ["w1"]
+    # Indexed by the presence change from the fix it holds (in Redis: its decimal text, not a fix's hex).
+    [hit] = await index.nearby(CENTER, 1000, limit=10, now_ms=NOW)
+    assert hit.worker_id == "w1" and hit.position == fix.position
+    newer = LiveFix(destination(CENTER, 90, 200), NOW + 1, 5.0)
+    await index.record_fix("w1", "b1", newer, NOW + 1)
+    [hit] = await index.nearby(CENTER, 1000, limit=10, now_ms=NOW)
+    assert hit.position == newer.position
 
 
 async def test_stale_workers_leave_nearby_then_the_sweeper_drops_them(index: LiveIndex) -> None:

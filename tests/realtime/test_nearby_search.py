@@ -3,6 +3,7 @@ business and far workers among them, never swept), and how the Redis script is a
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -92,8 +93,9 @@ async def test_the_script_asks_for_limit_candidates_from_a_small_first_circle(
         [args] = calls
         search_radius, count, script_limit, start_radius = float(args[2]), args[3], args[4], float(args[6])
         assert count == script_limit == 20
-        assert search_radius == pytest.approx(2000 * 1.001 + 1)
-        assert start_radius == pytest.approx(search_radius * START_RADIUS_SHARE)
+        # In whole metres, rounded up: never narrower than asked.
+        assert search_radius == math.ceil(2000 * 1.001 + 1)
+        assert start_radius == math.ceil((2000 * 1.001 + 1) * START_RADIUS_SHARE)
     finally:
         await index.close()
         await redis.aclose()
