@@ -51,6 +51,10 @@ _SWEEP_CHUNK = 1000
 START_RADIUS_SHARE = 1 / 16
 
 
+# NamedTuple's generated __new__ is Python code; tuple's builds the same tuple in C at half the cost.
+_tuple = tuple.__new__
+
+
 def _degrees(text: str) -> float:
     """A coordinate from `live:where`: hex as a fix writes it, or decimal as a presence change copies it."""
     return float.fromhex(text) if "x" in text else float(text)
@@ -426,7 +430,7 @@ class RedisLiveIndex:
             lng, lat = _degrees(lng_text), _degrees(lat_text)
             distance = distance_m(lng, lat)
             if distance <= radius_m:
-                found.append(NearbyWorker(worker_id, biz or None, lng, lat, distance, int(seen)))
+                found.append(_tuple(NearbyWorker, (worker_id, biz or None, lng, lat, distance, int(seen))))
         found.sort(key=NEAREST_FIRST)
         return found[:limit]
 

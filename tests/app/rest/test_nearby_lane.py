@@ -6,15 +6,18 @@ import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
-from app.rest.nearby_lane import NearbyLane
+from app.rest.nearby_lane import NearbyLane, query_pairs
 from app.service import create_app, services_of
 from app.settings import Settings
 from geo.coordinates import LngLat
@@ -223,3 +226,14 @@ async def test_a_search_past_the_deadline_gets_the_stacks_503(tmp_path: Path, mo
     assert response.json()["error"]["code"] == "UNAVAILABLE"
     assert response.headers["retry-after"] == "1"
     assert "x-request-id" in response.headers
+
+
+# Query texts made of what matters to a query parse: separators, escapes, blanks and a few names.
+query_texts = st.lists(
+    st.sampled_from(["&", "=", "%", "%2", "%20", "%zz", "+", ";", "lat", "lng", "20", "-0.5", "é", " ", ""])
+).map("".join)
+
+
+@given(st.one_of(query_texts, st.text()))
+def test_query_pairs_reads_a_query_as_parse_qsl_does(query: str) -> None:
+    assert query_pairs(query) == parse_qsl(query, keep_blank_values=True)
