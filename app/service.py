@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import socketio
 import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -20,7 +19,7 @@ from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.nearby_lane import NearbyLane
+from app.rest.nearby_lane import NearbyEntrance, NearbyLane
 from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
@@ -170,8 +169,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         # Just inside the request context: reports carry its request id, and it still answers the 500.
         api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
-    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io")
-    return asgi
+    assert not api.root_path, "the nearby entrance sets no root path"
+    socket_app = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io")
+    return NearbyEntrance(socket_app, api=api, path=locations.nearby_workers_route.path)
 
 
 def build_route_tables(app: ASGIApp) -> None:
@@ -181,14 +181,18 @@ def build_route_tables(app: ASGIApp) -> None:
     them, holding the GIL, charged to the first requests after a start (50 simultaneous first uploads
     waited behind it). Matching a path no route has visits every router, and builds each table once.
     """
-    assert isinstance(app, socketio.ASGIApp)
     probe: Scope = {"type": "http", "path": "/\x00", "method": "GET", "root_path": "", "headers": []}
-    for route in app.other_asgi_app.router.routes:
+    for route in api_of(app).router.routes:
         route.matches(probe)
+
+
+def api_of(app: ASGIApp) -> FastAPI:
+    """The FastAPI app inside an app made by create_app."""
+    assert isinstance(app, NearbyEntrance)
+    return app.api
 
 
 def services_of(app: ASGIApp) -> Services:
     """The services behind an app made by create_app (for tests and scripts)."""
-    assert isinstance(app, socketio.ASGIApp)
-    services: Services = app.other_asgi_app.state.services
+    services: Services = api_of(app).state.services
     return services

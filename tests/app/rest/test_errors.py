@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.service import create_app
+from app.service import api_of, create_app
 from app.settings import Settings
 from tests.support.asgi import http_client, lifespan
 
@@ -82,7 +82,7 @@ async def test_unexpected_exception_is_internal_without_trace(settings: Settings
     async def explode() -> None:
         raise RuntimeError("secret internals: /etc/passwd")
 
-    app.other_asgi_app.add_api_route("/boom", explode)  # type: ignore[attr-defined]
+    api_of(app).add_api_route("/boom", explode)
     async with lifespan(app), http_client(app) as client:
         response = await client.get("/boom")
     assert response.status_code == 500

@@ -17,8 +17,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-import socketio
-from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -26,7 +24,7 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.service import create_app
+from app.service import api_of, create_app
 from app.settings import Settings
 from tests.app.bookings_world import PICKUP
 from tests.app.marketplace import business_body
@@ -114,13 +112,6 @@ def _ok_list(response: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _fastapi_of(app: ASGIApp) -> FastAPI:
-    assert isinstance(app, socketio.ASGIApp)
-    api = app.other_asgi_app
-    assert isinstance(api, FastAPI)
-    return api
-
-
 class WithoutLifespan:
     """The app as schemathesis sees it. Schemathesis ends an app's lifespan after every test, and the app's
     services do not start twice: the `world` fixture runs the real lifespan once for the module."""
@@ -141,7 +132,7 @@ class WithoutLifespan:
 # The store creates its directory at start: nothing is left behind when the fuzz tests are deselected.
 DATA_DIR = Path(tempfile.gettempdir()) / f"walky-fuzz-{uuid.uuid4().hex}"
 APP = create_app(Settings(data_dir=DATA_DIR, _env_file=None))
-schema = schemathesis.openapi.from_dict(_fastapi_of(APP).openapi())
+schema = schemathesis.openapi.from_dict(api_of(APP).openapi())
 schema.app = WithoutLifespan(APP)
 # Erasing one's account ends every later request of that account: it runs apart, as an account of its own.
 ERASE_METHOD, ERASE_PATH = "DELETE", "/v1/users/me"

@@ -18,7 +18,7 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
 from app.rest.nearby_lane import NearbyLane, query_pairs
-from app.service import create_app, services_of
+from app.service import api_of, create_app, services_of
 from app.settings import Settings
 from geo.coordinates import LngLat
 from geo.distance import destination
@@ -57,7 +57,7 @@ class Lane:
 
 
 def find_lane(app: ASGIApp) -> NearbyLane:
-    layer: Any = app.other_asgi_app.middleware_stack  # type: ignore[attr-defined]
+    layer: Any = api_of(app).middleware_stack
     while not isinstance(layer, NearbyLane):
         layer = layer.app
     return layer

@@ -5,24 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import socketio
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
-from starlette.types import ASGIApp
 
 from app.rest.deps import PrincipalDep
 from app.rest.openapi import ERROR_SCHEMA, HTTP_METHODS
-from app.service import create_app
+from app.service import api_of, create_app
 from app.settings import Settings
 
 ENVELOPE = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
-
-
-def fastapi_of(app: ASGIApp) -> FastAPI:
-    assert isinstance(app, socketio.ASGIApp)
-    api = app.other_asgi_app
-    assert isinstance(api, FastAPI)
-    return api
 
 
 def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -40,7 +31,7 @@ def error_statuses(operation: dict[str, Any]) -> set[int]:
 
 @pytest.fixture
 def api(settings: Settings) -> FastAPI:
-    return fastapi_of(create_app(settings))
+    return api_of(create_app(settings))
 
 
 def test_every_error_response_carries_the_envelope_schema(api: FastAPI) -> None:
