@@ -170,8 +170,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
     assert not api.root_path, "the nearby entrance sets no root path"
-    socket_app = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io")
-    return NearbyEntrance(socket_app, api=api, path=locations.nearby_workers_route.path)
+    shortcuts = {locations.nearby_workers_route.path: NearbyEntrance(api)}
+    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io", shortcuts=shortcuts)
+    return asgi
 
 
 def build_route_tables(app: ASGIApp) -> None:
@@ -188,8 +189,9 @@ def build_route_tables(app: ASGIApp) -> None:
 
 def api_of(app: ASGIApp) -> FastAPI:
     """The FastAPI app inside an app made by create_app."""
-    assert isinstance(app, NearbyEntrance)
-    return app.api
+    assert isinstance(app, SocketApp)
+    api: FastAPI = app.other_asgi_app
+    return api
 
 
 def services_of(app: ASGIApp) -> Services:

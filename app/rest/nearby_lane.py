@@ -133,16 +133,14 @@ class NearbyLane:
 
 
 class NearbyEntrance:
-    """In front of the whole ASGI app: takes the nearby path's requests straight to the API's request context,
-    past the Socket.IO app's dispatch, FastAPI's and Starlette's entry and Starlette's error middleware, about
-    4% of the lane's instructions. None of them has work to do there: the path is no Socket.IO one, the app
-    sets no root path, and the request context answers every error itself (the error middleware inside it
-    never sees one). What they would set, the scope's `app`, is set here."""
+    """The nearby path's way in (a shortcut of the Socket.IO app, realtime/socket_server.py): straight to the
+    API's request context, past FastAPI's and Starlette's entry and Starlette's error middleware, about 4%
+    of a nearby request's instructions. None of them has work to do there: the app sets no root path, and
+    the request context answers every error itself (the error middleware inside it never sees one). What
+    they would set, the scope's `app`, is set here. The chain below is the API's own, lane and all."""
 
-    def __init__(self, app: ASGIApp, *, api: FastAPI, path: str) -> None:
-        self.app = app
+    def __init__(self, api: FastAPI) -> None:
         self.api = api
-        self.path = path
         # Built now rather than on the first request, as Starlette would: its request context is the way in.
         api.middleware_stack = api.build_middleware_stack()
         layer = api.middleware_stack
@@ -151,8 +149,5 @@ class NearbyEntrance:
         self.context: ASGIApp = layer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == self.path:
-            scope["app"] = self.api
-            await self.context(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+        scope["app"] = self.api
+        await self.context(scope, receive, send)
