@@ -46,7 +46,9 @@ class RateLimiter:
         # Two counters per key whatever the rate (the moving window keeps every hit): for high, busy limits.
         self._approximate = SlidingWindowCounterRateLimiter(storage)
         self._items: dict[str, RateLimitItem] = {}
-        self._leases: OrderedDict[str, _Lease] = OrderedDict()
+        # Keyed by the rate's text and the identifiers: a tuple of strings hashes in C, where the library's
+        # `key_for` escapes and joins every part in Python, on every request of every API client.
+        self._leases: OrderedDict[tuple[str, tuple[str, ...]], _Lease] = OrderedDict()
         self._now = now
 
     def _item(self, rate: str) -> RateLimitItem:
@@ -63,13 +65,13 @@ class RateLimiter:
         """
         item = self._item(rate)
         if not exact:
-            await self._leased(item, identifiers)
+            await self._leased(rate, item, identifiers)
             return
         if await self._exact.hit(item, *identifiers):
             return
         raise RateLimited("too many requests", retry_after_s=await self._retry_after(self._exact, item, identifiers))
 
-    async def _leased(self, item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
+    async def _leased(self, rate: str, item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
         """A hit spent from the key's lease of hits already counted in storage, or counted with a new lease.
 
         A busy key costs a storage round trip per lease instead of per hit. No hit is ever let through
@@ -79,7 +81,7 @@ class RateLimiter:
         cannot grant falls back to one hit. A refusal is remembered up to LEASE_S: a flood is refused
         without a round trip.
         """
-        key = item.key_for(*identifiers)
+        key = (rate, identifiers)
         now = self._now()
         lease = self._leases.get(key)
         if lease is not None:

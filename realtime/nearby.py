@@ -66,12 +66,15 @@ class NearbyWorkerView(Output):
     )
 
 
-def _sees_positions_of(principal: Principal) -> Callable[[str | None], bool]:
-    """Whether `principal` sees the exact positions of a business's workers (asked once per page)."""
+def _sees_positions_of(principal: Principal) -> Callable[[str | None], bool] | None:
+    """Whether `principal` sees the exact positions of a business's workers (asked once per page); None
+    when it sees nobody's, the owners' usual case, so that the page does not ask per worker."""
     if principal.is_admin:
         return lambda business_id: True
     own = principal.business_id if principal.role is Role.BUSINESS else None
-    return lambda business_id: own is not None and business_id == own
+    if own is None:
+        return None
+    return lambda business_id: business_id == own
 
 
 async def find_nearby_workers(services: Services, principal: Principal, query: NearbyQuery) -> list[dict[str, Any]]:
@@ -99,7 +102,7 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
 
 
 async def _views(
-    services: Services, hits: list[NearbyWorker], sees_positions: Callable[[str | None], bool], limit: int
+    services: Services, hits: list[NearbyWorker], sees_positions: Callable[[str | None], bool] | None, limit: int
 ) -> list[dict[str, Any]]:
     """The first `limit` hits whose worker is active, in their wire form."""
     workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
@@ -116,7 +119,7 @@ async def _views(
             "rating": {"average": rating.average, "count": rating.count},
             "lastSeenAt": iso_ms(hit.last_seen_ms),
         }
-        if sees_positions(worker.business_id):
+        if sees_positions is not None and sees_positions(worker.business_id):
             view["coordinates"] = [hit.lng, hit.lat]
         views.append(view)
         if len(views) == limit:
