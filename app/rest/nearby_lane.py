@@ -136,7 +136,7 @@ class NearbyEntrance:
     """The nearby path's way in (a shortcut of the Socket.IO app, realtime/socket_server.py): straight to the
     API's request context, past FastAPI's and Starlette's entry and Starlette's error middleware, about 4%
     of a nearby request's instructions. None of them has work to do there: the app sets no root path, and
-    the request context answers every error itself (the error middleware inside it never sees one). What
+    the request context answers every error itself (the error middleware around it never sees one). What
     they would set, the scope's `app`, is set here. The chain below is the API's own, lane and all."""
 
     def __init__(self, api: FastAPI) -> None:
