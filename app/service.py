@@ -170,7 +170,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
     assert not api.root_path, "the nearby entrance sets no root path"
-    shortcuts = {locations.nearby_workers_route.path: NearbyEntrance(api)}
+    # Sentry's ASGI wrapper sits on Starlette's entry (its request data goes on every report): with Sentry
+    # on, the nearby path keeps that entry.
+    shortcuts = {} if settings.sentry_dsn else {locations.nearby_workers_route.path: NearbyEntrance(api)}
     asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io", shortcuts=shortcuts)
     return asgi
 

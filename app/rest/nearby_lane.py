@@ -137,7 +137,8 @@ class NearbyEntrance:
     API's request context, past FastAPI's and Starlette's entry and Starlette's error middleware, about 4%
     of a nearby request's instructions. None of them has work to do there: the app sets no root path, and
     the request context answers every error itself (the error middleware around it never sees one). What
-    they would set, the scope's `app`, is set here. The chain below is the API's own, lane and all."""
+    they would set, the scope's `app`, is set here. The chain below is the API's own, lane and all. Not
+    used with Sentry on (app/service.py): its ASGI wrapper is on Starlette's entry."""
 
     def __init__(self, api: FastAPI) -> None:
         self.api = api

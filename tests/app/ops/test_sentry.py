@@ -13,6 +13,7 @@ import pytest
 from app.service import create_app
 from app.settings import Settings
 from app.usecases import pets
+from realtime import nearby
 from tests.app.ops.recording_sentry import recording_sentry
 from tests.support.api import bearer, register
 from tests.support.asgi import http_client, lifespan
@@ -54,6 +55,30 @@ async def test_an_unhandled_error_is_reported_tagged_and_scrubbed(
     sent = json.dumps(recorder.bodies[0].decode())
     for personal in ("ada@example.com", session["accessToken"], CARD, WHERE, "chocolate-chip", "Rex"):
         assert personal not in sent
+
+
+async def test_an_error_on_the_nearby_path_is_reported_with_its_request(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The nearby path skips Starlette's entry when Sentry is off (app/rest/nearby_lane.py); with Sentry on
+    # it keeps it, so the report still carries the request, scrubbed.
+    async def failing(*_: object) -> None:
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(nearby, "find_nearby_workers", failing)
+    with recording_sentry() as (dsn, recorder):
+        app = create_app(settings.model_copy(update={"sentry_dsn": dsn, "sentry_release": "walky@test"}))
+        async with lifespan(app), http_client(app) as client:
+            session = await register(client, "ada@example.com")
+            response = await client.get(
+                "/v1/locations/workers", headers=bearer(session), params={"lat": "51.5", "lng": "-0.12"}
+            )
+            assert response.status_code == 500
+            assert response.json()["error"]["code"] == "INTERNAL"
+    [event] = recorder.events()
+    assert event["exception"]["values"][0]["value"] == "index exploded"
+    assert event["request"]["url"].endswith("/v1/locations/workers")
+    assert event["request"]["query_string"] == "lat=[Filtered]&lng=[Filtered]"
 
 
 def test_without_a_dsn_sentry_is_never_imported(tmp_path: Path) -> None:
