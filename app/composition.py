@@ -18,7 +18,13 @@ from app.auth.session_signals import SessionChannel
 from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
+from app.domain.fixes import FixHook
 from app.events import ApproachHook, BookingListener, EventPublisher
+from app.live.active_walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
+from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
+from app.live.live_index import LiveIndex
+from app.live.memory_live_index import MemoryLiveIndex
+from app.live.redis_live_index import RedisLiveIndex
 from app.media.filesystem_storage import FilesystemStorage
 from app.media.memory_storage import MemoryStorage
 from app.media.storage import MediaStorage
@@ -34,23 +40,17 @@ from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
 from app.ratelimit import RateLimiter
 from app.settings import DEV_JWT_SECRET, Settings
+from app.sockets.socketio_publisher import SocketPublisher
 from app.store.backend import StoreBackend
 from app.store.schema import OFFLINE_PAYMENTS
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from app.usecases.live.sweeper import Sweeper
 from app.walks.live_summaries import LiveSummaries
 from realtime import packet_json
-from realtime.fixes import FixHook
-from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
 from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES
-from realtime.live_index import LiveIndex
-from realtime.memory_index import MemoryLiveIndex
-from realtime.publisher import SocketPublisher
-from realtime.redis_index import RedisLiveIndex
 from realtime.redis_manager import BatchingRedisManager
 from realtime.socket_server import WalkySocketServer
-from realtime.sweeper import Sweeper
-from realtime.walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +81,7 @@ class Services:
     active_walks: ActiveWalks
     fleet_watchers: FleetWatchers
     token_versions: TokenVersions
-    # Revocations and ended watches reach every process through it (see app/usecases/sessions.py).
+    # Revocations and ended watches reach every process through it (see app/usecases/accounts/sessions.py).
     session_channel: SessionChannel
     outbox_relay: OutboxRelay
     # Summaries of walks in progress, extended fix by fix (per process, bounded).

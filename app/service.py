@@ -47,12 +47,12 @@ from app.rest.timeout import RequestTimeoutMiddleware
 from app.rest.upload_gate import UploadGate
 from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
+from app.sockets.server import create_socket_server
 from app.usecases.payments import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
 from app.usecases.walks import silence_watcher
 from app.web import pages
 from app.web.static_files import install_static
-from realtime.server import create_socket_server
 from realtime.socket_server import SocketApp
 
 log = structlog.get_logger("walky")

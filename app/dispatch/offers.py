@@ -27,7 +27,7 @@ from app.domain import money
 from app.domain.bookings import Booking, BookingPricing, BookingStatus, DispatchState, Offer
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
-from app.usecases.bookings import assign_worker
+from app.usecases.bookings.lifecycle import assign_worker
 from app.usecases.inputs import Input
 
 OfferId = Annotated[StrictStr, Field(min_length=1, max_length=100)]

@@ -28,7 +28,7 @@ import structlog
 from app.clock import Clock
 from app.messages.outbox import MAX_ATTEMPTS, Channel, OutboxMessage, backoff
 from app.messages.senders import BatchSender, PermanentSendFailure, Sender, SendFailed
-from app.store.outbox import OutboxRepository
+from app.store.messages.outbox import OutboxRepository
 
 log = structlog.get_logger("walky.outbox")
 

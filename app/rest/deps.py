@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import Forbidden, Unauthorized
-from app.usecases.sessions import authenticate
+from app.usecases.accounts.sessions import authenticate
 
 bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
 

@@ -31,8 +31,8 @@ from app.rest.errors import app_error_response
 from app.rest.middleware import RequestContextMiddleware
 from app.rest.rate_limit import refusal
 from app.rest.timeout import refuse
-from app.usecases.sessions import authenticate
-from realtime import nearby
+from app.usecases.accounts.sessions import authenticate
+from app.usecases.live import nearby
 
 # Any of these makes the request one for the whole stack (see the module's docstring).
 _BODY_HEADERS = (b"content-length", b"transfer-encoding")

@@ -22,7 +22,7 @@ from app.simulate.world import PASSWORD, World, build_world
 # The Louvre: a city centre with streets all around.
 DEFAULT_CENTER = (2.3376, 48.8606)
 MAX_WALKERS = 5000
-# The server refuses a fix implying more than 15 m/s (realtime/fixes.py); ticks jitter by 10%.
+# The server refuses a fix implying more than 15 m/s (app/domain/fixes.py); ticks jitter by 10%.
 MAX_SPEED_MPS = 12.0
 # Socket.IO handshakes at once: a thousand at the same instant would queue past the server's connect deadline.
 CONNECT_CONCURRENCY = 50

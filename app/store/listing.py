@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from app.domain.businesses import Business
 from app.domain.services import ServiceType
-from app.store.businesses import BusinessRepository
-from app.store.services import ServiceRepository
+from app.store.marketplace.businesses import BusinessRepository
+from app.store.marketplace.services import ServiceRepository
 
 # Ids kept over all filters (about 80 bytes each); past it the least recently read filters are dropped.
 MAX_KEPT_IDS = 200_000

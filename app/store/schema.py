@@ -62,7 +62,7 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     ),
     BUSINESSES: (
         Index("owner", (("ownerId", "asc"),)),
-        # Public browse: active businesses in browse order (app/store/businesses.py BROWSE_ORDER). `status`
+        # Public browse: active businesses in browse order (app/store/marketplace/businesses.py BROWSE_ORDER). `status`
         # comes last, after the order: the suspension filter, the name filter and the count read only this
         # index (SQLite), never the documents.
         Index(
@@ -98,7 +98,7 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
         Index("business_schedule", (("businessId", "asc"), ("scheduledAt", "asc"))),
         # Offers that may have expired while no process was watching them (restart recovery).
         Index("dispatch", (("dispatch.state", "asc"),), sparse=True),
-        # Walks in progress, read at start to rebuild the active-walk table (realtime/walks.py).
+        # Walks in progress, read at start to rebuild the active-walk table (app/live/active_walks.py).
         Index("status", (("status", "asc"),)),
         # Reminders: bookings starting in a window.
         Index("scheduled", (("scheduledAt", "asc"), ("status", "asc"))),

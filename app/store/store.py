@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from app.store.account_tokens import AccountTokenRepository
+from app.store.accounts.account_tokens import AccountTokenRepository
+from app.store.accounts.refresh_tokens import RefreshTokenRepository
+from app.store.accounts.users import UserRepository
 from app.store.backend import StoreBackend
 from app.store.bookings import BookingRepository
-from app.store.businesses import BusinessRepository
-from app.store.devices import DeviceRepository
 from app.store.geo_search import GeoSearch
 from app.store.idempotency import IdempotencyRepository
 from app.store.jobs import JobRepository
 from app.store.listing import ListedBusinesses
+from app.store.marketplace.businesses import BusinessRepository
+from app.store.marketplace.schedules import ScheduleRepository
+from app.store.marketplace.services import ServiceRepository
+from app.store.marketplace.workers import WorkerRepository
 from app.store.media import MediaRepository
+from app.store.messages.devices import DeviceRepository
+from app.store.messages.notifications import NotificationRepository
+from app.store.messages.outbox import OutboxRepository
+from app.store.messages.preferences import PreferencesRepository
 from app.store.migrations import migrate
-from app.store.notifications import NotificationRepository
-from app.store.outbox import OutboxRepository
 from app.store.payments import PaymentRepository, PayoutAccountRepository, WebhookEventRepository
 from app.store.pets import PetRepository
-from app.store.preferences import PreferencesRepository
-from app.store.refresh_tokens import RefreshTokenRepository
-from app.store.reviews import ReviewRepository
-from app.store.schedules import ScheduleRepository
+from app.store.reviews.reviews import ReviewRepository
 from app.store.schema import (
     ACCOUNT_TOKENS,
     BOOKINGS,
@@ -48,13 +51,10 @@ from app.store.schema import (
     WEBHOOK_EVENTS,
     WORKERS,
 )
-from app.store.services import ServiceRepository
-from app.store.share_links import ShareLinkRepository
-from app.store.trails import TrailRepository
-from app.store.users import UserRepository
-from app.store.walk_events import WalkAlertRepository, WalkEventRepository
-from app.store.walk_files import WalkFileRepository
-from app.store.workers import WorkerRepository
+from app.store.walks.share_links import ShareLinkRepository
+from app.store.walks.trails import TrailRepository
+from app.store.walks.walk_events import WalkAlertRepository, WalkEventRepository
+from app.store.walks.walk_files import WalkFileRepository
 
 
 class Store:

@@ -12,7 +12,8 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
 from app.errors import Forbidden, NotFound
-from app.usecases import bookings, payments, pets
+from app.usecases import payments, pets
+from app.usecases.bookings import lifecycle as bookings
 from app.usecases.businesses import may_manage, owned_business
 
 

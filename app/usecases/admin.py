@@ -3,8 +3,8 @@ and making an admin account (the `python -m app admin create` command).
 
 Suspension takes effect at once where it is read: a suspended business leaves the geo index that search,
 service search and dispatch read (app/store/sqlite/geo_search.py, app/store/mongo/geo_search.py) and the
-browse filter; a suspended user cannot log in or refresh (app/usecases/auth.py), and suspension ends every
-session through the `end_sessions` it is given (app/usecases/sessions.py: revoke_sessions).
+browse filter; a suspended user cannot log in or refresh (app/usecases/accounts/auth.py), and suspension ends every
+session through the `end_sessions` it is given (app/usecases/accounts/sessions.py: revoke_sessions).
 """
 
 from __future__ import annotations

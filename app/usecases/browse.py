@@ -3,7 +3,7 @@ read one business and its services.
 
 Anonymous answers use their own views, built from an explicit list of fields: an owner's account id,
 anyone's email or phone and every worker's position are simply not in them. Suspended businesses are
-never shown (app/store/businesses.py LISTED; the geo index holds listed businesses only).
+never shown (app/store/marketplace/businesses.py LISTED; the geo index holds listed businesses only).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaOb
 from app.media.processing import Processed, Rendition, Upload, process_in_pool
 from app.media.storage import MediaStorage, ObjectMissing, StorageError
 from app.store.store import Store
-from app.usecases.watchers import may_watch
+from app.usecases.bookings.watchers import may_watch
 
 # Retries of a compare-and-set (photos list, avatar, logo) that lost a race with another edit.
 MAX_ATTEMPTS = 10

@@ -9,8 +9,8 @@ from app.composition import Services
 from app.messages.devices import Device, Platform
 from app.messages.outbox import ALLOWED_CHANNELS, Category, Channel
 from app.messages.preferences import NotificationPreferences
+from app.usecases.accounts.users import current_user
 from app.usecases.inputs import Input, Output
-from app.usecases.users import current_user
 
 # Expo tokens look like `ExponentPushToken[...]`; the bound keeps a stored id small.
 MAX_TOKEN_LENGTH = 256

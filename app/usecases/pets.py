@@ -19,8 +19,8 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.media.media import MediaRef
+from app.usecases.bookings.watchers import co_owners_changed
 from app.usecases.inputs import Email, Input, Name, Output, Phone, Text
-from app.usecases.watchers import co_owners_changed
 
 # Retries of a co-owner change that lost a race with another edit of the same pet.
 MAX_CO_OWNER_ATTEMPTS = 10

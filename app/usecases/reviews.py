@@ -1,7 +1,7 @@
 """Reviews: the owner of a completed booking rates it once; the business responds once; any party flags.
 
 Ratings: each review adds its stars to the business's and the worker's `ratingSum` and `rating.count` in one
-atomic increment (app/store/ratings.py). An edit adds the difference and a delete takes the review back; both
+atomic increment (app/store/reviews/ratings.py). An edit adds the difference and a delete takes the review back; both
 are compare-and-set on the review's rating, so the delta applied is always the one that was replaced.
 Flagged reviews stay counted but leave the public lists until a moderator looks at them.
 """
@@ -21,7 +21,7 @@ from app.domain.reviews import MAX_RATING, MIN_RATING, Review, ReviewFlag, Revie
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
-from app.store.reviews import ReviewExists
+from app.store.reviews.reviews import ReviewExists
 from app.usecases.businesses import may_manage
 from app.usecases.inputs import Input, Output, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import notify

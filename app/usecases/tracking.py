@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.bookings import Booking, BookingStatus
 from app.errors import Conflict
-from app.usecases.bookings import get_booking
+from app.usecases.bookings.lifecycle import get_booking
 from app.usecases.inputs import Input, Output
 from app.walks.approach import ON_MY_WAY, display_status, on_the_way
 from geo.distance import round_dm

@@ -16,10 +16,10 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
 from app.media.media import MediaKind
-from app.usecases.bookings import get_booking, set_off
+from app.usecases.bookings.lifecycle import get_booking, set_off
+from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Coordinates, Input, Output, Text
 from app.usecases.notifications import notify
-from app.usecases.watchers import may_watch
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
 from app.walks.report import map_events, report_card, track, walk_so_far
 from app.walks.share import DEFAULT_SHARE_MIN, MAX_SHARE_MIN, MAX_TOKEN_LENGTH, ShareLink, new_token, token_hash

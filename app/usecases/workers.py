@@ -1,6 +1,6 @@
 """Use cases of workers: a business hires (creates) them, lists them, edits them; workers edit their own availability.
 
-Going online/offline and location updates belong to the realtime plane (realtime/).
+Going online/offline and location updates are live use cases (app/usecases/live/).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from app.domain.users import Role
 from app.domain.workers import MAX_AVAILABILITY_SLOTS, SEED_SPECIALIZATIONS, Worker, species_of
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
-from app.usecases.auth import create_user
+from app.usecases.accounts.auth import create_user
 from app.usecases.businesses import may_manage, owned_business
 from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone, Text
 

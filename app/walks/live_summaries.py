@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from app.store.trails import TrailRepository
+from app.store.walks.trails import TrailRepository
 from geo.live_trail import LiveTrail
 from geo.trail import TrailPoint, WalkSummary
 

@@ -1,6 +1,6 @@
 """A silent device: a walk in progress whose phone has sent no fix for two minutes.
 
-`SilenceWatcher` runs the check every `interval_s` (like realtime/sweeper.py); `sweep_once` is what tests call.
+`SilenceWatcher` runs the check every `interval_s` (like app/usecases/live/sweeper.py); `sweep_once` is what tests call.
 """
 
 from __future__ import annotations

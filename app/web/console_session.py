@@ -11,9 +11,9 @@ from app.domain.users import Role
 from app.errors import Forbidden, Unauthorized
 from app.rest.deps import ServicesDep, auth_rate_limit
 from app.rest.envelope import Envelope, ok
-from app.usecases import auth
+from app.usecases.accounts import auth
+from app.usecases.accounts.users import UserView
 from app.usecases.inputs import Output
-from app.usecases.users import UserView
 from app.web.csrf import require_csrf
 
 REFRESH_COOKIE = "walky_console_refresh"

@@ -37,17 +37,17 @@ from app.composition import Services, build_services
 from app.dispatch.candidates import BASE_LIMIT
 from app.dispatch.dispatcher import install_dispatcher
 from app.domain.businesses import Address, Business, point
+from app.domain.fixes import LiveFix
 from app.domain.pets import Pet, Species
 from app.domain.services import Pricing, Service, ServiceType
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.events import EventPublisher
 from app.ids import new_id
+from app.live.live_index import STATE_TTL_MS
 from app.settings import Settings
-from app.usecases.bookings import BookingCreate, create_booking
+from app.usecases.bookings.lifecycle import BookingCreate, create_booking
 from geo.coordinates import LngLat
-from realtime.fixes import LiveFix
-from realtime.live_index import STATE_TTL_MS
 from tests.support.redis_server import redis_server
 
 # Greater Paris, about 37 x 33 km: 100,000 walkers make ~80 per square km.
@@ -175,7 +175,7 @@ async def load_live_index(services: Services, world: World, rng: random.Random) 
 
 
 async def _load_redis(redis: Redis, prefix: str, businesses: dict[str, str], now: int, rng: random.Random) -> None:
-    """The Redis adapter's layout (realtime/redis_index.py), written with pipelines of CHUNK walkers."""
+    """The Redis adapter's layout (app/live/redis_live_index.py), written with pipelines of CHUNK walkers."""
     items = list(businesses.items())
     for start in range(0, len(items), CHUNK):
         pipe = redis.pipeline(transaction=False)

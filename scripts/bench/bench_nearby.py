@@ -30,13 +30,13 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
+from app.domain.fixes import LiveFix
 from app.domain.workers import Worker
+from app.live.redis_live_index import RedisLiveIndex
 from app.store.schema import WORKERS
 from app.store.sqlite.backend import SqliteBackend
 from geo.coordinates import LngLat
 from geo.distance import destination
-from realtime.fixes import LiveFix
-from realtime.redis_index import RedisLiveIndex
 from scripts.bench.live_support import (
     business_id,
     cpu_seconds,

@@ -29,13 +29,13 @@ from typing import Any
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
+from app.live.active_walks import ActiveWalk
 from app.service import create_app, services_of
 from app.settings import Settings
+from app.usecases.live.fix_inputs import FixInput
+from app.usecases.live.ingestion import ingest
 from geo.coordinates import LngLat
 from geo.distance import destination
-from realtime.fixes import FixInput
-from realtime.ingestion import ingest
-from realtime.walks import ActiveWalk
 from tests.support.asgi import lifespan
 
 CENTER = LngLat(2.35, 48.85)

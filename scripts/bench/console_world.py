@@ -33,7 +33,7 @@ from app.simulate.world import (
     pet_body,
     walker_body,
 )
-from app.usecases.auth import create_user, principal_of
+from app.usecases.accounts.auth import create_user, principal_of
 from app.usecases.businesses import BusinessCreate, create_business
 from app.usecases.pets import PetCreate, create_pet
 from app.usecases.services import ServiceCreate, create_service

@@ -8,7 +8,7 @@ import pytest
 from app.composition import Services
 from app.service import create_app
 from app.settings import Settings
-from app.usecases.sessions import revoke_sessions
+from app.usecases.accounts.sessions import revoke_sessions
 from tests.support.api import PASSWORD, bearer, register
 from tests.support.asgi import http_client, lifespan
 

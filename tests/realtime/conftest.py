@@ -23,12 +23,12 @@ from app.composition import Services
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.ids import new_id
+from app.live.live_index import LiveIndex
+from app.live.memory_live_index import MemoryLiveIndex
+from app.live.redis_live_index import RedisLiveIndex
 from app.service import create_app, services_of
 from app.settings import Settings
 from realtime.limits import MAX_PACKET_BYTES
-from realtime.live_index import LiveIndex
-from realtime.memory_index import MemoryLiveIndex
-from realtime.redis_index import RedisLiveIndex
 from realtime.ws_protocol import LeanWebSocketProtocol
 from tests.support.redis_server import free_port
 

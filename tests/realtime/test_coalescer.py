@@ -15,14 +15,15 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.auth.principal import Principal
 from app.composition import build_services
+from app.domain.fixes import LiveFix
 from app.domain.users import Role
+from app.live import resp
+from app.live.coalescer import PipelineCoalescer
+from app.live.redis_live_index import RedisLiveIndex
 from app.settings import Settings
+from app.usecases.live.fix_inputs import FixInput
+from app.usecases.live.ingestion import ingest
 from geo.coordinates import LngLat
-from realtime import resp
-from realtime.coalescer import PipelineCoalescer
-from realtime.fixes import FixInput, LiveFix
-from realtime.ingestion import ingest
-from realtime.redis_index import RedisLiveIndex
 from tests.support.redis_server import redis_process
 
 NOW = 1_800_000_000_000

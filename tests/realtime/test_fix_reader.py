@@ -1,4 +1,4 @@
-"""The plain fix reader (realtime/fix_reader.py) against the pydantic models it stands in for: whatever it
+"""The plain fix reader (app/sockets/fix_reader.py) against the pydantic models it stands in for: whatever it
 reads, the model accepts with the same values; whatever the model accepts in the shape apps send, it
 reads; and with the model as its fallback, exactly the model's inputs are accepted."""
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from realtime.fix_reader import read_batch, read_fix
-from realtime.payloads import BatchPayload, FixPayload
+from app.sockets.fix_reader import read_batch, read_fix
+from app.sockets.payloads import BatchPayload, FixPayload
 
 FIELDS = ("coordinates", "timestamp", "accuracy", "speed", "heading", "booking_id", "worker_id")
 

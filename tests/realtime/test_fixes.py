@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from app.domain.fixes import MAX_BATCH_POINTS, LiveFix, Verdict, judge
+from app.usecases.live.fix_inputs import BatchInput, FixInput
 from geo.coordinates import LngLat
-from realtime.fixes import MAX_BATCH_POINTS, BatchInput, FixInput, LiveFix, Verdict, judge
 
 NOW = 1_800_000_000_000
 HERE = LngLat(-0.1276, 51.5072)

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from app.domain.users import Role
-from realtime.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
+from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
 from tests.realtime.conftest import LiveServer, now_ms, socket_client
 from tests.realtime.test_socket_events import fix
 

@@ -9,10 +9,11 @@ import pytest
 
 from app.auth.principal import Principal
 from app.composition import Services
+from app.domain.fixes import AcceptedFixes
 from app.domain.users import Role
 from app.errors import Forbidden, ValidationFailed
-from realtime.fixes import AcceptedFixes, FixInput
-from realtime.ingestion import ingest
+from app.usecases.live.fix_inputs import FixInput
+from app.usecases.live.ingestion import ingest
 
 WORKER = Principal("u1", Role.WORKER, "b1", "w1")
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from realtime.keyed_lock import KeyedLock
+from app.usecases.live.keyed_lock import KeyedLock
 
 
 async def test_holders_of_one_key_take_turns_in_arrival_order() -> None:

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
+from app.domain.fixes import LiveFix
+from app.live.live_index import STALE_AFTER_MS, LiveIndex
+from app.live.redis_live_index import RedisLiveIndex
 from geo.coordinates import LngLat
 from geo.distance import destination
-from realtime.fixes import LiveFix
-from realtime.live_index import STALE_AFTER_MS, LiveIndex
-from realtime.redis_index import RedisLiveIndex
 
 NOW = 1_800_000_000_000
 CENTER = LngLat(-0.1276, 51.5072)

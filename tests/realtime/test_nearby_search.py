@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from app.domain.fixes import LiveFix
+from app.live import redis_live_index as redis_index
+from app.live.live_index import STALE_AFTER_MS, LiveIndex
+from app.live.redis_live_index import START_RADIUS_SHARE, RedisLiveIndex
 from geo.coordinates import LngLat
 from geo.distance import destination, haversine_m
-from realtime import redis_index
-from realtime.fixes import LiveFix
-from realtime.live_index import STALE_AFTER_MS, LiveIndex
-from realtime.redis_index import START_RADIUS_SHARE, RedisLiveIndex
 
 NOW = 1_800_000_000_000
 CENTER = LngLat(2.35, 48.85)

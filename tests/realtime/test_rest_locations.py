@@ -13,9 +13,9 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
 from app.rest.routers.locations import NearbyPage
+from app.usecases.live import nearby
 from geo.coordinates import LngLat
 from geo.distance import destination
-from realtime import nearby
 from tests.app.marketplace import business_account, loose_json
 from tests.realtime.conftest import LAT, LNG, add_worker
 from tests.support.api import PASSWORD, register

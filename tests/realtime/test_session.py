@@ -10,7 +10,7 @@ from app.auth.token_versions import TokenVersions
 from app.domain.users import Role
 from app.errors import Unauthorized
 from app.events import booking_room
-from realtime.session import SocketSessions
+from app.sockets.session import SocketSessions
 
 
 class RecordingServer:

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from redis.asyncio import Redis
 
 from app.composition import Services
+from app.domain.fixes import LiveFix
+from app.live.live_index import STALE_AFTER_MS
+from app.live.redis_live_index import RedisLiveIndex
+from app.usecases.live.presence import PresenceTracker
+from app.usecases.live.sweeper import Sweeper
 from geo.coordinates import LngLat
-from realtime.fixes import LiveFix
-from realtime.live_index import STALE_AFTER_MS
-from realtime.presence import PresenceTracker
-from realtime.redis_index import RedisLiveIndex
-from realtime.sweeper import Sweeper
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)

@@ -10,8 +10,8 @@ import pytest
 
 from app.composition import Services
 from app.events import booking_room
-from realtime.fixes import FixInput
-from realtime.ingestion import ingest
+from app.usecases.live.fix_inputs import FixInput
+from app.usecases.live.ingestion import ingest
 from tests.app.bookings_world import PICKUP, World, build_world
 from tests.app.marketplace import owner
 
@@ -122,8 +122,8 @@ async def test_tracking_before_the_walk_is_a_conflict(client: httpx.AsyncClient)
 async def test_active_walks_replicate_through_redis(redis_url: str) -> None:
     from redis.asyncio import Redis
 
+    from app.live.active_walks import ActiveWalk, RedisActiveWalks
     from geo.coordinates import LngLat
-    from realtime.walks import ActiveWalk, RedisActiveWalks
 
     a_client, b_client = Redis.from_url(redis_url), Redis.from_url(redis_url)
     a, b = RedisActiveWalks(a_client, "t:"), RedisActiveWalks(b_client, "t:")

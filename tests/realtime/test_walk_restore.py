@@ -16,12 +16,12 @@ from app.auth.principal import Principal
 from app.composition import Services, build_services
 from app.domain.users import Role
 from app.errors import Unavailable
+from app.live.active_walks import ActiveWalk
 from app.service import create_app, services_of
 from app.settings import Settings
+from app.usecases.live.fix_inputs import FixInput
+from app.usecases.live.ingestion import ingest
 from geo.coordinates import LngLat
-from realtime.fixes import FixInput
-from realtime.ingestion import ingest
-from realtime.walks import ActiveWalk
 from tests.app.bookings_world import PICKUP
 from tests.faults.walking import Walk, begin_walk
 from tests.support.asgi import http_client, lifespan

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import socketio
 
-from realtime.share_followers import ShareFollowers
+from app.usecases.live.share_followers import ShareFollowers
 from tests.app.bookings_world import PICKUP, World, build_world
 from tests.app.walks.walk_world import east
 from tests.realtime.conftest import LiveServer, socket_client

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, Page, ok, page
 from app.usecases import admin
-from app.usecases.sessions import revoke_sessions
+from app.usecases.accounts.sessions import revoke_sessions
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

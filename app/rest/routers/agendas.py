@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Page, page
-from app.usecases import agendas
+from app.usecases.bookings import agendas
 
 router = APIRouter(tags=["bookings"])
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, status
 
 from app.rest.deps import ServicesDep, auth_rate_limit
 from app.rest.envelope import Envelope, ok
-from app.usecases import accounts, auth
+from app.usecases.accounts import auth
+from app.usecases.accounts import email_tokens as accounts
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 limited = [Depends(auth_rate_limit)]

@@ -13,7 +13,9 @@ from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.rest.openapi import WALK_NOT_STARTED
-from app.usecases import access, booking_edits, bookings, tracking
+from app.usecases import access, tracking
+from app.usecases.bookings import edits as booking_edits
+from app.usecases.bookings import lifecycle as bookings
 from app.usecases.idempotency import run_once
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"], dependencies=[VerifiedEmail])

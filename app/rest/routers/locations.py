@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.rest.deps import PrincipalDep, ServicesDep, bearer, get_principal, get_services
 from app.rest.envelope import Envelope, Page, page
 from app.usecases import businesses
-from realtime import nearby
+from app.usecases.live import nearby
 
 router = APIRouter(prefix="/v1/locations", tags=["live locations"])
 NearbyPage = Envelope[list[nearby.NearbyWorkerView]]

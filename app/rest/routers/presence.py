@@ -11,8 +11,8 @@ from app.composition import Services
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
 from app.rest.guards import may_act_on
-from realtime import ingestion, presence
-from realtime.fixes import RestFixInput
+from app.usecases.live import ingestion, presence
+from app.usecases.live.fix_inputs import RestFixInput
 
 router = APIRouter(prefix="/v1/workers", tags=["live locations"])
 

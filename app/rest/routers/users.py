@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from app.rest.deps import PrincipalDep, ServicesDep, auth_rate_limit
 from app.rest.envelope import Envelope, ok
-from app.usecases import auth, export, users
+from app.usecases.accounts import auth, export, users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 

@@ -11,8 +11,8 @@ from collections.abc import Collection
 from typing import Any
 
 from app.domain.businesses import point as geojson_point
-from app.store.businesses import LISTED
 from app.store.geo_search import NearbyBusiness
+from app.store.marketplace.businesses import LISTED
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
 

@@ -9,6 +9,7 @@ from typing import Any
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.businesses import Rating
+from app.domain.fixes import LiveFix
 from app.domain.pets import Species
 from app.domain.users import Role
 from app.domain.workers import Worker
@@ -16,7 +17,6 @@ from app.events import EventPublisher
 from app.ids import new_id
 from geo.coordinates import LngLat
 from geo.distance import destination
-from realtime.fixes import LiveFix
 
 PICKUP = LngLat(2.35, 48.85)
 

@@ -9,7 +9,7 @@ from app.messages.devices import Device, Platform
 from app.messages.outbox import Channel
 from app.store.documents import Update
 from app.store.schema import WORKERS
-from app.usecases.auth import create_user
+from app.usecases.accounts.auth import create_user
 from tests.app.bookings_world import World
 from tests.app.dispatch.helpers import place_worker
 from tests.app.dispatch.test_dispatch import asap

@@ -17,7 +17,7 @@ from app.domain.bookings import BookingStatus, Dispatch, DispatchState
 from app.errors import Conflict, NotFound
 from app.service import create_app, services_of
 from app.settings import Settings
-from app.usecases.bookings import ConfirmInput, confirm_booking
+from app.usecases.bookings.lifecycle import ConfirmInput, confirm_booking
 from tests.app.bookings_world import World, build_world
 from tests.app.dispatch.helpers import MovableClock, PlacedWorker, Recorder, place_worker
 from tests.support.asgi import http_client, lifespan

@@ -10,7 +10,7 @@ import pytest
 from app.messages.outbox import MAX_ATTEMPTS, Channel, OutboxMessage, OutboxStatus
 from app.messages.relay import BATCH_SIZE, OutboxRelay
 from app.messages.senders import PermanentSendFailure
-from app.store.outbox import OutboxRepository
+from app.store.messages.outbox import OutboxRepository
 from app.store.schema import OUTBOX
 from app.store.store import Store
 from tests.app.messages.fakes import T0, MovableClock, RecordingSender, message

@@ -13,7 +13,7 @@ import pytest
 from app.service import create_app
 from app.settings import Settings
 from app.usecases import pets
-from realtime import nearby
+from app.usecases.live import nearby
 from tests.app.ops.recording_sentry import recording_sentry
 from tests.support.api import bearer, register
 from tests.support.asgi import http_client, lifespan

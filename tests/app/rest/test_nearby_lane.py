@@ -16,13 +16,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.principal import Principal
 from app.composition import Services
+from app.domain.fixes import LiveFix
 from app.domain.users import Role
 from app.rest.nearby_lane import NearbyLane, query_pairs
 from app.service import api_of, create_app, services_of
 from app.settings import Settings
 from geo.coordinates import LngLat
 from geo.distance import destination
-from realtime.fixes import LiveFix
 from tests.realtime.conftest import LAT, LNG, add_worker
 from tests.support.asgi import http_client, lifespan
 

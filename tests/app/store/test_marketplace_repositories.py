@@ -7,8 +7,8 @@ import pytest
 from app.domain.pets import Pet, Species
 from app.domain.services import PriceType, Pricing, Service, ServiceType
 from app.domain.workers import Worker
-from app.store import workers as workers_store
 from app.store.backend import StoreBackend
+from app.store.marketplace import workers as workers_store
 from app.store.schema import PETS
 from app.store.sqlite.collection import where_sql
 from app.store.store import Store

@@ -14,12 +14,12 @@ import pytest
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from app.store.accounts.users import UserRepository
 from app.store.documents import DuplicateKey, Update
 from app.store.mongo.collection import MongoCollection
 from app.store.mongo.translate import index_model, mongo_filter, mongo_update, ttl_path
 from app.store.schema import COLLECTIONS, NOTIFICATIONS, REFRESH_TOKENS, USERS, Index
 from app.store.sqlite.collection import index_ddl
-from app.store.users import UserRepository
 
 
 class Recorder:

@@ -10,7 +10,7 @@ from app.domain.payments import Payment, PayoutAccount
 from app.domain.reviews import Review
 from app.payments.events import PaymentStatus
 from app.store.payments import PaymentExists
-from app.store.reviews import ReviewExists
+from app.store.reviews.reviews import ReviewExists
 from app.store.store import Store
 from tests.app.marketplace import NOW, business, square
 

@@ -7,9 +7,9 @@ import pytest
 
 from app.composition import Services
 from app.events import booking_room, user_room
+from app.live.active_walks import ActiveWalk
+from app.usecases.live.walk_tracker import WalkTracker
 from geo.coordinates import LngLat
-from realtime.tracking import WalkTracker
-from realtime.walks import ActiveWalk
 from tests.app.bookings_world import PICKUP, build_world
 from tests.app.marketplace import error_code, owner
 from tests.app.walks.walk_world import WalkWorld, east, walk_world

@@ -1,0 +1,195 @@
+"""Use cases of signing up and in: register, login, refresh (rotating), logout, password change."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from app.auth.principal import Principal
+from app.auth.tokens import hash_refresh_token, new_refresh_token
+from app.composition import Services
+from app.domain.account_tokens import TokenPurpose
+from app.domain.refresh_tokens import RefreshStatus, RefreshToken
+from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, UserStatus
+from app.errors import Forbidden, RateLimited, Unauthorized, ValidationFailed
+from app.ids import new_id
+from app.usecases.accounts.email_tokens import send_token_email
+from app.usecases.accounts.sessions import revoke_sessions
+from app.usecases.accounts.users import UserView, current_user
+from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
+
+
+class RegisterInput(Input):
+    email: Email
+    password: NewPassword
+    role: Literal["owner", "business"]
+    first_name: Name
+    last_name: Name
+    phone: Phone | None = None
+
+
+class LoginInput(Input):
+    email: Email
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class RefreshInput(Input):
+    refresh_token: str = Field(min_length=16, max_length=512)
+
+
+class PasswordChange(Input):
+    # Unlike most inputs, a misspelt field here must not pass silently: it carries a password.
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: NewPassword
+
+
+class AuthSession(Output):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+    user: UserView
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user.id, user.role, user.business_id, user.worker_id, user.token_version)
+
+
+async def _open_session(services: Services, user: User, family_id: str | None = None) -> AuthSession:
+    now = services.clock.now()
+    token = new_refresh_token()
+    await services.store.refresh_tokens.add(
+        RefreshToken(
+            id=hash_refresh_token(token),
+            user_id=user.id,
+            family_id=family_id or new_id(),
+            created_at=now,
+            expires_at=now + timedelta(seconds=services.settings.refresh_token_ttl_s),
+        )
+    )
+    return AuthSession(
+        access_token=services.access_tokens.issue(principal_of(user), now),
+        refresh_token=token,
+        expires_in=services.access_tokens.ttl_s,
+        user=UserView.of(user),
+    )
+
+
+async def create_user(
+    services: Services,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    first_name: str,
+    last_name: str,
+    phone: str | None = None,
+    business_id: str | None = None,
+    worker_id: str | None = None,
+) -> User:
+    now = services.clock.now()
+    user = User(
+        id=new_id(),
+        email=email,
+        password_hash=await services.passwords.hash(password),
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        business_id=business_id,
+        worker_id=worker_id,
+        created_at=now,
+        updated_at=now,
+    )
+    await services.store.users.add(user)
+    return user
+
+
+async def register(services: Services, data: RegisterInput) -> AuthSession:
+    user = await create_user(
+        services,
+        email=data.email,
+        password=data.password,
+        role=Role(data.role),
+        first_name=data.first_name,
+        last_name=data.last_name,
+        phone=data.phone,
+    )
+    await send_token_email(services, user, TokenPurpose.VERIFY_EMAIL)
+    return await _open_session(services, user)
+
+
+async def login(services: Services, data: LoginInput) -> AuthSession:
+    settings = services.settings
+    now = services.clock.now()
+    user = await services.store.users.by_email(data.email)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        raise RateLimited(
+            "too many failed logins; account locked",
+            retry_after_s=int((user.locked_until - now).total_seconds()) + 1,
+        )
+    ok = await services.passwords.verify(user.password_hash if user else None, data.password)
+    if user is None or not ok:
+        if user is not None:
+            updated = await services.store.users.record_login_failure(
+                user.id, settings.login_max_failures, now + timedelta(seconds=settings.login_lockout_s)
+            )
+            if updated is not None and updated.locked_until is not None and updated.locked_until > now:
+                raise RateLimited("too many failed logins; account locked", retry_after_s=settings.login_lockout_s)
+        raise Unauthorized("invalid email or password")
+    if user.status is UserStatus.SUSPENDED:
+        # Said only to whoever knows the password.
+        raise Forbidden("this account is suspended")
+    await services.store.users.record_login_success(user.id)
+    return await _open_session(services, user)
+
+
+async def refresh(services: Services, data: RefreshInput) -> AuthSession:
+    tokens = services.store.refresh_tokens
+    stored = await tokens.get(hash_refresh_token(data.refresh_token))
+    if stored is None:
+        raise Unauthorized("invalid refresh token")
+    if stored.status is not RefreshStatus.ACTIVE or not await tokens.rotate(stored.id):
+        # A used token presented again means it leaked: end the whole session family.
+        await tokens.revoke_family(stored.family_id)
+        raise Unauthorized("refresh token reuse detected; please log in again")
+    if stored.expires_at <= services.clock.now():
+        raise Unauthorized("refresh token expired")
+    user = await services.store.users.get(stored.user_id)
+    if user is None or user.erased_at is not None:
+        raise Unauthorized("account no longer exists")
+    if user.status is UserStatus.SUSPENDED:
+        raise Unauthorized("this account is suspended")
+    return await _open_session(services, user, family_id=stored.family_id)
+
+
+async def logout(services: Services, data: RefreshInput) -> None:
+    """End the session the refresh token belongs to; unknown tokens are fine (idempotent).
+
+    Access tokens are revoked per account, so the user's other devices get a 401 on their next call and
+    refresh (their refresh tokens stay valid); the session logged out cannot.
+    """
+    stored = await services.store.refresh_tokens.get(hash_refresh_token(data.refresh_token))
+    if stored is not None:
+        await revoke_sessions(services, stored.user_id, family_id=stored.family_id)
+
+
+async def change_password(services: Services, principal: Principal, data: PasswordChange) -> AuthSession:
+    """Set a new password and end every session of the account; the caller carries on with the fresh
+    session in the answer."""
+    user = await current_user(services, principal)
+    if not await services.passwords.verify(user.password_hash, data.current_password):
+        raise Unauthorized("the current password is wrong")
+    if data.new_password == data.current_password:
+        raise ValidationFailed(
+            "the new password must differ from the current one",
+            [{"field": "body.newPassword", "message": "same as the current password", "type": "value_error"}],
+        )
+    password_hash = await services.passwords.hash(data.new_password)
+    await services.store.users.update_fields(user.id, {"passwordHash": password_hash}, services.clock.now())
+    await revoke_sessions(services, user.id)
+    return await _open_session(services, await current_user(services, principal))
