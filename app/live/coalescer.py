@@ -11,21 +11,22 @@ protocol: commands arrive packed (app/live/resp.py), replies are parsed by hired
 the next pipeline is written in that same turn of the loop. A round trip through redis-py's pipeline (pool
 checkout, per-argument packing, stream reader, a flusher task) cost about twice the CPU on this machine
 (scripts/bench/bench_ingest.py). Connection settings (host or socket path, credentials, database, TLS)
-are those of the redis-py client the coalescer is given.
+are those of the redis-py client the coalescer is given; for TLS that means redis-py's own SSL context, built
+from the same `ssl_*` settings (a `rediss://` URL's query or the client's arguments: private CA, client
+certificate, verification mode, host name check, minimum version, ciphers).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import hiredis
-from redis.asyncio import Redis
-from redis.asyncio.connection import SSLConnection
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.connection import RedisSSLContext, SSLConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -47,6 +48,18 @@ class _Op:
     stage: Stage
     done: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     count: int = 0
+
+
+def _tls_of(pool: ConnectionPool) -> RedisSSLContext | None:
+    """The TLS settings redis-py's own connections from `pool` use (None when they do not use TLS).
+
+    Taken from a connection object made the way the pool makes its own (nothing is opened), so the `ssl_*`
+    connection kwargs, their defaults (certificate required, host name checked) and the SSL context built
+    from them are redis-py's, whatever version is installed. RedisSSLContext builds the context on first use
+    and keeps it: CA files are read once, not on every reconnect."""
+    if not issubclass(pool.connection_class, SSLConnection):
+        return None
+    return pool.connection_class(**pool.connection_kwargs).ssl_context
 
 
 def _reply_error(message: str) -> ResponseError:
@@ -109,7 +122,7 @@ class PipelineCoalescer:
     def __init__(self, redis: Redis) -> None:
         pool = redis.connection_pool
         self._settings = dict(pool.connection_kwargs)
-        self._tls = issubclass(pool.connection_class, SSLConnection)
+        self._tls = _tls_of(pool)
         self._pipe: _Pipe | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._queue: deque[_Op] = deque()
@@ -242,7 +255,7 @@ class PipelineCoalescer:
                     lambda: pipe,
                     settings.get("host", "localhost"),
                     settings.get("port", 6379),
-                    ssl=ssl.create_default_context() if self._tls else None,
+                    ssl=self._tls.get() if self._tls is not None else None,
                 )
             # Credentials and database, checked before any operation goes out.
             commands = [resp.command("PING")]
