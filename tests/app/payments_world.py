@@ -20,16 +20,9 @@ from app.service import create_app, services_of
 from app.settings import Settings
 from tests.app.bookings_world import PICKUP, World, build_world
 from tests.support.asgi import http_client, lifespan
+from tests.support.clocks import MovableClock
 
 WEBHOOK_SECRET = "whsec_walky_tests"
-
-
-class MovableClock:
-    def __init__(self) -> None:
-        self.moment = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 @dataclass
@@ -98,7 +91,7 @@ class Env:
 
 @asynccontextmanager
 async def payments_env(settings: Settings, **overrides: Any) -> AsyncIterator[Env]:
-    clock = MovableClock()
+    clock = MovableClock(datetime.now(UTC))
     app = create_app(settings.model_copy(update={"stripe_webhook_secret": WEBHOOK_SECRET, **overrides}), clock=clock)
     async with lifespan(app), http_client(app) as client:
         world = await build_world(client)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -11,17 +11,10 @@ from app.service import create_app
 from app.settings import Environment, Settings
 from tests.support.api import PASSWORD, bearer, register
 from tests.support.asgi import http_client, lifespan
+from tests.support.clocks import MovableClock
 from tests.support.mailbox import inbox, token_in, wait_for_email
 
 NEW_PASSWORD = "brand-new-pass-7"
-
-
-class MovableClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -65,7 +58,7 @@ async def test_a_verification_link_expires_after_24_hours(settings: Settings) ->
     async with lifespan(app), http_client(app) as client:
         await register(client, "late@example.com")
         token = token_in(await wait_for_email(outbox_dir(settings), "late@example.com", "Confirm"))
-        clock.moment += timedelta(hours=24, seconds=1)
+        clock.advance(timedelta(hours=24, seconds=1))
         response = await client.post("/v1/auth/verify-email", json={"token": token})
         assert response.status_code == 422
 
@@ -128,7 +121,7 @@ async def test_a_reset_link_expires_after_an_hour(settings: Settings) -> None:
     async with lifespan(app), http_client(app) as client:
         await register(client, "hour@example.com")
         token = await reset_token(client, settings, "hour@example.com")
-        clock.moment += timedelta(hours=1, seconds=1)
+        clock.advance(timedelta(hours=1, seconds=1))
         response = await client.post("/v1/auth/reset-password", json={"token": token, "newPassword": NEW_PASSWORD})
         assert response.status_code == 422
 

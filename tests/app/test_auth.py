@@ -9,14 +9,7 @@ from app.service import create_app
 from app.settings import Settings
 from tests.support.api import PASSWORD, bearer, register
 from tests.support.asgi import http_client, lifespan
-
-
-class MovableClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
+from tests.support.clocks import MovableClock
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
@@ -138,7 +131,7 @@ async def test_five_failures_lock_the_account(settings: Settings) -> None:
         assert locked.status_code == 429
         assert locked.json()["error"]["code"] == "RATE_LIMITED"
         assert 1 <= int(locked.headers["retry-after"]) <= 15 * 60 + 1
-        clock.moment += timedelta(minutes=15, seconds=1)
+        clock.advance(timedelta(minutes=15, seconds=1))
         assert (await login(client, "lock@example.com")).status_code == 200
 
 
@@ -199,7 +192,7 @@ async def test_refresh_token_expires_after_seven_days(settings: Settings) -> Non
     app = create_app(settings, clock=clock)
     async with lifespan(app), http_client(app) as client:
         session = await register(client, "old@example.com")
-        clock.moment += timedelta(days=7, seconds=1)
+        clock.advance(timedelta(days=7, seconds=1))
         response = await client.post("/v1/auth/refresh", json={"refreshToken": session["refreshToken"]})
         assert response.status_code == 401
 
@@ -224,8 +217,7 @@ async def test_me_needs_a_valid_token(client: httpx.AsyncClient, header: str | N
 
 
 async def test_expired_access_token(settings: Settings) -> None:
-    clock = MovableClock()
-    clock.moment = datetime.now(UTC) - timedelta(minutes=16)
+    clock = MovableClock(datetime.now(UTC) - timedelta(minutes=16))
     app = create_app(settings, clock=clock)
     async with lifespan(app), http_client(app) as client:
         session = await register(client, "late@example.com")

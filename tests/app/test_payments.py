@@ -97,7 +97,7 @@ async def _cancel_at(env: Env, notice: timedelta, *, by_business: bool = False) 
     """Book two days ahead, pay, move the clock to `notice` before the start, cancel: the payment after."""
     booking = await env.book(hours_ahead=48)
     assert (await env.pay(booking["id"])).status_code == 200
-    env.clock.moment = parse_iso(booking["scheduledAt"]) - notice
+    env.clock.set(parse_iso(booking["scheduledAt"]) - notice)
     cancelled = await env.cancel(booking["id"], env.world.business_headers if by_business else None)
     payment = await env.payment_of(booking["id"])
     payment["storedRefund"] = cancelled["cancellation"]["refundAmount"]
@@ -142,7 +142,7 @@ async def test_cancellation_after_capture_refunds_with_the_gateway(env: Env) -> 
     assert isinstance(stored, Booking)
     # Captured early (e.g. from the Stripe dashboard): cancelling must now refund, not cancel.
     await capture_for_booking(env.services, stored)
-    env.clock.moment = parse_iso(booking["scheduledAt"]) - timedelta(hours=24)
+    env.clock.set(parse_iso(booking["scheduledAt"]) - timedelta(hours=24))
     await env.cancel(booking["id"])
     payment = await env.payment_of(booking["id"])
     assert payment["status"] == "partially_refunded"
@@ -209,7 +209,7 @@ async def test_zero_decimal_currency(env: Env) -> None:
     intent = (await env.pay(booking["id"])).json()["data"]
     # Whole yen: 15% of 3001 is 450.15, rounded to 450 yen (never multiplied by 100).
     assert (intent["amount"], intent["applicationFee"], intent["currency"]) == (3001, 450, "JPY")
-    env.clock.moment = parse_iso(booking["scheduledAt"]) - timedelta(hours=12)
+    env.clock.set(parse_iso(booking["scheduledAt"]) - timedelta(hours=12))
     await env.cancel(booking["id"])
     payment = await env.payment_of(booking["id"])
     # 50% of 3001 rounds down to 1500 back: 1501 captured, with the fee scaled to it (225.1 -> 225).

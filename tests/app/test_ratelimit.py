@@ -9,14 +9,7 @@ import pytest
 
 from app.errors import RateLimited
 from app.ratelimit import LEASE_S, LEASE_SHARE, RateLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
+from tests.support.clocks import MovableClock
 
 
 def counting(limiter: RateLimiter) -> list[int]:
@@ -50,7 +43,7 @@ async def remaining(limiter: RateLimiter, rate: str, key: str = "k") -> int:
 
 
 async def test_a_busy_key_is_counted_a_lease_at_a_time() -> None:
-    limiter = RateLimiter(None, now=Clock())
+    limiter = RateLimiter(None, now=MovableClock().monotonic)
     costs = counting(limiter)
     assert await admitted(limiter, "1000/year", 200) == 200
     # Leases of 1, 2, 4, ... up to a twentieth of the limit: far fewer round trips than hits.
@@ -62,7 +55,7 @@ async def test_a_busy_key_is_counted_a_lease_at_a_time() -> None:
 
 
 async def test_the_limit_holds_exactly_for_one_process() -> None:
-    limiter = RateLimiter(None, now=Clock())
+    limiter = RateLimiter(None, now=MovableClock().monotonic)
     assert await admitted(limiter, "30/year", 100) == 30
     with pytest.raises(RateLimited) as refused:
         await limiter.hit("30/year", "api", "k", exact=False)
@@ -72,9 +65,9 @@ async def test_the_limit_holds_exactly_for_one_process() -> None:
 
 
 async def test_two_processes_never_let_more_than_the_limit_through(redis_url: str) -> None:
-    clock = Clock()
+    now = MovableClock().monotonic
     prefix = "walky:test-leases:"
-    first, second = RateLimiter(redis_url, prefix, now=clock), RateLimiter(redis_url, prefix, now=clock)
+    first, second = RateLimiter(redis_url, prefix, now=now), RateLimiter(redis_url, prefix, now=now)
     try:
         passed = 0
         for _ in range(60):
@@ -87,7 +80,7 @@ async def test_two_processes_never_let_more_than_the_limit_through(redis_url: st
 
 
 async def test_concurrent_hits_of_one_key_are_each_counted() -> None:
-    limiter = RateLimiter(None, now=Clock())
+    limiter = RateLimiter(None, now=MovableClock().monotonic)
     results = await asyncio.gather(
         *(limiter.hit("50/year", "api", "k", exact=False) for _ in range(80)), return_exceptions=True
     )
@@ -97,11 +90,11 @@ async def test_concurrent_hits_of_one_key_are_each_counted() -> None:
 
 
 async def test_an_unspent_lease_is_forfeited_and_the_next_sized_by_use() -> None:
-    clock = Clock()
-    limiter = RateLimiter(None, now=clock)
+    clock = MovableClock()
+    limiter = RateLimiter(None, now=clock.monotonic)
     costs = counting(limiter)
     assert await admitted(limiter, "1000/year", 8) == 8  # leases 1, 2, 4, 8: 7 used, 7 left
-    clock.t += LEASE_S + 0.1
+    clock.advance(LEASE_S + 0.1)
     assert await admitted(limiter, "1000/year", 1) == 1
     # The expired lease's 7 unspent hits stay counted; the next lease is what the key used of the last.
     assert costs == [1, 2, 4, 8, 1]
@@ -109,14 +102,14 @@ async def test_an_unspent_lease_is_forfeited_and_the_next_sized_by_use() -> None
 
 
 async def test_a_refusal_is_remembered_for_at_most_a_lease() -> None:
-    clock = Clock()
-    limiter = RateLimiter(None, now=clock)
+    clock = MovableClock()
+    limiter = RateLimiter(None, now=clock.monotonic)
     costs = counting(limiter)
     assert await admitted(limiter, "3/year", 3) == 3
     calls = len(costs)
     assert await admitted(limiter, "3/year", 50) == 0
     # The first refusal asked storage (a lease, then one hit); the flood after it did not.
     assert len(costs) == calls + 1
-    clock.t += LEASE_S + 0.1
+    clock.advance(LEASE_S + 0.1)
     assert await admitted(limiter, "3/year", 1) == 0
     assert len(costs) == calls + 2

@@ -14,11 +14,11 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from app.domain.fixes import LiveFix
+from app.live import resp
+from app.live.coalescer import PipelineCoalescer
+from app.live.redis_live_index import RedisLiveIndex
 from geo.coordinates import LngLat
-from realtime import resp
-from realtime.coalescer import PipelineCoalescer
-from realtime.fixes import LiveFix
-from realtime.redis_index import RedisLiveIndex
 from tests.support.redis_server import RedisProcess, redis_process
 from tests.support.tls_certs import ServerCertificate, private_ca, server_certificate
 

@@ -12,6 +12,7 @@ from app.domain.users import Role
 from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
 from tests.realtime.conftest import LiveServer, now_ms, socket_client
 from tests.realtime.test_socket_events import fix
+from tests.support.recorders import EventRecorder
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -76,15 +77,8 @@ async def test_disconnect_releases_the_watch_and_fan_out_stops(live: LiveServer)
                 break
             await asyncio.sleep(0.01)
         assert not live.services.fleet_watchers.watched("b1")
-        sent: list[str] = []
-        publisher = live.services.events
-
-        class Spy:
-            async def emit(self, event: str, data: dict[str, object], *, room: str) -> None:
-                sent.append(event)
-                await publisher.emit(event, data, room=room)
-
-        live.services.events = Spy()
+        recorder = EventRecorder(live.services.events)
+        live.services.events = recorder
         ack = await worker.call("location:update", fix(now_ms()), timeout=5)
         assert ack == {"ok": True, "accepted": 1}
-        assert "fleet:location" not in sent
+        assert "fleet:location" not in recorder.events()

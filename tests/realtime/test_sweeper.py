@@ -14,14 +14,10 @@ from app.live.redis_live_index import RedisLiveIndex
 from app.usecases.live.presence import PresenceTracker
 from app.usecases.live.sweeper import Sweeper
 from geo.coordinates import LngLat
+from tests.support.clocks import MovableClock
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
 
 
 async def test_sweeper_task_removes_stale_workers(redis_url: str) -> None:
@@ -30,7 +26,7 @@ async def test_sweeper_task_removes_stale_workers(redis_url: str) -> None:
     for worker_id, ts in (("stale", NOW_MS - STALE_AFTER_MS - 1), ("fresh", NOW_MS - 1000)):
         await index.set_presence(worker_id, "b1", online=True, available=True)
         await index.record_fix(worker_id, "b1", LiveFix(LngLat(0, 0), ts, None), ts)
-    sweeper = Sweeper(index, FixedClock(), interval_s=0.02)
+    sweeper = Sweeper(index, MovableClock(NOW), interval_s=0.02)
     await sweeper.start()
     try:
         for _ in range(100):
@@ -60,7 +56,7 @@ async def test_sweeper_survives_a_failing_sweep() -> None:
                 raise ConnectionError("redis away")
             return 0
 
-    sweeper = Sweeper(Flaky(), FixedClock(), interval_s=0.01)  # type: ignore[arg-type]
+    sweeper = Sweeper(Flaky(), MovableClock(NOW), interval_s=0.01)  # type: ignore[arg-type]
     await sweeper.start()
     for _ in range(100):
         if calls >= 3:

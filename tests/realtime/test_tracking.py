@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +13,7 @@ from app.usecases.live.fix_inputs import FixInput
 from app.usecases.live.ingestion import ingest
 from tests.app.bookings_world import PICKUP, World, build_world
 from tests.app.marketplace import owner
+from tests.support.recorders import EventRecorder
 
 # 0.00205 degrees of longitude is about 150 m at this latitude.
 EAST_150M = [PICKUP[0] + 0.00205, PICKUP[1]]
@@ -35,21 +35,10 @@ async def walk_east_then_north(services: Services, worker: dict[str, str]) -> No
     assert result == len(L_WALK)
 
 
-class Recorder:
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.sent: list[tuple[str, dict[str, Any], str]] = []
-
-    async def emit(self, event: str, data: dict[str, Any], *, room: str) -> None:
-        self.sent.append((event, data, room))
-        await self.inner.emit(event, data, room=room)
-
-    def of(self, event: str) -> list[dict[str, Any]]:
-        return [data for name, data, _ in self.sent if name == event]
-
-
 @pytest.fixture
-async def walking(client: httpx.AsyncClient, services: Services) -> tuple[World, str, str, dict[str, str], Recorder]:
+async def walking(
+    client: httpx.AsyncClient, services: Services
+) -> tuple[World, str, str, dict[str, str], EventRecorder]:
     world = await build_world(client)
     worker_id, worker = await world.add_worker("tracker@example.com")
     booking_id = (await world.book(hours_ahead=0.5)).json()["data"]["id"]
@@ -58,7 +47,7 @@ async def walking(client: httpx.AsyncClient, services: Services) -> tuple[World,
     )
     await client.post(f"/v1/workers/{worker_id}/online", headers=worker)
     await world.send_fix(worker, worker_id, PICKUP, seconds_ago=100)
-    recorder = Recorder(services.events)
+    recorder = EventRecorder(services.events)
     services.events = recorder
     started = await client.post(f"/v1/bookings/{booking_id}/start", headers=worker)
     assert started.status_code == 200, started.text

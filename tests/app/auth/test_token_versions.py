@@ -11,6 +11,7 @@ from app.auth.session_signals import ChannelReset, TokensRevoked
 from app.auth.token_versions import GONE, TokenVersions
 from app.domain.users import Role
 from app.errors import Unauthorized
+from tests.support.clocks import MovableClock
 
 
 class Store:
@@ -23,26 +24,18 @@ class Store:
         return self.versions.get(user_id, 0)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def principal(version: int) -> Principal:
     return Principal("u1", Role.OWNER, token_version=version)
 
 
 async def test_reads_the_store_once_per_max_age() -> None:
-    store, clock = Store(), Clock()
-    versions = TokenVersions(store.load, max_age_s=30, monotonic=clock)
+    store, clock = Store(), MovableClock()
+    versions = TokenVersions(store.load, max_age_s=30, monotonic=clock.monotonic)
     assert await versions.current("u1") == 0
     store.versions["u1"] = 3
     assert await versions.current("u1") == 0
     assert store.reads == 1
-    clock.now += 30
+    clock.advance(30)
     assert await versions.current("u1") == 3
     assert store.reads == 2
 

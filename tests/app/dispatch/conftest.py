@@ -15,8 +15,9 @@ from app.dispatch.dispatcher import Dispatcher, dispatcher_of
 from app.service import create_app, services_of
 from app.settings import Settings
 from tests.app.bookings_world import World, build_world
-from tests.app.dispatch.helpers import MovableClock, Recorder
 from tests.support.asgi import lifespan
+from tests.support.clocks import MovableClock
+from tests.support.recorders import EventRecorder
 
 
 @pytest.fixture
@@ -34,13 +35,13 @@ async def app_services(settings: Settings, clock: MovableClock) -> AsyncIterator
     app = create_app(settings, clock=clock)
     async with lifespan(app):
         services = services_of(app)
-        services.events = Recorder(services.events)
+        services.events = EventRecorder(services.events)
         yield app, services
 
 
 @pytest.fixture
-def recorder(services: Services) -> Recorder:
-    assert isinstance(services.events, Recorder)
+def recorder(services: Services) -> EventRecorder:
+    assert isinstance(services.events, EventRecorder)
     return services.events
 
 

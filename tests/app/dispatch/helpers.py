@@ -1,10 +1,8 @@
-"""Builders for dispatch tests: workers placed in the live index, a movable clock, an event recorder."""
+"""Builders for dispatch tests: workers placed in the live index."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
 
 from app.auth.principal import Principal
 from app.composition import Services
@@ -13,7 +11,6 @@ from app.domain.fixes import LiveFix
 from app.domain.pets import Species
 from app.domain.users import Role
 from app.domain.workers import Worker
-from app.events import EventPublisher
 from app.ids import new_id
 from geo.coordinates import LngLat
 from geo.distance import destination
@@ -21,38 +18,8 @@ from geo.distance import destination
 PICKUP = LngLat(2.35, 48.85)
 
 
-class MovableClock:
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-
-@dataclass
-class Recorder:
-    """Wraps the app's publisher and keeps what was emitted."""
-
-    inner: EventPublisher
-    sent: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
-
-    async def emit(self, event: str, data: dict[str, Any], *, room: str) -> None:
-        self.sent.append((event, data, room))
-        await self.inner.emit(event, data, room=room)
-
-    def offers(self) -> list[dict[str, Any]]:
-        return [data for event, data, _ in self.sent if event == "dispatch:offer"]
-
-    def offers_to(self, worker_id: str) -> list[dict[str, Any]]:
-        return [d for e, d, room in self.sent if e == "dispatch:offer" and room == f"worker:{worker_id}"]
-
-    def last_offer(self) -> dict[str, Any]:
-        offers = self.offers()
-        assert offers, "no dispatch:offer was emitted"
-        return offers[-1]
+OFFER = "dispatch:offer"
+"""The event a walker's room gets for each offer."""
 
 
 @dataclass(frozen=True)

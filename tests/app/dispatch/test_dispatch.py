@@ -16,11 +16,14 @@ from app.dispatch.offers import OfferInput, accept_offer, decline_offer
 from app.domain.pets import Species
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
+from app.events import worker_room
 from geo.coordinates import LngLat
 from tests.app.bookings_world import PICKUP as PICKUP_LIST
 from tests.app.bookings_world import World
-from tests.app.dispatch.helpers import MovableClock, Recorder, place_worker
+from tests.app.dispatch.helpers import OFFER, place_worker
 from tests.app.marketplace import business_account
+from tests.support.clocks import MovableClock
+from tests.support.recorders import EventRecorder
 
 
 async def asap(world: World, dispatcher: Dispatcher, coordinates: list[float] | None = None) -> dict[str, Any]:
@@ -67,7 +70,7 @@ async def other_business(client: httpx.AsyncClient, email: str, lng: float, lat:
 
 
 async def test_nearest_suitable_walker_first_then_decline_cascade_then_unassigned(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     biz = world.business_id
     # Unsuitable, all nearer than the suitable ones:
@@ -89,8 +92,8 @@ async def test_nearest_suitable_walker_first_then_decline_cascade_then_unassigne
     await place_worker(services, biz, meters=12_000, bearing=270)
 
     booking = await asap(world, dispatcher)
-    offer = recorder.last_offer()
-    assert recorder.offers_to(near.id) == [offer]
+    offer = recorder.last(OFFER)
+    assert recorder.of(OFFER, room=worker_room(near.id)) == [offer]
     assert offer["bookingId"] == booking["id"]
     assert offer["serviceType"] == "walking"
     assert offer["pickup"] == {"coordinates": PICKUP_LIST}
@@ -100,14 +103,14 @@ async def test_nearest_suitable_walker_first_then_decline_cascade_then_unassigne
     assert stored["dispatch"]["state"] == "offered"
     assert stored["dispatch"]["current"]["workerId"] == near.id
     for skipped in (cat_only, offline, unavailable, busy, not_serving):
-        assert recorder.offers_to(skipped.id) == []
+        assert recorder.of(OFFER, room=worker_room(skipped.id)) == []
 
     assert await decline_offer(services, near.principal, offer["offerId"]) == {
         "declined": True,
         "bookingId": booking["id"],
     }
-    second_offer = recorder.last_offer()
-    assert recorder.offers_to(second.id) == [second_offer]
+    second_offer = recorder.last(OFFER)
+    assert recorder.of(OFFER, room=worker_room(second.id)) == [second_offer]
     assert second_offer["offerId"] != offer["offerId"]
     # The declined offer can no longer be taken.
     with pytest.raises(Conflict):
@@ -123,24 +126,24 @@ async def test_nearest_suitable_walker_first_then_decline_cascade_then_unassigne
 
 
 async def test_ranking_prefers_rating_then_idle_time_within_a_distance_band(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     biz = world.business_id
     await place_worker(services, biz, meters=60, rating=3.0)
     better = await place_worker(services, biz, meters=200, rating=4.8)  # same 250 m band, better rated
     await place_worker(services, biz, meters=300, rating=5.0)  # next band
     await asap(world, dispatcher)
-    assert recorder.offers_to(better.id) == [recorder.last_offer()]
+    assert recorder.of(OFFER, room=worker_room(better.id)) == [recorder.last(OFFER)]
 
 
 async def test_expiry_moves_to_next_and_late_accept_is_refused(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder, clock: MovableClock
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder, clock: MovableClock
 ) -> None:
     first = await place_worker(services, world.business_id, meters=300)
     second = await place_worker(services, world.business_id, meters=900)
     booking = await asap(world, dispatcher)
-    offer = recorder.last_offer()
-    assert recorder.offers_to(first.id) == [offer]
+    offer = recorder.last(OFFER)
+    assert recorder.of(OFFER, room=worker_room(first.id)) == [offer]
 
     clock.advance(services.settings.offer_expiry_s - 1)
     assert await dispatcher.sweep_once() == 0
@@ -148,8 +151,8 @@ async def test_expiry_moves_to_next_and_late_accept_is_refused(
     # Past expiresAt the accept loses even before any sweeper noticed, and moves the booking on.
     with pytest.raises(Conflict, match="expired"):
         await accept_offer(services, first.principal, offer["offerId"])
-    assert recorder.offers_to(second.id) == [recorder.last_offer()]
-    nxt = recorder.last_offer()
+    assert recorder.of(OFFER, room=worker_room(second.id)) == [recorder.last(OFFER)]
+    nxt = recorder.last(OFFER)
 
     clock.advance(services.settings.offer_expiry_s + 1)
     assert await dispatcher.sweep_once() == 1
@@ -161,28 +164,28 @@ async def test_expiry_moves_to_next_and_late_accept_is_refused(
 
 
 async def test_expiry_timer_fires_on_its_own(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     first = await place_worker(services, world.business_id, meters=300)
     second = await place_worker(services, world.business_id, meters=900)
     services.settings.offer_expiry_s = 1
     await asap(world, dispatcher)
-    assert recorder.offers_to(first.id)
+    assert recorder.of(OFFER, room=worker_room(first.id))
     # The timer sleeps the offer's lifetime in real time (the sweeper is parked for these tests).
     for _ in range(60):
-        if recorder.offers_to(second.id):
+        if recorder.of(OFFER, room=worker_room(second.id)):
             break
         await asyncio.sleep(0.05)
-    assert recorder.offers_to(second.id)
+    assert recorder.of(OFFER, room=worker_room(second.id))
 
 
 async def test_first_accept_wins_and_others_are_refused(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     walker = await place_worker(services, world.business_id, meters=300)
     colleague = await place_worker(services, world.business_id, meters=600)
     booking = await asap(world, dispatcher)
-    offer_id = recorder.last_offer()["offerId"]
+    offer_id = recorder.last(OFFER)["offerId"]
 
     # Someone else's offer is not theirs to take, nor to decline.
     with pytest.raises(NotFound):
@@ -211,7 +214,7 @@ async def test_first_accept_wins_and_others_are_refused(
 
 
 async def test_business_confirm_without_worker_dispatches_among_its_own_staff(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     rival_biz = await other_business(world.client, "rival@example.com", 2.35, 48.85)
     await place_worker(services, rival_biz, meters=50)  # nearer, but another business's
@@ -223,12 +226,12 @@ async def test_business_confirm_without_worker_dispatches_among_its_own_staff(
     data = confirm.json()["data"]
     assert data["status"] == "pending"
     assert data["dispatch"]["state"] == "offered"
-    offer = recorder.last_offer()
-    assert recorder.offers_to(own.id) == [offer]
+    offer = recorder.last(OFFER)
+    assert recorder.of(OFFER, room=worker_room(own.id)) == [offer]
     # Asking again while the offer is out changes nothing.
     again = await world.client.post(f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={})
     assert again.json()["data"]["dispatch"]["current"]["offerId"] == offer["offerId"]
-    assert len(recorder.offers()) == 1
+    assert len(recorder.of(OFFER)) == 1
 
     await accept_offer(services, own.principal, offer["offerId"])
     stored = await booking_doc(world, booking_id)
@@ -248,11 +251,11 @@ async def test_business_dispatch_with_nobody_free_goes_unassigned(
 
 
 async def test_cancel_while_offered_ends_the_offer(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder, clock: MovableClock
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder, clock: MovableClock
 ) -> None:
     walker = await place_worker(services, world.business_id, meters=300)
     booking = await asap(world, dispatcher)
-    offer_id = recorder.last_offer()["offerId"]
+    offer_id = recorder.last(OFFER)["offerId"]
     cancelled = await world.client.post(
         f"/v1/bookings/{booking['id']}/cancel", headers=world.owner_headers, json={"reason": "changed my mind"}
     )
@@ -266,14 +269,14 @@ async def test_cancel_while_offered_ends_the_offer(
 
 
 async def test_a_walker_holding_an_offer_is_not_offered_another_booking(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     first = await place_worker(services, world.business_id, meters=100)
     second = await place_worker(services, world.business_id, meters=1500)
     await asap(world, dispatcher)
     await asap(world, dispatcher)
-    assert len(recorder.offers_to(first.id)) == 1
-    assert len(recorder.offers_to(second.id)) == 1
+    assert len(recorder.of(OFFER, room=worker_room(first.id))) == 1
+    assert len(recorder.of(OFFER, room=worker_room(second.id))) == 1
 
 
 async def test_no_business_serves_the_pickup(world: World, services: Services, dispatcher: Dispatcher) -> None:
@@ -284,11 +287,11 @@ async def test_no_business_serves_the_pickup(world: World, services: Services, d
 
 
 async def test_bad_input_gets_coded_errors(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     walker = await place_worker(services, world.business_id, meters=300)
     booking = await asap(world, dispatcher)
-    offer_id = recorder.last_offer()["offerId"]
+    offer_id = recorder.last(OFFER)["offerId"]
     for bad in ({}, {"offerId": 12}, {"offerId": ""}, {"offerId": None}, {"offerId": ["x"]}, "x", None):
         with pytest.raises(ValidationError):
             OfferInput.model_validate(bad)
@@ -308,13 +311,13 @@ async def test_bad_input_gets_coded_errors(
 
 
 async def test_business_dispatch_offers_go_to_distinct_walkers(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
 ) -> None:
     walkers = [await place_worker(services, world.business_id, meters=100 + 100 * i) for i in range(3)]
     ids = [(await world.book(hours_ahead=3)).json()["data"]["id"] for _ in range(4)]
     for booking_id in ids:
         await world.client.post(f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={})
-    assert sorted(o["bookingId"] for o in recorder.offers()) == sorted(ids[:3])
+    assert sorted(o["bookingId"] for o in recorder.of(OFFER)) == sorted(ids[:3])
     assert {w.id for w in walkers} == {
         (await booking_doc(world, b))["dispatch"]["current"]["workerId"] for b in ids[:3]
     }

@@ -19,8 +19,10 @@ from app.service import create_app, services_of
 from app.settings import Settings
 from app.usecases.bookings.lifecycle import ConfirmInput, confirm_booking
 from tests.app.bookings_world import World, build_world
-from tests.app.dispatch.helpers import MovableClock, PlacedWorker, Recorder, place_worker
+from tests.app.dispatch.helpers import OFFER, PlacedWorker, place_worker
 from tests.support.asgi import http_client, lifespan
+from tests.support.clocks import MovableClock
+from tests.support.recorders import EventRecorder
 
 
 async def test_restart_recovers_expired_offers_and_stuck_searches(tmp_path: Path, redis_url: str) -> None:
@@ -77,7 +79,7 @@ SPARES = 10
 
 
 async def test_200_concurrent_accepts_and_confirms_over_50_bookings(
-    world: World, services: Services, dispatcher: Dispatcher, recorder: Recorder, client: httpx.AsyncClient
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder, client: httpx.AsyncClient
 ) -> None:
     walkers = [
         await place_worker(services, world.business_id, meters=20 * (i + 1), bearing=7.0 * i)
@@ -89,7 +91,7 @@ async def test_200_concurrent_accepts_and_confirms_over_50_bookings(
     for booking_id in ids:
         response = await client.post(f"/v1/bookings/{booking_id}/confirm", headers=world.business_headers, json={})
         assert response.json()["data"]["dispatch"]["state"] == "offered"
-    offers = {o["bookingId"]: o for o in recorder.offers()}
+    offers = {o["bookingId"]: o for o in recorder.of(OFFER)}
     assert sorted(offers) == sorted(ids)
     offered = {b: (await services.store.bookings.get(b)).dispatch.current.worker_id for b in ids}  # type: ignore[union-attr]
     assert len(set(offered.values())) == BOOKINGS

@@ -11,7 +11,7 @@ from app.jobs.job import RETRY_AFTER, Job
 from app.jobs.runner import JobRunner
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
-from tests.app.messages.fakes import T0, MovableClock
+from tests.support.clocks import T0, MovableClock
 
 EVERY = timedelta(minutes=1)
 

@@ -62,14 +62,14 @@ async def test_a_failed_capture_is_retried_with_backoff_until_it_goes_through(en
     assert waits(failed.settle_retry_at, env) == 60
 
     assert await retry_settlements(env.services, env.clock.now()) == 0
-    env.clock.moment += timedelta(minutes=1)
+    env.clock.advance(timedelta(minutes=1))
     assert await retry_settlements(env.services, env.clock.now()) == 0
     again = await payments.for_booking(booking["id"])
     assert again is not None
     assert (again.captured_amount, again.settle_attempts) == (0, 2)
     assert waits(again.settle_retry_at, env) == 120
 
-    env.clock.moment += timedelta(minutes=2)
+    env.clock.advance(timedelta(minutes=2))
     assert await retry_settlements(env.services, env.clock.now()) == 1
     settled = await payments.for_booking(booking["id"])
     assert settled is not None
@@ -80,7 +80,7 @@ async def test_a_failed_capture_is_retried_with_backoff_until_it_goes_through(en
         None,
     )
     assert "payment.captured" in await env.notification_types(env.world.owner_headers)
-    env.clock.moment += timedelta(hours=1)
+    env.clock.advance(timedelta(hours=1))
     assert await retry_settlements(env.services, env.clock.now()) == 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.media.media import ContentType, MediaKind, MediaObject
@@ -11,22 +11,15 @@ from app.media.memory_storage import MemoryStorage
 from app.media.sweeper import MediaSweeper
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from tests.support.clocks import MovableClock
 
 GRACE_S = 3600
-
-
-class MovableClock:
-    def __init__(self) -> None:
-        self.moment = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 async def test_orphans_go_after_the_grace_period_referenced_objects_stay(tmp_path: Path) -> None:
     backend = SqliteBackend(tmp_path / "store.sqlite3")
     await backend.setup()
-    store, storage, clock = Store(backend), MemoryStorage(), MovableClock()
+    store, storage, clock = Store(backend), MemoryStorage(), MovableClock(datetime.now(UTC))
     for key in ("kept.jpg", "kept-thumb.jpg", "orphan.jpg"):
         await storage.put(key, io.BytesIO(b"bytes"), content_type="image/jpeg", max_bytes=100)
     await store.media.add(
@@ -48,7 +41,7 @@ async def test_orphans_go_after_the_grace_period_referenced_objects_stay(tmp_pat
     assert await sweeper.sweep_once() == 0
     assert set(storage.objects) == {"kept.jpg", "kept-thumb.jpg", "orphan.jpg"}
 
-    clock.moment += timedelta(seconds=GRACE_S + 1)
+    clock.advance(GRACE_S + 1)
     assert await sweeper.sweep_once() == 1
     assert set(storage.objects) == {"kept.jpg", "kept-thumb.jpg"}
     assert await sweeper.sweep_once() == 0

@@ -1,11 +1,11 @@
-"""Doubles at the seams of the messages package: a recording HTTP transport, a recording sender, a clock."""
+"""Doubles at the seams of the messages package: a recording HTTP transport, a recording sender."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,19 +13,7 @@ import httpx
 
 from app.messages.outbox import Channel, OutboxMessage
 from app.messages.senders import SendFailed
-
-T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
-
-
-class MovableClock:
-    def __init__(self, moment: datetime = T0) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
+from tests.support.clocks import T0
 
 
 @dataclass

@@ -13,7 +13,8 @@ from app.messages.senders import PermanentSendFailure
 from app.store.messages.outbox import OutboxRepository
 from app.store.schema import OUTBOX
 from app.store.store import Store
-from tests.app.messages.fakes import T0, MovableClock, RecordingSender, message
+from tests.app.messages.fakes import RecordingSender, message
+from tests.support.clocks import T0, MovableClock
 
 
 async def test_a_due_message_is_sent_once_and_marked_sent(store: Store) -> None:

@@ -17,7 +17,8 @@ from app.messages.senders import PermanentSendFailure, SendFailed
 from app.messages.sms_sender import TwilioSmsSender
 from app.messages.smtp_sender import SmtpSender
 from app.store.store import Store
-from tests.app.messages.fakes import T0, RecordingTransport, message
+from tests.app.messages.fakes import RecordingTransport, message
+from tests.support.clocks import T0
 from tests.support.smtp_server import RecordingHandler, smtp_server
 
 MAIL_FROM = "Walky <no-reply@walky.test>"

@@ -157,7 +157,7 @@ async def test_find_ids_reads_ids_in_order(backend: StoreBackend) -> None:
 async def test_a_list_is_read_by_the_second_request_with_the_same_counters(store: Store) -> None:
     await seed(store)
     if await store.businesses.version() is None:
-        return
+        pytest.skip("this backend keeps no write counters (MongoDB): the listing is never kept")
     listing = store.listed
     await listing.page(service_type=None, name_contains=None, skip=0, limit=1)
     assert listing._kept[(None, None)].ids is None

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from app.messages.outbox import Channel, OutboxStatus
 from app.store.store import Store
-from tests.app.messages.fakes import T0, message
+from tests.app.messages.fakes import message
+from tests.support.clocks import T0
 
 
 async def test_enqueue_is_idempotent_by_id(store: Store) -> None:

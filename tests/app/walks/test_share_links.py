@@ -7,23 +7,13 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from app.clock import Clock, parse_iso
+from app.clock import parse_iso
 from app.composition import Services
 from app.walks.share import token_hash
 from tests.app.bookings_world import PICKUP
 from tests.app.marketplace import error_code, owner
 from tests.app.walks.walk_world import WalkWorld, east, walk_world
-
-
-class ShiftedClock:
-    """The real time, moved on by `shift`."""
-
-    def __init__(self, inner: Clock, shift: timedelta) -> None:
-        self.inner = inner
-        self.shift = shift
-
-    def now(self) -> datetime:
-        return self.inner.now() + self.shift
+from tests.support.clocks import MovableClock
 
 
 @pytest.fixture
@@ -95,7 +85,7 @@ async def test_links_expire_on_time_and_an_hour_after_the_walk(ww: WalkWorld, se
     short = await share(ww, {"expiresInMin": 30})
     long = await share(ww, {"expiresInMin": 24 * 60})
     real = services.clock
-    services.clock = ShiftedClock(real, timedelta(minutes=31))
+    services.clock = MovableClock(real.now() + timedelta(minutes=31))
     assert error_code(await shared(ww.client, short["token"])) == "NOT_FOUND"
     assert (await shared(ww.client, long["token"])).status_code == 200
     services.clock = real
@@ -103,7 +93,7 @@ async def test_links_expire_on_time_and_an_hour_after_the_walk(ww: WalkWorld, se
     await ww.start_walk()
     assert (await ww.post("/complete", ww.worker)).status_code == 200
     assert (await shared(ww.client, long["token"])).json()["data"]["status"] == "completed"
-    services.clock = ShiftedClock(real, timedelta(minutes=61))
+    services.clock = MovableClock(real.now() + timedelta(minutes=61))
     assert error_code(await shared(ww.client, long["token"])) == "NOT_FOUND"
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from app.composition import Services
-from app.events import EventPublisher
 from tests.app.bookings_world import PICKUP, World, build_world
+from tests.support.recorders import EventRecorder
 
 # 0.00137 degrees of longitude is about 100 m at the pickup's latitude.
 DEG_PER_100M = 0.00137
@@ -19,31 +19,13 @@ def east(metres: float) -> list[float]:
     return [PICKUP[0] + DEG_PER_100M * metres / 100, PICKUP[1]]
 
 
-class Recorder:
-    """Records every emitted event and passes it on."""
-
-    def __init__(self, inner: EventPublisher) -> None:
-        self.inner = inner
-        self.sent: list[tuple[str, dict[str, Any], str]] = []
-
-    async def emit(self, event: str, data: dict[str, Any], *, room: str) -> None:
-        self.sent.append((event, data, room))
-        await self.inner.emit(event, data, room=room)
-
-    def of(self, event: str) -> list[dict[str, Any]]:
-        return [data for name, data, _ in self.sent if name == event]
-
-    def rooms(self, event: str) -> list[str]:
-        return [room for name, _, room in self.sent if name == event]
-
-
 @dataclass
 class WalkWorld:
     world: World
     booking_id: str
     worker_id: str
     worker: dict[str, str]
-    recorder: Recorder
+    recorder: EventRecorder
     client: httpx.AsyncClient
 
     async def fix(self, coordinates: list[float], seconds_ago: float) -> None:
@@ -73,6 +55,6 @@ async def walk_world(client: httpx.AsyncClient, services: Services) -> WalkWorld
     assert confirmed.status_code == 200, confirmed.text
     await client.post(f"/v1/workers/{worker_id}/online", headers=worker)
     await world.send_fix(worker, worker_id, east(600), seconds_ago=100)
-    recorder = Recorder(services.events)
+    recorder = EventRecorder(services.events)
     services.events = recorder
     return WalkWorld(world, booking_id, worker_id, worker, recorder, client)
