@@ -21,7 +21,6 @@ import asyncio
 import math
 import time
 from collections.abc import Collection, Sequence
-from enum import Enum
 from typing import Any
 
 from redis.asyncio import Redis
@@ -39,6 +38,7 @@ from app.live.live_index import (
     NearbyWorker,
     WorkerLive,
 )
+from app.live.redis_live_scripts import Script
 from geo.coordinates import LngLat
 from geo.distance import distances_from, haversine_m
 
@@ -58,135 +58,6 @@ _tuple = tuple.__new__
 def _degrees(text: str) -> float:
     """A coordinate from `live:where`: hex as a fix writes it, or decimal as a presence change copies it."""
     return float.fromhex(text) if "x" in text else float(text)
-
-
-class _Script(Enum):
-    # Every fix queued while a pipeline was in flight, in one call (oldest first; the same worker may
-    # appear twice). ARGV: hash key prefix, ttl ms, max indexable latitude, then per fix: id, lng, lat,
-    # ts, acc, biz, seen and its `live:where` entry. Returns {stored, available} per fix; a fix not newer
-    # than the stored one is refused.
-    FIXES = """
-local out = {}
-local maxlat = tonumber(ARGV[3])
-for i = 4, #ARGV, 8 do
-  local id = ARGV[i]
-  local key = ARGV[1] .. id
-  local s = redis.call('HMGET', key, 'ts', 'av', 'on')
-  local av = s[2] == '1' and 1 or 0
-  if s[1] and tonumber(s[1]) >= tonumber(ARGV[i + 3]) then
-    out[#out + 1] = 0
-  else
-    redis.call('HSET', key, 'lng', ARGV[i + 1], 'lat', ARGV[i + 2], 'ts', ARGV[i + 3], 'acc', ARGV[i + 4],
-      'biz', ARGV[i + 5], 'seen', ARGV[i + 6])
-    redis.call('PEXPIRE', key, ARGV[2])
-    if s[3] == '1' and av == 1 and math.abs(tonumber(ARGV[i + 2])) <= maxlat then
-      redis.call('GEOADD', KEYS[1], ARGV[i + 1], ARGV[i + 2], id)
-      redis.call('ZADD', KEYS[2], ARGV[i + 6], id)
-      redis.call('HSET', KEYS[3], id, ARGV[i + 7])
-    end
-    out[#out + 1] = 1
-  end
-  out[#out + 1] = av
-end
-return out
-"""
-    PRESENCE = """
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'biz', ARGV[2]) end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'on', ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'av', ARGV[4]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local s = redis.call('HMGET', KEYS[1], 'on', 'lng', 'lat', 'seen', 'av', 'biz')
-if s[1] == '1' and s[5] == '1' and s[2] and math.abs(tonumber(s[3])) <= tonumber(ARGV[6]) then
-  redis.call('GEOADD', KEYS[2], s[2], s[3], ARGV[1])
-  redis.call('ZADD', KEYS[3], s[4], ARGV[1])
-  redis.call('HSET', KEYS[4], ARGV[1], s[2] .. ' ' .. s[3] .. ' ' .. (s[6] or ''))
-else
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  redis.call('HDEL', KEYS[4], ARGV[1])
-end
-return redis.call('HGETALL', KEYS[1])
-"""
-    SWEEP = """
-local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, ARGV[2])
-if #stale > 0 then
-  redis.call('ZREM', KEYS[1], unpack(stale))
-  redis.call('ZREM', KEYS[2], unpack(stale))
-  redis.call('HDEL', KEYS[3], unpack(stale))
-end
-return #stale
-"""
-    # The GEO set holds only online, available workers; freshness and business are checked beside it: ask
-    # for the `count` nearest, read their last-seen times (which the answer shows) and `live:where` in one
-    # call each, keep the fresh ones of an allowed business, and return as soon as `limit` of them pass.
-    # GEOSEARCH costs in proportion to the points in the cells it scans (a 2 km circle of a dense city is
-    # ~25x a 250 m one here) and the nearest `limit` are usually much closer than the radius asked for, so
-    # the search starts in a small circle (ARGV[7]) and widens by what it held: the radius where `count`
-    # hits lie at the density just seen, times 1.25 (x1.3 to x4 a step). A circle with fewer than `count`
-    # hits cannot fill the page and is not read. A full circle whose candidates do not all pass asks for
-    # 4x as many in the same circle.
-    # Returns one string per candidate, "id seen lng lat business" (its id and last-seen time before
-    # `where` as stored), at most `limit` of them, nearest first: one reply object per candidate to parse.
-    NEARBY = """
-local count = tonumber(ARGV[4])
-local limit = tonumber(ARGV[5])
-local cutoff = tonumber(ARGV[6])
-local full_radius = tonumber(ARGV[3])
-local radius = math.min(tonumber(ARGV[7]), full_radius)
-local allowed = nil
-if ARGV[8] == '1' then
-  allowed = {}
-  for i = 9, #ARGV do allowed[ARGV[i]] = true end
-end
--- Several values for many members in one call, in slices (Lua's unpack is bounded).
-local function each_of(command, key, ids)
-  local values = {}
-  for first = 1, #ids, 1000 do
-    local part = redis.call(command, key, unpack(ids, first, math.min(first + 999, #ids)))
-    for _, value in ipairs(part) do values[#values + 1] = value end
-  end
-  return values
-end
-while true do
-  local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', radius, 'm',
-    'ASC', 'COUNT', count)
-  local wider = radius < full_radius
-  if #hits >= count or (not wider and #hits > 0) then
-    local out = {}
-    local seen = each_of('ZMSCORE', KEYS[2], hits)
-    local where = each_of('HMGET', KEYS[3], hits)
-    for i, id in ipairs(hits) do
-      if seen[i] and where[i] and tonumber(seen[i]) >= cutoff
-          and (allowed == nil or allowed[string.match(where[i], '^%S+ %S+ ?(.*)$')]) then
-        out[#out + 1] = id .. ' ' .. seen[i] .. ' ' .. where[i]
-        -- Hits come nearest first: the first `limit` that pass are the answer.
-        if #out >= limit then
-          return out
-        end
-      end
-    end
-    if #hits < count then
-      -- The whole circle asked for, and all of it seen.
-      return out
-    end
-    -- A full circle: it may hold more that pass.
-    count = count * 4
-  elseif wider then
-    local step = math.sqrt(count / math.max(#hits, 1)) * 1.25
-    radius = math.min(full_radius, radius * math.min(4, math.max(1.3, step)))
-  else
-    return {}
-  end
-end
-"""
-    CONNECTIONS = """
-local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
-if n <= 0 then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-  return 0
-end
-return n
-"""
 
 
 def _flag(value: bool | None) -> str:
@@ -267,7 +138,7 @@ class RedisLiveIndex:
         self._seen = f"{key_prefix}live:seen"
         self._where = f"{key_prefix}live:where"
         self._conn = f"{key_prefix}live:conn"
-        self._shas: dict[_Script, str] = {}
+        self._shas: dict[Script, str] = {}
         # The last fix this process stored per worker: a worker's socket lives in one process, so its
         # next fix is judged without a round trip. Bounded in age; the FIXES script still refuses older fixes.
         self._recent: dict[str, tuple[LiveFix, float]] = {}
@@ -294,7 +165,7 @@ class RedisLiveIndex:
     async def close(self) -> None:
         await self.coalescer.close()
 
-    async def _run(self, script: _Script, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
+    async def _run(self, script: Script, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
         # Scripts are loaded once and then sent by hash; after a Redis restart the cache is empty
         # (NOSCRIPT), so load again and retry once.
         words = [str(len(keys)), *keys, *(str(arg) for arg in args)]
@@ -310,7 +181,7 @@ class RedisLiveIndex:
             return reply
         raise AssertionError("unreachable: the second attempt returns or raises")
 
-    async def _load(self, script: _Script) -> str:
+    async def _load(self, script: Script) -> str:
         sha = self._shas[script] = _text(await self.redis.script_load(script.value))
         return sha
 
@@ -349,14 +220,14 @@ class RedisLiveIndex:
         for attempt in range(2):
             batch = self._open_fixes
             if batch is None or not batch.open():
-                sha = self._shas.get(_Script.FIXES) or await self._load(_Script.FIXES)
+                sha = self._shas.get(Script.FIXES) or await self._load(Script.FIXES)
                 batch = self._open_fixes = _FixBatch(self.coalescer, sha, self._fixes_head, fields)
                 position = 0
             else:
                 position = batch.add(fields)
             [reply] = await batch.replies
             if isinstance(reply, NoScriptError) and attempt == 0:
-                self._shas.pop(_Script.FIXES, None)
+                self._shas.pop(Script.FIXES, None)
                 continue
             if isinstance(reply, Exception):
                 raise reply
@@ -373,7 +244,7 @@ class RedisLiveIndex:
         self, worker_id: str, business_id: str | None, *, online: bool | None, available: bool | None
     ) -> WorkerLive:
         flat = await self._run(
-            _Script.PRESENCE,
+            Script.PRESENCE,
             [self._meta(worker_id), self._geo, self._seen, self._where],
             [worker_id, business_id or "", _flag(online), _flag(available), STATE_TTL_MS, repr(GEO_MAX_LAT)],
         )
@@ -404,7 +275,7 @@ class RedisLiveIndex:
             start_radius = search_radius
         business_args = ["1", *sorted(business_ids)] if business_ids is not None else ["0"]
         reply = await self._run(
-            _Script.NEARBY,
+            Script.NEARBY,
             [self._geo, self._seen, self._where],
             # Cheaper texts than `repr` (the shortest exact one costs a big-number conversion each): the
             # centre to 1e-8 degrees (~1 mm, within the metre of slack; GEO_MAX_LAT has 8 decimals, so a
@@ -440,7 +311,7 @@ class RedisLiveIndex:
         total = 0
         while True:
             cutoff = now_ms - STALE_AFTER_MS
-            removed = int(await self._run(_Script.SWEEP, [self._geo, self._seen, self._where], [cutoff, _SWEEP_CHUNK]))
+            removed = int(await self._run(Script.SWEEP, [self._geo, self._seen, self._where], [cutoff, _SWEEP_CHUNK]))
             total += removed
             if removed < _SWEEP_CHUNK:
                 return total
@@ -449,4 +320,4 @@ class RedisLiveIndex:
         return int(await self.redis.zcard(self._seen))
 
     async def connections(self, worker_id: str, delta: int) -> int:
-        return int(await self._run(_Script.CONNECTIONS, [self._conn], [worker_id, delta]))
+        return int(await self._run(Script.CONNECTIONS, [self._conn], [worker_id, delta]))

@@ -11,9 +11,9 @@ import pytest
 from redis.asyncio import Redis
 
 from app.domain.fixes import LiveFix
-from app.live import redis_live_index as redis_index
 from app.live.live_index import STALE_AFTER_MS, LiveIndex
 from app.live.redis_live_index import START_RADIUS_SHARE, RedisLiveIndex
+from app.live.redis_live_scripts import Script
 from geo.coordinates import LngLat
 from geo.distance import destination, haversine_m
 
@@ -82,7 +82,7 @@ async def test_the_script_asks_for_limit_candidates_from_a_small_first_circle(
     run = index._run
 
     async def spy(script: Any, keys: Any, args: Any) -> Any:
-        if script is redis_index._Script.NEARBY:
+        if script is Script.NEARBY:
             calls.append(list(args))
         return await run(script, keys, args)
 
