@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import hiredis
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -231,3 +232,32 @@ async def test_ping_goes_through_the_coalescers_own_connection() -> None:
             await index.ping()
         await index.close()
         await client.aclose()
+
+
+def test_the_connection_settings_are_read_from_the_clients_pool() -> None:
+    """redis-py's `ConnectionPool.connection_kwargs` and `connection_class`, undocumented, hold what the
+    coalescer connects with."""
+    url = "redis://walker:secret@redis.invalid:6390/3?socket_timeout=2.5&socket_connect_timeout=1.5"
+    coalescer = PipelineCoalescer(Redis.from_url(url))
+    settings = {name: coalescer._settings.get(name) for name in ("host", "port", "db", "username", "password")}
+    assert settings == {"host": "redis.invalid", "port": 6390, "db": 3, "username": "walker", "password": "secret"}
+    assert coalescer._settings["socket_connect_timeout"] == 1.5
+    assert coalescer._reply_timeout_s == 2.5
+    assert not coalescer._tls
+    assert PipelineCoalescer(Redis.from_url("rediss://redis.invalid:6390"))._tls
+    assert PipelineCoalescer(Redis.from_url("unix:///tmp/walky-redis.sock?db=2"))._settings["path"] == (
+        "/tmp/walky-redis.sock"
+    )
+
+
+def test_hiredis_hands_back_replies_as_the_pipe_reads_them() -> None:
+    reader = hiredis.Reader(replyError=ResponseError)
+    reader.feed(b"+OK\r\n-NOSCRIPT No matching script\r\n*2\r\n$1\r\na\r\n:4")
+    assert reader.gets() == b"OK"
+    error = reader.gets()
+    assert isinstance(error, ResponseError) and str(error) == "NOSCRIPT No matching script"
+    # An incomplete reply is False (not None, which is Redis's nil).
+    assert reader.gets() is False
+    reader.feed(b"2\r\n$-1\r\n")
+    assert reader.gets() == [b"a", 42]
+    assert reader.gets() is None

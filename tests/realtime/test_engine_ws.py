@@ -4,7 +4,6 @@ the python-engineio / python-socketio internals it relies on (pinned in pyprojec
 from __future__ import annotations
 
 import asyncio
-import importlib.metadata
 import inspect
 import json
 import time
@@ -15,7 +14,6 @@ import socketio
 import websockets
 from engineio.async_socket import AsyncSocket
 from engineio.base_socket import BaseSocket
-from packaging.specifiers import SpecifierSet
 
 from realtime.engine_ws import LeanSocket, PingTicker, is_direct_websocket
 from tests.realtime.conftest import LAT, LNG, LiveServer, now_ms, socket_client
@@ -121,15 +119,8 @@ async def test_the_open_packet_offers_no_upgrade_and_the_heartbeat(live: LiveSer
     assert handshake["maxPayload"] == live.services.sio.eio.max_http_buffer_size
 
 
-# What the transport relies on in the libraries: if an upgrade changes any of it, these fail first.
-
-
-@pytest.mark.parametrize(
-    ("distribution", "pinned"),
-    [("python-engineio", ">=4.15,<4.16"), ("python-socketio", ">=5.18,<5.19"), ("uvicorn", ">=0.54,<0.55")],
-)
-def test_the_installed_versions_are_the_pinned_ones(distribution: str, pinned: str) -> None:
-    assert importlib.metadata.version(distribution) in SpecifierSet(pinned)
+# What the transport relies on in the libraries: if an upgrade changes any of it, these fail first (the
+# versions themselves: tests/test_dependency_pins.py).
 
 
 def test_the_lean_socket_sets_every_attribute_of_an_engineio_socket() -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 import os
+import re
 import struct
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +23,7 @@ import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame
 from websockets.http11 import Request
+from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from realtime import ws_protocol
@@ -310,3 +313,42 @@ def test_the_inbox_wakes_its_reader() -> None:
     assert base64.b64encode(ws_protocol.frame_header(0x81, 70_000)) == base64.b64encode(
         struct.pack("!BBQ", 0x81, 127, 70_000)
     )
+
+
+def test_the_stock_protocol_uses_only_what_the_inbox_and_writable_offer() -> None:
+    """uvicorn's protocol reaches the queue and the flag the fast path replaces only through these (a new
+    uvicorn that used more would fail here before it failed a client)."""
+    source = inspect.getsource(WebSocketsSansIOProtocol)
+    for attribute, replacement in (("queue", ws_protocol.Inbox), ("writable", ws_protocol.Writable)):
+        used = set(re.findall(rf"self\.{attribute}\.(\w+)", source))
+        assert used, attribute
+        assert all(callable(getattr(replacement, name, None)) for name in used), (attribute, used)
+    # The state the fast path reads, set by uvicorn's protocol.
+    for name in ("handshake_complete", "close_sent", "disconnected", "initial_response", "read_paused", "conn"):
+        assert re.search(rf"self\.{name}\b[^=\n]*=", source), name
+    # The handshake's request and response, dropped once answered, are read only while answering it.
+    readers = {
+        name
+        for name, method in vars(WebSocketsSansIOProtocol).items()
+        if inspect.isfunction(method) and re.search(r"self\.(request|response)\b", inspect.getsource(method))
+    }
+    assert readers == {"handle_connect", "send"}
+
+
+def test_the_c_mask_helper_is_there_and_agrees_with_the_python_one() -> None:
+    from websockets.speedups import apply_mask as c_apply_mask
+    from websockets.utils import apply_mask as py_apply_mask
+
+    # What the fast path unmasks with (the source build's fallback is for wheels without the C helper).
+    assert vars(ws_protocol)["apply_mask"] is c_apply_mask
+    data, key = os.urandom(300), os.urandom(4)
+    assert c_apply_mask(memoryview(data)[10:], key) == py_apply_mask(data[10:], key)
+
+
+def test_the_parser_state_the_fast_path_reads() -> None:
+    conn = ServerProtocol(max_size=MAX_SIZE)
+    assert conn.max_message_size == MAX_SIZE
+    handshake(conn)
+    assert conn.state is State.OPEN
+    assert isinstance(conn.reader.buffer, bytearray)
+    assert inspect.isgenerator(conn.parser)

@@ -18,7 +18,8 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.fixes import LiveFix
 from app.domain.users import Role
-from app.rest.nearby_lane import NearbyLane, query_pairs
+from app.rest.middleware import RequestContextMiddleware
+from app.rest.nearby_lane import NearbyEntrance, NearbyLane, query_pairs
 from app.service import api_of, create_app, services_of
 from app.settings import Settings
 from geo.coordinates import LngLat
@@ -237,3 +238,26 @@ query_texts = st.lists(
 @given(st.one_of(query_texts, st.text()))
 def test_query_pairs_reads_a_query_as_parse_qsl_does(query: str) -> None:
     assert query_pairs(query) == parse_qsl(query, keep_blank_values=True)
+
+
+async def test_the_entrance_skips_entries_that_only_set_the_scopes_app(tmp_path: Path) -> None:
+    """NearbyEntrance goes past FastAPI's and Starlette's `__call__`: with no root path and telemetry off,
+    all they do is set `scope["app"]` (which the entrance sets) and build the middleware stack once (which
+    the entrance has built); it reaches the request context through each layer's `app`."""
+    app = create_app(Settings(data_dir=tmp_path / "data", _env_file=None))
+    api = api_of(app)
+    entrance = NearbyEntrance(api)
+    assert isinstance(entrance.context, RequestContextMiddleware)
+    seen: list[dict[str, Any]] = []
+
+    async def stack(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(dict(scope))
+
+    async def nothing(*_: Any) -> Any:
+        raise AssertionError("not called")
+
+    api.middleware_stack = stack
+    scope = {"type": "http", "path": PATH, "method": "GET", "headers": [], "query_string": b"", "root_path": ""}
+    await api(dict(scope), nothing, nothing)
+    assert seen == [{**scope, "app": api}]
+    assert api.middleware_stack is stack
