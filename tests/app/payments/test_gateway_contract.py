@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.domain.payment_events import Intent, IntentStatus
 from app.errors import Conflict, NotFound, PaymentFailed
-from app.payments.gateway import Intent, IntentStatus, PaymentGateway, RefundStatus
+from app.payments.gateway import PaymentGateway, RefundStatus
 from app.payments.offline_gateway import OfflineGateway
 from app.payments.stripe_gateway import StripeGateway
 from tests.app.payments.fake_stripe import FakeStripe, RecordingHTTPClient

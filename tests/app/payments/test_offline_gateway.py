@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.payment_events import IntentStatus
 from app.errors import Conflict, NotFound, PaymentFailed
-from app.payments.gateway import IntentStatus
 from app.payments.offline_gateway import OfflineGateway
 
 

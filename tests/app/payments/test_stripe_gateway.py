@@ -6,8 +6,9 @@ import httpx
 import pytest
 import stripe
 
+from app.domain.payment_events import Intent, IntentStatus
 from app.errors import Conflict, NotFound, PaymentFailed, Unavailable
-from app.payments.gateway import Intent, IntentStatus, Refund, RefundStatus
+from app.payments.gateway import Refund, RefundStatus
 from app.payments.stripe_gateway import StripeGateway
 from tests.app.payments.fake_stripe import (
     CONNECTION_FAILURE,
