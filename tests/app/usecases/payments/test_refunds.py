@@ -12,7 +12,7 @@ from app.domain.payment_events import PaymentStatus
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, PaymentFailed, ValidationFailed
 from app.usecases.payments.refunds import RefundInput, refund, refund_payment
-from tests.app.usecases.payments.conftest import AMOUNT, OWNER_ID, Ports, authorized, captured
+from tests.app.usecases.payments.helpers import AMOUNT, OWNER_ID, Ports, authorized, captured
 
 ADMIN = Principal(user_id="admin1", role=Role.ADMIN)
 

@@ -16,7 +16,7 @@ from app.usecases.payments.settlement import (
     settle_booking,
     settlement_retried,
 )
-from tests.app.usecases.payments.conftest import AMOUNT, FEE, OWNER_ID, Ports, authorized, booking, captured
+from tests.app.usecases.payments.helpers import AMOUNT, FEE, OWNER_ID, Ports, authorized, booking, captured
 
 
 async def test_completion_captures_the_authorised_amount_once(ports: Ports) -> None:
