@@ -118,9 +118,7 @@ class Services:
         if self.redis is not None:
             await self.redis.aclose()
         await self.outbox_relay.aclose()
-        aclose = getattr(self.payment_gateway, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await self.payment_gateway.aclose()
 
 
 def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentGateway:

@@ -48,7 +48,7 @@ from app.rest.upload_gate import UploadGate
 from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.sockets.server import create_socket_server
-from app.usecases.payments import PaymentsListener
+from app.usecases.payments.settlement import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
 from app.usecases.walks import silence_watcher
 from app.web import pages

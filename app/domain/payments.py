@@ -1,6 +1,6 @@
 """Payment records (one per booking), connected payout accounts, and the arithmetic of fees on part amounts.
 
-A payment's state is the lattice of `app.payments.events`: whatever we learn (the intent as the gateway
+A payment's state is the lattice of `app.domain.payment_events`: whatever we learn (the intent as the gateway
 returns it, our own capture/cancel/refund answers, webhooks in any order) is joined into the record, so the
 stored status and amounts only move forward and every arrival order ends in the same record.
 """
@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
-from app.payments.events import PaymentStage, PaymentState, PaymentStatus
-from app.payments.gateway import Intent, IntentStatus
+from app.domain.payment_events import PaymentStage, PaymentState, PaymentStatus
 
 _STATUS_STAGE = {
     PaymentStatus.PENDING: PaymentStage.PENDING,
@@ -31,19 +30,6 @@ def proportional(amount: int, part: int, whole: int) -> int:
     if whole <= 0:
         return 0
     return (amount * part * 2 + whole) // (2 * whole)
-
-
-def state_of_intent(intent: Intent) -> PaymentState:
-    """What an intent, as the gateway answers it, tells the payment lattice."""
-    match intent.status:
-        case IntentStatus.REQUIRES_CAPTURE:
-            return PaymentState(PaymentStage.AUTHORIZED, amount_capturable=intent.amount_capturable)
-        case IntentStatus.SUCCEEDED:
-            return PaymentState(PaymentStage.SUCCEEDED, amount_received=intent.amount_received)
-        case IntentStatus.CANCELED:
-            return PaymentState(PaymentStage.CANCELED)
-        case _:
-            return PaymentState(PaymentStage.PENDING)
 
 
 class RefundEntry(Value):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 
 from app.domain.bookings import BookingStatus
+from app.domain.payment_events import PaymentStatus
 from app.live.live_index import LiveIndex
 from app.messages.outbox import OutboxStatus
 from app.metrics import Metrics
-from app.payments.events import PaymentStatus
 from app.store.backend import StoreBackend
 from app.store.schema import BOOKINGS, OUTBOX, PAYMENTS
 

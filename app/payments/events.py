@@ -1,97 +1,28 @@
-"""Verified Stripe events turned into typed commands, and the order-independent payment state they fold into.
-
-Stripe delivers events at least once and in no guaranteed order (a `succeeded` can arrive before the
-`amount_capturable_updated` that preceded it). `reduce_payment_status` is therefore a join on a lattice:
-commutative, associative and idempotent, so any arrival order, with any duplicates, ends in the same state.
-"""
+"""Verified Stripe events turned into the domain's typed commands (`app.domain.payment_events`, where they fold
+into the payment lattice): this module reads Stripe's object shapes, and only that."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum, StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from app.domain.payment_events import (
+    AccountUpdated,
+    AuthorizationUpdated,
+    ChargeRefunded,
+    Command,
+    Ignored,
+    PaymentAttemptFailed,
+    PaymentCanceled,
+    PaymentSucceeded,
+)
 from app.errors import ValidationFailed
 from app.payments.webhooks import StripeEvent
 
 
 class MalformedEvent(ValidationFailed):
     """An authentic event whose object lacks what we read from it (an API version we do not speak)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AuthorizationUpdated:
-    """`payment_intent.amount_capturable_updated`: the card is authorised for `amount_capturable`."""
-
-    intent_id: str
-    booking_id: str
-    amount: int
-    amount_capturable: int
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentSucceeded:
-    """`payment_intent.succeeded`: funds captured."""
-
-    intent_id: str
-    booking_id: str
-    amount: int
-    amount_received: int
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentAttemptFailed:
-    """`payment_intent.payment_failed`: this attempt failed; the owner may retry with another card."""
-
-    intent_id: str
-    booking_id: str
-    code: str | None
-    message: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentCanceled:
-    """`payment_intent.canceled`: the authorisation was released (by us, or by Stripe after 7 days)."""
-
-    intent_id: str
-    booking_id: str
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChargeRefunded:
-    """`charge.refunded`: `amount_refunded` is the charge's running total, not this refund's amount."""
-
-    charge_id: str
-    intent_id: str
-    # Found by `intent_id`; the charge's own metadata may not carry the booking.
-    booking_id: str | None
-    amount_captured: int
-    amount_refunded: int
-
-
-@dataclass(frozen=True, slots=True)
-class AccountUpdated:
-    """`account.updated` on a connected account: whether the business can take payments yet."""
-
-    account_id: str
-    business_id: str | None
-    charges_enabled: bool
-    payouts_enabled: bool
-    details_submitted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Ignored:
-    """An event we do not act on: another type, or an intent/charge that Walky did not create."""
-
-    event_type: str
-
-
-PaymentEvent = AuthorizationUpdated | PaymentSucceeded | PaymentAttemptFailed | PaymentCanceled | ChargeRefunded
-Command = PaymentEvent | AccountUpdated | Ignored
 
 
 class _Object(BaseModel):
@@ -187,88 +118,3 @@ def _parse(event: StripeEvent) -> Command:
             account.details_submitted,
         )
     return Ignored(event.type)
-
-
-class PaymentStage(IntEnum):
-    """How far a payment got, in lattice order: a later stage never yields to an earlier one.
-
-    FAILED sits under AUTHORIZED because a failed attempt can be followed by a successful one, and a late
-    `payment_failed` must not undo it. SUCCEEDED sits over CANCELED: Stripe never sends both for one intent,
-    and if it ever did, money that moved must not be forgotten.
-    """
-
-    PENDING = 0
-    FAILED = 1
-    AUTHORIZED = 2
-    CANCELED = 3
-    SUCCEEDED = 4
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    FAILED = "failed"
-    REQUIRES_CAPTURE = "requires_capture"
-    CANCELED = "canceled"
-    SUCCEEDED = "succeeded"
-    PARTIALLY_REFUNDED = "partially_refunded"
-    REFUNDED = "refunded"
-
-
-_STAGE_STATUS = {
-    PaymentStage.PENDING: PaymentStatus.PENDING,
-    PaymentStage.FAILED: PaymentStatus.FAILED,
-    PaymentStage.AUTHORIZED: PaymentStatus.REQUIRES_CAPTURE,
-    PaymentStage.CANCELED: PaymentStatus.CANCELED,
-    PaymentStage.SUCCEEDED: PaymentStatus.SUCCEEDED,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentState:
-    """One intent's payment as webhooks tell it. Amounts only grow: each is the highest Stripe has reported
-    (`amount_capturable` is thus the authorised amount, even after capture set Stripe's own field to 0)."""
-
-    stage: PaymentStage = PaymentStage.PENDING
-    amount_capturable: int = 0
-    amount_received: int = 0
-    amount_refunded: int = 0
-
-    @property
-    def status(self) -> PaymentStatus:
-        if self.stage is PaymentStage.SUCCEEDED and self.amount_refunded > 0:
-            if self.amount_refunded >= self.amount_received:
-                return PaymentStatus.REFUNDED
-            return PaymentStatus.PARTIALLY_REFUNDED
-        return _STAGE_STATUS[self.stage]
-
-    def join(self, other: PaymentState) -> PaymentState:
-        return PaymentState(
-            stage=max(self.stage, other.stage),
-            amount_capturable=max(self.amount_capturable, other.amount_capturable),
-            amount_received=max(self.amount_received, other.amount_received),
-            amount_refunded=max(self.amount_refunded, other.amount_refunded),
-        )
-
-
-def _state_of(event: PaymentEvent) -> PaymentState:
-    match event:
-        case AuthorizationUpdated():
-            return PaymentState(PaymentStage.AUTHORIZED, amount_capturable=event.amount_capturable)
-        case PaymentSucceeded():
-            return PaymentState(PaymentStage.SUCCEEDED, amount_received=event.amount_received)
-        case PaymentAttemptFailed():
-            return PaymentState(PaymentStage.FAILED)
-        case PaymentCanceled():
-            return PaymentState(PaymentStage.CANCELED)
-        case ChargeRefunded():
-            # A refund implies a capture, even if the `succeeded` event has not arrived yet.
-            return PaymentState(
-                PaymentStage.SUCCEEDED, amount_received=event.amount_captured, amount_refunded=event.amount_refunded
-            )
-
-
-def reduce_payment_status(current: PaymentState, event: Command) -> PaymentState:
-    """Fold one event into an intent's state; the caller routes events to the intent they name."""
-    if isinstance(event, AccountUpdated | Ignored):
-        return current
-    return current.join(_state_of(event))

@@ -16,17 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-
-class IntentStatus(StrEnum):
-    """Stripe's PaymentIntent statuses (https://docs.stripe.com/payments/paymentintents/lifecycle)."""
-
-    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
-    REQUIRES_CONFIRMATION = "requires_confirmation"
-    REQUIRES_ACTION = "requires_action"
-    PROCESSING = "processing"
-    REQUIRES_CAPTURE = "requires_capture"
-    CANCELED = "canceled"
-    SUCCEEDED = "succeeded"
+from app.domain.payment_events import Intent
+from app.errors import NotFound
 
 
 class RefundStatus(StrEnum):
@@ -43,24 +34,14 @@ class ConnectedAccount:
 
 
 @dataclass(frozen=True, slots=True)
-class Intent:
-    """A PaymentIntent as far as we use it; amounts in minor units of `currency`."""
-
-    id: str
-    # Handed to the owner's app, which confirms the payment with Stripe.js / the mobile SDK.
-    client_secret: str
-    status: IntentStatus
-    amount: int
-    amount_capturable: int
-    amount_received: int
-    currency: str
-
-
-@dataclass(frozen=True, slots=True)
 class Refund:
     id: str
     amount: int
     status: RefundStatus
+
+
+class IntentNotFound(NotFound):
+    """The gateway has no such intent (404): offline, one forgotten by a restart without a journal."""
 
 
 class IdempotencyKey:
@@ -93,7 +74,7 @@ class PaymentGateway(Protocol):
 
     Raises `PaymentFailed` (402) when the card or the request is refused, `Unavailable` (503) when the
     provider cannot be reached, `Conflict` (409) when an idempotency key is reused with different parameters,
-    `NotFound` (404) for an unknown intent."""
+    `IntentNotFound` (404) for an unknown intent."""
 
     async def create_connected_account(self, business_id: str, email: str, country: str) -> ConnectedAccount:
         """An Express connected account for a business; repeated for the same business, the same account."""
@@ -134,3 +115,7 @@ class PaymentGateway(Protocol):
         ...
 
     async def retrieve_intent(self, intent_id: str) -> Intent: ...
+
+    async def aclose(self) -> None:
+        """Release the adapter's connections (the Stripe HTTP client); called once, when the app stops."""
+        ...

@@ -17,15 +17,9 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TypeVar
 
 from app.domain.money import minimum_charge, normalize_currency
-from app.errors import Conflict, NotFound, PaymentFailed
-from app.payments.gateway import (
-    ConnectedAccount,
-    IdempotencyKey,
-    Intent,
-    IntentStatus,
-    Refund,
-    RefundStatus,
-)
+from app.domain.payment_events import Intent, IntentStatus
+from app.errors import Conflict, PaymentFailed
+from app.payments.gateway import ConnectedAccount, IdempotencyKey, IntentNotFound, Refund, RefundStatus
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
 R = TypeVar("R", Intent, Refund)
@@ -72,6 +66,10 @@ class OfflineGateway:
                 )
 
     async def stop(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        # Nothing to release: no connection, and the journal belongs to the store.
         return None
 
     async def _write(self, build: Callable[[], dict[str, Any]]) -> None:
@@ -206,7 +204,7 @@ class OfflineGateway:
     def _payment(self, intent_id: str) -> _Payment:
         payment = self._payments.get(intent_id)
         if payment is None:
-            raise NotFound(f"No such payment_intent: '{intent_id}'")
+            raise IntentNotFound(f"No such payment_intent: '{intent_id}'")
         return payment
 
 

@@ -16,15 +16,9 @@ import stripe
 import structlog
 
 from app.domain.money import normalize_currency
+from app.domain.payment_events import Intent, IntentStatus
 from app.errors import Conflict, NotFound, PaymentFailed, Unavailable
-from app.payments.gateway import (
-    ConnectedAccount,
-    IdempotencyKey,
-    Intent,
-    IntentStatus,
-    Refund,
-    RefundStatus,
-)
+from app.payments.gateway import ConnectedAccount, IdempotencyKey, IntentNotFound, Refund, RefundStatus
 
 if TYPE_CHECKING:
     from stripe.params import (
@@ -130,7 +124,8 @@ class StripeGateway:
         intent = await _call(
             self._client.v1.payment_intents.capture_async(
                 intent_id, params=params, options={"idempotency_key": IdempotencyKey.capture(booking_id)}
-            )
+            ),
+            missing=IntentNotFound,
         )
         return _intent(intent)
 
@@ -138,7 +133,8 @@ class StripeGateway:
         intent = await _call(
             self._client.v1.payment_intents.cancel_async(
                 intent_id, options={"idempotency_key": IdempotencyKey.cancel(booking_id)}
-            )
+            ),
+            missing=IntentNotFound,
         )
         return _intent(intent)
 
@@ -154,14 +150,15 @@ class StripeGateway:
         refund = await _call(
             self._client.v1.refunds.create_async(
                 params=params, options={"idempotency_key": IdempotencyKey.refund(booking_id, refund_key)}
-            )
+            ),
+            missing=IntentNotFound,
         )
         # Stripe documents the status as optional; a refund is pending until it says otherwise.
         status = RefundStatus(refund.status) if refund.status else RefundStatus.PENDING
         return Refund(id=refund.id, amount=refund.amount, status=status)
 
     async def retrieve_intent(self, intent_id: str) -> Intent:
-        return _intent(await _call(self._client.v1.payment_intents.retrieve_async(intent_id)))
+        return _intent(await _call(self._client.v1.payment_intents.retrieve_async(intent_id), missing=IntentNotFound))
 
 
 def _intent(intent: stripe.PaymentIntent) -> Intent:
@@ -179,15 +176,17 @@ def _intent(intent: stripe.PaymentIntent) -> Intent:
     )
 
 
-async def _call(request: Awaitable[T]) -> T:
-    """Await a Stripe request (retries already done by the library) and translate its failure to ours."""
+async def _call(request: Awaitable[T], *, missing: type[NotFound] = NotFound) -> T:
+    """Await a Stripe request (retries already done by the library) and translate its failure to ours.
+
+    `missing`: the port's error for `resource_missing` (`IntentNotFound` when the request names an intent)."""
     try:
         return await request
     except stripe.StripeError as exc:
-        _raise_app_error(exc)
+        _raise_app_error(exc, missing)
 
 
-def _raise_app_error(exc: stripe.StripeError) -> NoReturn:
+def _raise_app_error(exc: stripe.StripeError, missing: type[NotFound]) -> NoReturn:
     message = exc.user_message or "payment provider error"
     if isinstance(exc, stripe.CardError):
         raise PaymentFailed(message, [{"code": exc.code}] if exc.code else None) from exc
@@ -196,7 +195,7 @@ def _raise_app_error(exc: stripe.StripeError) -> NoReturn:
         raise Conflict(message) from exc
     if isinstance(exc, stripe.InvalidRequestError):
         if exc.code == "resource_missing":
-            raise NotFound(message) from exc
+            raise missing(message) from exc
         raise PaymentFailed(message, [{"code": exc.code}] if exc.code else None) from exc
     # Left: connection errors and 5xx after the retries, rate limiting, and our own key being refused
     # (401/403): none is the customer's doing, all mean payments cannot be taken right now.

@@ -12,9 +12,10 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
 from app.errors import Forbidden, NotFound
-from app.usecases import payments, pets
+from app.usecases import pets
 from app.usecases.bookings import lifecycle as bookings
 from app.usecases.businesses import may_manage, owned_business
+from app.usecases.payments.views import get_payment
 
 
 async def manage_business(services: Services, principal: Principal, business_id: str) -> None:
@@ -65,6 +66,6 @@ async def booking_party(services: Services, principal: Principal, booking_id: st
 
 
 async def refund_payment(services: Services, principal: Principal, payment_id: str) -> None:
-    await payments.get_payment(services, principal, payment_id)
+    await get_payment(services, principal, payment_id)
     if not principal.is_admin and principal.role is not Role.BUSINESS:
         raise Forbidden("refunds are made by the business or an admin")

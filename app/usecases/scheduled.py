@@ -11,7 +11,7 @@ from app.errors import AppError
 from app.jobs.job import Job
 from app.store.schema import NOTIFICATION_RETENTION_S
 from app.usecases.notifications import notify
-from app.usecases.payments import note_settlement_failure, settle_booking, settlement_retried
+from app.usecases.payments.settlement import note_settlement_failure, settle_booking, settlement_retried
 
 REMINDERS_EVERY = timedelta(minutes=1)
 RETENTION_EVERY = timedelta(hours=1)

@@ -11,7 +11,7 @@ import pytest
 from app.clock import parse_iso
 from app.domain.bookings import Booking
 from app.settings import Settings
-from app.usecases.payments import capture_for_booking
+from app.usecases.payments.settlement import capture_for_booking
 from tests.app.marketplace import owner
 from tests.app.payments_world import Env, payments_env
 

@@ -11,8 +11,9 @@ from app.rest.deps import PrincipalDep, ServicesDep, VerifiedEmail
 from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
-from app.usecases import access, payments, webhooks
+from app.usecases import access
 from app.usecases.idempotency import run_once
+from app.usecases.payments import intents, onboarding, refunds, views, webhooks
 
 # The payment provider can refuse (402) or be down (503) on any of these.
 router = APIRouter(tags=["payments"], responses={402: {}, 503: {}})
@@ -21,7 +22,7 @@ router = APIRouter(tags=["payments"], responses={402: {}, 503: {}})
 @router.post(
     "/v1/businesses/{business_id}/payouts/onboarding",
     summary="Create the business's Express connected account (once) and an onboarding link",
-    response_model=Envelope[payments.OnboardingView],
+    response_model=Envelope[onboarding.OnboardingView],
     dependencies=[may_act_on("business_id", access.manage_business), VerifiedEmail],
 )
 async def start_onboarding(
@@ -29,11 +30,11 @@ async def start_onboarding(
     request: Request,
     principal: PrincipalDep,
     services: ServicesDep,
-    body: payments.OnboardingInput | None = None,
-) -> Envelope[payments.OnboardingView]:
+    body: onboarding.OnboardingInput | None = None,
+) -> Envelope[onboarding.OnboardingView]:
     default_url = str(request.url_for("get_payouts", business_id=business_id))
-    view = await payments.start_onboarding(
-        services, principal, business_id, body or payments.OnboardingInput(), default_url
+    view = await onboarding.start_onboarding(
+        services, principal, business_id, body or onboarding.OnboardingInput(), default_url
     )
     return ok(view)
 
@@ -45,24 +46,24 @@ async def start_onboarding(
 )
 async def get_payouts(
     business_id: str, principal: PrincipalDep, services: ServicesDep
-) -> Envelope[payments.PayoutView]:
-    return ok(await payments.get_payouts(services, principal, business_id))
+) -> Envelope[onboarding.PayoutView]:
+    return ok(await onboarding.get_payouts(services, principal, business_id))
 
 
 @router.post(
     "/v1/payments/intent",
     summary="The booking's payment intent (the same one on every call)",
-    response_model=Envelope[payments.IntentView],
+    response_model=Envelope[intents.IntentView],
     dependencies=[VerifiedEmail],
 )
 async def create_intent(
-    body: payments.IntentInput,
+    body: intents.IntentInput,
     principal: PrincipalDep,
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
-        view = await payments.create_intent(services, principal, body)
+        view = await intents.create_intent(services, principal, body)
         return view.model_dump(mode="json", by_alias=True)
 
     data, replayed = await run_once(
@@ -78,34 +79,32 @@ async def create_intent(
 
 @router.get("/v1/payments", dependencies=[VerifiedEmail])
 async def list_payments(
-    query: Annotated[payments.PaymentQuery, Query()], principal: PrincipalDep, services: ServicesDep
-) -> Page[payments.PaymentView]:
-    items, total = await payments.list_payments(services, principal, query)
+    query: Annotated[views.PaymentQuery, Query()], principal: PrincipalDep, services: ServicesDep
+) -> Page[views.PaymentView]:
+    items, total = await views.list_payments(services, principal, query)
     return page(items, page=query.page, limit=query.limit, total=total)
 
 
 @router.get("/v1/payments/{payment_id}", dependencies=[VerifiedEmail])
-async def get_payment(
-    payment_id: str, principal: PrincipalDep, services: ServicesDep
-) -> Envelope[payments.PaymentView]:
-    return ok(await payments.get_payment(services, principal, payment_id))
+async def get_payment(payment_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[views.PaymentView]:
+    return ok(await views.get_payment(services, principal, payment_id))
 
 
 @router.post(
     "/v1/payments/{payment_id}/refund",
     summary="Refund part or all of what was captured (business or admin)",
-    response_model=Envelope[payments.PaymentView],
+    response_model=Envelope[views.PaymentView],
     dependencies=[may_act_on("payment_id", access.refund_payment), VerifiedEmail],
 )
 async def refund(
     payment_id: str,
-    body: payments.RefundInput,
+    body: refunds.RefundInput,
     principal: PrincipalDep,
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def run() -> dict[str, Any]:
-        view = await payments.refund_payment(services, principal, payment_id, body, idempotency_key)
+        view = await refunds.refund_payment(services, principal, payment_id, body, idempotency_key)
         return view.model_dump(mode="json", by_alias=True)
 
     data, replayed = await run_once(

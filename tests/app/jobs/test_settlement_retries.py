@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.domain.payment_events import Intent
 from app.domain.payments import SETTLE_MAX_ATTEMPTS, next_settlement_try
 from app.errors import Unavailable
-from app.payments.gateway import Intent
 from app.payments.offline_gateway import OfflineGateway
 from app.settings import Settings
 from app.store.schema import OFFLINE_PAYMENTS

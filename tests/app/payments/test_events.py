@@ -8,22 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.payments.events import (
+from app.domain.payment_events import (
     AccountUpdated,
     AuthorizationUpdated,
     ChargeRefunded,
     Command,
     Ignored,
-    MalformedEvent,
     PaymentAttemptFailed,
     PaymentCanceled,
     PaymentStage,
     PaymentState,
     PaymentStatus,
     PaymentSucceeded,
-    parse_event,
     reduce_payment_status,
 )
+from app.payments.events import MalformedEvent, parse_event
 from app.payments.webhooks import StripeEvent
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.errors import Conflict, NotFound, PaymentFailed
-from app.payments.gateway import Intent, IntentStatus, PaymentGateway, RefundStatus
+from app.domain.payment_events import Intent, IntentStatus
+from app.errors import Conflict, PaymentFailed
+from app.payments.gateway import IntentNotFound, PaymentGateway, RefundStatus
 from app.payments.offline_gateway import OfflineGateway
 from app.payments.stripe_gateway import StripeGateway
 from tests.app.payments.fake_stripe import FakeStripe, RecordingHTTPClient
@@ -88,7 +89,7 @@ class TestIntents:
         assert current.amount_capturable == 2300
 
     async def test_unknown_intent_is_not_found(self, adapter: Adapter) -> None:
-        with pytest.raises(NotFound):
+        with pytest.raises(IntentNotFound):
             await adapter.gateway.retrieve_intent("pi_unknown")
 
 

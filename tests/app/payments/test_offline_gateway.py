@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import Conflict, NotFound, PaymentFailed
-from app.payments.gateway import IntentStatus
+from app.domain.payment_events import IntentStatus
+from app.errors import Conflict, PaymentFailed
+from app.payments.gateway import IntentNotFound
 from app.payments.offline_gateway import OfflineGateway
 
 
@@ -73,7 +74,7 @@ async def test_a_fee_above_the_captured_amount_is_refused() -> None:
 async def test_state_is_memory_only_and_an_intent_is_re_derived_by_creating_it_again() -> None:
     before = await create(OfflineGateway())
     restarted = OfflineGateway()
-    with pytest.raises(NotFound):
+    with pytest.raises(IntentNotFound):
         await restarted.retrieve_intent(before.id)
     again = await create(restarted)
     assert again == before

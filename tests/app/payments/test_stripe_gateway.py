@@ -6,8 +6,9 @@ import httpx
 import pytest
 import stripe
 
-from app.errors import Conflict, NotFound, PaymentFailed, Unavailable
-from app.payments.gateway import Intent, IntentStatus, Refund, RefundStatus
+from app.domain.payment_events import Intent, IntentStatus
+from app.errors import Conflict, PaymentFailed, Unavailable
+from app.payments.gateway import IntentNotFound, Refund, RefundStatus
 from app.payments.stripe_gateway import StripeGateway
 from tests.app.payments.fake_stripe import (
     CONNECTION_FAILURE,
@@ -268,7 +269,7 @@ class TestRetries:
 class TestErrorMapping:
     async def test_unknown_intent_is_not_found(self) -> None:
         gateway, _ = gateway_with(error(404, "No such payment_intent: 'pi_x'", code="resource_missing"))
-        with pytest.raises(NotFound, match="pi_x"):
+        with pytest.raises(IntentNotFound, match="pi_x"):
             await gateway.retrieve_intent("pi_x")
 
     async def test_a_reused_key_with_other_parameters_is_a_conflict(self) -> None:

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from app.domain.payment_events import PaymentStatus
 from app.domain.payments import Payment, PayoutAccount
 from app.domain.reviews import Review
-from app.payments.events import PaymentStatus
 from app.store.payments import PaymentExists
 from app.store.reviews.reviews import ReviewExists
 from app.store.store import Store
