@@ -16,16 +16,12 @@ from pathlib import Path
 import pytest
 import socketio
 import uvicorn
-from redis.asyncio import Redis
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.ids import new_id
-from app.live.live_index import LiveIndex
-from app.live.memory_live_index import MemoryLiveIndex
-from app.live.redis_live_index import RedisLiveIndex
 from app.service import create_app, services_of
 from app.settings import Settings
 from realtime.limits import MAX_PACKET_BYTES
@@ -155,18 +151,3 @@ def node_client() -> Path:
                 [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True, timeout=300
             )
     return NODE_DIR / "client.mjs"
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def index(request: pytest.FixtureRequest) -> AsyncIterator[LiveIndex]:
-    """Every live-index adapter in turn: memory, and Redis on the session's server, flushed first."""
-    if request.param == "memory":
-        yield MemoryLiveIndex()
-        return
-    # The session's server, flushed here: the async `redis_url` fixture cannot be requested lazily.
-    redis = Redis.from_url(request.getfixturevalue("redis_server_url"))
-    await redis.flushall()
-    adapter = RedisLiveIndex(redis, "test:")
-    yield adapter
-    await adapter.close()
-    await redis.aclose()

@@ -11,8 +11,8 @@ from app.payments.offline_gateway import OfflineGateway
 from app.settings import Settings
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
-from tests.app.messages.fakes import MovableClock
 from tests.app.usecases.payments.helpers import CountingRelay, Ports, RecordingEvents
+from tests.support.clocks import MovableClock
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.payments.offline_gateway import OfflineGateway
 from app.settings import Settings
 from app.store.store import Store
 from app.usecases.payments.records import join
-from tests.app.messages.fakes import T0, MovableClock
+from tests.support.clocks import T0, MovableClock
 
 AMOUNT = 4000
 FEE = 400
