@@ -23,6 +23,7 @@ import structlog
 from pydantic import Field
 
 from app.auth.principal import Principal
+from app.booking_events import BookingFinished
 from app.clock import iso
 from app.composition import Services
 from app.domain.base import Timestamp
@@ -665,7 +666,7 @@ async def apply_payment_event(services: Services, event: PaymentEvent) -> str:
 
 
 class PaymentsListener:
-    """The booking lifecycle's money side, registered in `services.booking_listeners`.
+    """The booking lifecycle's money side: it settles a booking that finished (see wire_booking_events).
 
     A failure here does not undo the booking transition (it is committed): it is logged, kept on the
     payment record as `lastError`, and retried with backoff by the settlement job (app/usecases/scheduled.py);
@@ -674,16 +675,8 @@ class PaymentsListener:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    async def created(self, booking: Booking) -> None:
-        return None
-
-    async def dispatch_requested(self, booking: Booking) -> None:
-        return None
-
-    async def started(self, booking: Booking) -> None:
-        return None
-
-    async def finished(self, booking: Booking) -> None:
+    async def finished(self, event: BookingFinished) -> None:
+        booking = event.booking
         try:
             await settle_booking(self._services, booking)
         except AppError as exc:
