@@ -74,7 +74,7 @@ class BookingEvents:
             except Exception:
                 log.exception(
                     "booking event handler failed",
-                    event=type(event).__name__,
+                    booking_event=type(event).__name__,
                     booking_id=event.booking.id,
                     handler=_name(handler),
                 )
