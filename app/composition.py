@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import socketio
 import structlog
@@ -17,9 +17,17 @@ from app.auth.redis_session_channel import RedisSessionChannel
 from app.auth.session_signals import SessionChannel
 from app.auth.token_versions import TokenVersions
 from app.auth.tokens import AccessTokens
+from app.booking_events import (
+    BookingCreated,
+    BookingEvents,
+    BookingFinished,
+    DispatchRequested,
+    WalkerApproaching,
+    WalkStarted,
+)
 from app.clock import Clock, SystemClock
 from app.domain.fixes import FixHook
-from app.events import ApproachHook, BookingListener, EventPublisher
+from app.events import EventPublisher
 from app.live.active_walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
 from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
 from app.live.live_index import LiveIndex
@@ -51,6 +59,12 @@ from realtime import packet_json
 from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES
 from realtime.redis_manager import BatchingRedisManager
 from realtime.socket_server import WalkySocketServer
+
+if TYPE_CHECKING:
+    # Types only: these modules import use cases, which still import this module at run time.
+    from app.dispatch.dispatcher import Dispatcher
+    from app.usecases.live.walk_tracker import WalkTracker
+    from app.usecases.payments.settlement import PaymentsListener
 
 log = structlog.get_logger(__name__)
 
@@ -92,8 +106,10 @@ class Services:
     redis: Redis | None = None
     # Run after each ingestion call that accepted fixes (fleet fan-out; walk trails with bookings).
     fix_hooks: list[FixHook] = field(default_factory=list)
-    booking_listeners: list[BookingListener] = field(default_factory=list)
-    approach_hooks: list[ApproachHook] = field(default_factory=list)
+    # Dispatch, live tracking and payments hear the booking lifecycle here (see wire_booking_events).
+    booking_events: BookingEvents = field(default_factory=BookingEvents)
+    # The offer cascade, when this app runs one (create_app does; bare services in tests and scripts do not).
+    dispatcher: Dispatcher | None = None
     # Started after the store is set up, stopped (in reverse) before anything is closed.
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).
@@ -119,6 +135,19 @@ class Services:
             await self.redis.aclose()
         await self.outbox_relay.aclose()
         await self.payment_gateway.aclose()
+
+
+def wire_booking_events(
+    events: BookingEvents, *, dispatcher: Dispatcher, payments: PaymentsListener, walk_tracker: WalkTracker
+) -> None:
+    """Every subscription to booking events. Handlers of one event run in the order subscribed here."""
+    events.subscribe(BookingCreated, dispatcher.created)
+    events.subscribe(DispatchRequested, dispatcher.dispatch_requested)
+    events.subscribe(WalkStarted, walk_tracker.started)
+    events.subscribe(WalkerApproaching, walk_tracker.approaching)
+    events.subscribe(BookingFinished, dispatcher.finished)
+    events.subscribe(BookingFinished, payments.finished)
+    events.subscribe(BookingFinished, walk_tracker.finished)
 
 
 def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentGateway:

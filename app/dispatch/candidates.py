@@ -16,21 +16,35 @@ import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from app.composition import Services
+from app.clock import Clock
 from app.dispatch.ranking import Candidate, best
 from app.domain.bookable import open_now
 from app.domain.bookings import Booking, DispatchState
 from app.domain.pets import Species
 from app.domain.schedules import WorkerSchedule
 from app.domain.workers import Worker
+from app.live.live_index import LiveIndex
 from app.store.schema import SCHEDULES
+from app.store.store import Store
 from geo.coordinates import LngLat
 
 RINGS_M = (1_000.0, 3_000.0, 5_000.0, 10_000.0)
 # Nearby hits asked per ring (plus one per walker already tried); widened while filters leave nobody.
 BASE_LIMIT = 24
 MAX_LIMIT = 1_536
+
+
+class CandidatePorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def live_index(self) -> LiveIndex: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,30 +56,30 @@ class BookingNeeds:
     species: frozenset[Species]
 
 
-async def booking_needs(services: Services, booking: Booking) -> BookingNeeds:
+async def booking_needs(ports: CandidatePorts, booking: Booking) -> BookingNeeds:
     pickup = LngLat(*booking.location.coordinates)
     if booking.business_id is not None:
         # The business asked the dispatcher to pick among its own staff (the booking's service already
         # checked that the business serves the pickup point), unless an admin has suspended it since.
-        business = await services.store.businesses.get(booking.business_id)
+        business = await ports.store.businesses.get(booking.business_id)
         business_ids = frozenset({booking.business_id}) if business is not None and business.is_listed else frozenset()
     else:
         serving, offering = await asyncio.gather(
-            services.store.geo_search.businesses_serving(pickup),
-            services.store.services.business_ids_offering(booking.service_type),
+            ports.store.geo_search.businesses_serving(pickup),
+            ports.store.services.business_ids_offering(booking.service_type),
         )
         business_ids = frozenset(serving) & frozenset(offering)
     if booking.asap:
-        business_ids = await _open_now(services, business_ids)
-    pets = [await services.store.pets.get(pet_id) for pet_id in booking.pet_ids]
+        business_ids = await _open_now(ports, business_ids)
+    pets = [await ports.store.pets.get(pet_id) for pet_id in booking.pet_ids]
     species = frozenset(pet.species for pet in pets if pet is not None)
     return BookingNeeds(pickup=pickup, business_ids=business_ids, species=species)
 
 
-async def _open_now(services: Services, business_ids: frozenset[str]) -> frozenset[str]:
+async def _open_now(ports: CandidatePorts, business_ids: frozenset[str]) -> frozenset[str]:
     """Those of the businesses open at this moment (asap walks go out now); one batched read."""
-    found = await services.store.businesses.get_many(list(business_ids))
-    now = services.clock.now()
+    found = await ports.store.businesses.get_many(list(business_ids))
+    now = ports.clock.now()
     return frozenset(bid for bid, business in found.items() if open_now(business, now))
 
 
@@ -84,28 +98,28 @@ def idle_since(schedule: WorkerSchedule, now: datetime) -> datetime | None:
     return max(ended) if ended else None
 
 
-async def holding_offers(services: Services, worker_ids: Collection[str]) -> set[str]:
+async def holding_offers(ports: CandidatePorts, worker_ids: Collection[str]) -> set[str]:
     """Those of `worker_ids` holding a live offer for some booking (one query)."""
     if not worker_ids:
         return set()
-    offered = await services.store.bookings.find(
+    offered = await ports.store.bookings.find(
         {"dispatch.state": DispatchState.OFFERED.value, "dispatch.current.workerId": {"$in": list(worker_ids)}}
     )
     return {b.dispatch.current.worker_id for b in offered if b.dispatch and b.dispatch.current}
 
 
-async def schedules_of(services: Services, worker_ids: Collection[str]) -> dict[str, WorkerSchedule]:
+async def schedules_of(ports: CandidatePorts, worker_ids: Collection[str]) -> dict[str, WorkerSchedule]:
     """The schedules of `worker_ids` in one read; a walker without a schedule document has none yet
     (read-only: unlike `ScheduleRepository.get`, nothing is created on the dispatch path)."""
-    docs = await services.store.backend.collection(SCHEDULES).find({"id": {"$in": list(worker_ids)}})
+    docs = await ports.store.backend.collection(SCHEDULES).find({"id": {"$in": list(worker_ids)}})
     return {doc["id"]: WorkerSchedule.from_doc(doc) for doc in docs}
 
 
 async def find_candidate(
-    services: Services, booking: Booking, now: datetime, needs: BookingNeeds | None = None
+    ports: CandidatePorts, booking: Booking, now: datetime, needs: BookingNeeds | None = None
 ) -> Candidate | None:
     """The best walker to offer `booking` to now, or None when nobody within the last ring qualifies."""
-    needs = needs or await booking_needs(services, booking)
+    needs = needs or await booking_needs(ports, booking)
     if not needs.business_ids:
         return None
     tried = set(booking.dispatch.offers_tried if booking.dispatch else ())
@@ -114,7 +128,7 @@ async def find_candidate(
     for radius in RINGS_M:
         limit = BASE_LIMIT + len(tried)
         while True:
-            hits = await services.live_index.nearby(
+            hits = await ports.live_index.nearby(
                 needs.pickup, radius, limit=limit, now_ms=now_ms, business_ids=needs.business_ids
             )
             fresh = [h for h in hits if h.worker_id not in tried and h.worker_id not in examined]
@@ -122,9 +136,9 @@ async def find_candidate(
                 examined.update(h.worker_id for h in fresh)
                 ids = [h.worker_id for h in fresh]
                 workers, busy, schedules = await asyncio.gather(
-                    services.store.workers.get_many(ids),
-                    holding_offers(services, ids),
-                    schedules_of(services, ids),
+                    ports.store.workers.get_many(ids),
+                    holding_offers(ports, ids),
+                    schedules_of(ports, ids),
                 )
                 candidates = []
                 for hit in fresh:

@@ -23,15 +23,17 @@ import secrets
 import weakref
 from collections.abc import AsyncIterator, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
+from app.booking_events import BookingCreated, BookingFinished, DispatchRequested
 from app.clock import iso
-from app.composition import Services
-from app.dispatch.candidates import find_candidate
+from app.dispatch.candidates import CandidatePorts, find_candidate
 from app.domain.bookings import Booking, BookingStatus, Dispatch, DispatchState, Offer
-from app.events import worker_room
+from app.events import EventPublisher, worker_room
+from app.settings import Settings
+from app.usecases.bookings.lifecycle import OutboxWaker
 from app.usecases.notifications import notify
 from geo.distance import round_dm
 
@@ -43,6 +45,19 @@ MAX_OFFERS = 25
 MAX_ROUNDS = 8
 SWEEP_BATCH = 200
 _OFFER_SEPARATOR = "."
+
+
+class DispatchPorts(CandidatePorts, Protocol):
+    """What the cascade touches (`outbox_relay`: offers and `unassigned` are notified)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def events(self) -> EventPublisher: ...
+
+    @property
+    def outbox_relay(self) -> OutboxWaker: ...
 
 
 def new_offer_id(booking_id: str) -> str:
@@ -71,45 +86,44 @@ def _dump(dispatch: Dispatch) -> dict[str, Any]:
 
 
 class Dispatcher:
-    """A BookingListener (asap booking created, business asks for a pick) and a background task
-    (the sweeper, with start-up recovery)."""
+    """Handles booking events (asap booking created, business asks for a pick, booking finished) and
+    runs as a background task (the sweeper, with start-up recovery)."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, ports: DispatchPorts) -> None:
+        self.ports = ports
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._timers: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
 
-    # -- BookingListener -------------------------------------------------------------------------
+    # -- Booking events --------------------------------------------------------------------------
 
-    async def created(self, booking: Booking) -> None:
+    async def created(self, event: BookingCreated) -> None:
+        booking = event.booking
         if booking.dispatch is not None and booking.dispatch.state is DispatchState.SEARCHING:
             # Not awaited: the owner's booking request does not wait for (or fail with) the search.
             self._spawn(self.advance(booking.id, booking))
 
-    async def dispatch_requested(self, booking: Booking) -> None:
+    async def dispatch_requested(self, event: DispatchRequested) -> None:
         """The business lets the dispatcher pick among its own staff: start a search (awaited, so the
         business's confirm call answers with the offer made, or `unassigned`)."""
-        now = self.services.clock.now()
+        booking = event.booking
+        now = self.ports.clock.now()
         if booking.dispatch is None:
             where: dict[str, Any] = {"dispatch": None}
         elif booking.dispatch.state is DispatchState.UNASSIGNED:
             where = {"dispatch.state": DispatchState.UNASSIGNED.value}
         else:
             return  # already searching or offered
-        started = await self.services.store.bookings.update_where(
+        started = await self.ports.store.bookings.update_where(
             {"id": booking.id, "status": BookingStatus.PENDING.value, **where},
             {"dispatch": _dump(Dispatch(state=DispatchState.SEARCHING)), "updatedAt": iso(now)},
         )
         if started is not None:
             await self.advance(booking.id)
 
-    async def started(self, booking: Booking) -> None:
-        return None
-
-    async def finished(self, booking: Booking) -> None:
-        self.cancel_timer(booking.id)
+    async def finished(self, event: BookingFinished) -> None:
+        self.cancel_timer(event.booking.id)
 
     # -- Background ------------------------------------------------------------------------------
 
@@ -154,7 +168,7 @@ class Dispatcher:
             return await self._advance(booking_id, booking)
 
     async def _advance(self, booking_id: str, booking: Booking | None = None) -> Booking | None:
-        store = self.services.store.bookings
+        store = self.ports.store.bookings
         if booking is None:
             booking = await store.get(booking_id)
         for _ in range(MAX_ROUNDS):
@@ -174,8 +188,8 @@ class Dispatcher:
             }
             candidate = None
             if len(dispatch.offers_tried) < MAX_OFFERS:
-                candidate = await find_candidate(self.services, booking, self.services.clock.now())
-            now = self.services.clock.now()
+                candidate = await find_candidate(self.ports, booking, self.ports.clock.now())
+            now = self.ports.clock.now()
             if candidate is None:
                 unassigned = dispatch.model_copy(update={"state": DispatchState.UNASSIGNED, "current": None})
                 done = await store.update_where(version, {"dispatch": _dump(unassigned), "updatedAt": iso(now)})
@@ -188,13 +202,13 @@ class Dispatcher:
                     worker_id=candidate.worker_id,
                     business_id=candidate.business_id,
                     distance_m=round_dm(candidate.distance_m),
-                    expires_at=now + timedelta(seconds=self.services.settings.offer_expiry_s),
+                    expires_at=now + timedelta(seconds=self.ports.settings.offer_expiry_s),
                 )
                 offered_state = dispatch.model_copy(update={"state": DispatchState.OFFERED, "current": offer})
                 offered = await store.update_where(version, {"dispatch": _dump(offered_state), "updatedAt": iso(now)})
                 if offered is not None:
                     self._arm(booking.id, offer.offer_id, offer.expires_at)
-                    await self.services.events.emit(
+                    await self.ports.events.emit(
                         "dispatch:offer", offer_event(offered, offer), room=worker_room(offer.worker_id)
                     )
                     await self._push_offer(offered, offer)
@@ -208,14 +222,14 @@ class Dispatcher:
         """End the live offer `offer_id` (declined, expired, or the walker turned out busy) and move on
         to the next candidate. None when that offer was no longer live (someone else acted first)."""
         async with self.booking_lock(booking_id):
-            store = self.services.store.bookings
+            store = self.ports.store.bookings
             booking = await store.get(booking_id)
             current = booking.dispatch.current if booking and booking.dispatch else None
             if booking is None or booking.dispatch is None or current is None or current.offer_id != offer_id:
                 return None
             tried = [*booking.dispatch.offers_tried, current.worker_id]
             searching = Dispatch(state=DispatchState.SEARCHING, offers_tried=list(dict.fromkeys(tried)))
-            now = self.services.clock.now()
+            now = self.ports.clock.now()
             moved = await store.update_where(
                 {
                     "id": booking_id,
@@ -233,11 +247,11 @@ class Dispatcher:
 
     async def _push_offer(self, booking: Booking, offer: Offer) -> None:
         """The socket event reaches an open app; a push (until the offer expires) reaches one in the background."""
-        worker = await self.services.store.workers.get(offer.worker_id)
+        worker = await self.ports.store.workers.get(offer.worker_id)
         if worker is None:
             return
         await notify(
-            self.services,
+            self.ports,  # type: ignore[arg-type]  # until notify takes its own ports, not Services
             [worker.user_id],
             kind="dispatch.offer",
             title="New walk offer",
@@ -249,7 +263,7 @@ class Dispatcher:
 
     async def _tell_owner_unassigned(self, booking: Booking) -> None:
         await notify(
-            self.services,
+            self.ports,  # type: ignore[arg-type]  # until notify takes its own ports, not Services
             [booking.owner_id],
             kind="dispatch.unassigned",
             title="No walker available",
@@ -274,7 +288,7 @@ class Dispatcher:
 
     def _arm(self, booking_id: str, offer_id: str, expires_at: datetime) -> None:
         self.cancel_timer(booking_id)
-        delay = max(0.0, (expires_at - self.services.clock.now()).total_seconds())
+        delay = max(0.0, (expires_at - self.ports.clock.now()).total_seconds())
         self._timers[booking_id] = asyncio.create_task(self._expire_after(booking_id, offer_id, delay))
 
     def cancel_timer(self, booking_id: str) -> None:
@@ -295,9 +309,9 @@ class Dispatcher:
     async def sweep_once(self, *, grace_s: float | None = None) -> int:
         """Expire offers past their `expiresAt`; resume bookings left `searching` for longer than
         `grace_s` (default: the sweep interval). Returns how many bookings it moved."""
-        now = self.services.clock.now()
-        grace = self.services.settings.dispatch_sweep_s if grace_s is None else grace_s
-        store = self.services.store.bookings
+        now = self.ports.clock.now()
+        grace = self.ports.settings.dispatch_sweep_s if grace_s is None else grace_s
+        store = self.ports.store.bookings
         moved = 0
         expired = await store.find(
             {
@@ -327,7 +341,7 @@ class Dispatcher:
 
     async def _sweep_forever(self) -> None:
         while True:
-            await asyncio.sleep(self.services.settings.dispatch_sweep_s)
+            await asyncio.sleep(self.ports.settings.dispatch_sweep_s)
             try:
                 moved = await self.sweep_once()
             except Exception:
@@ -335,15 +349,3 @@ class Dispatcher:
                 continue
             if moved:
                 log.info("dispatch sweep moved bookings", moved=moved)
-
-
-def dispatcher_of(services: Services) -> Dispatcher | None:
-    return next((x for x in services.booking_listeners if isinstance(x, Dispatcher)), None)
-
-
-def install_dispatcher(services: Services) -> Dispatcher:
-    """Plug the dispatcher in: it hears booking events and runs as a background task."""
-    dispatcher = Dispatcher(services)
-    services.booking_listeners.append(dispatcher)
-    services.background.append(dispatcher)
-    return dispatcher

@@ -15,22 +15,28 @@ Decline answers `{declined: true, bookingId}`; declining an offer that is no lon
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field, StrictStr
 
 from app.auth.principal import Principal
 from app.clock import iso
-from app.composition import Services
-from app.dispatch.dispatcher import booking_of_offer, dispatcher_of
+from app.dispatch.dispatcher import Dispatcher, booking_of_offer
 from app.domain import money
 from app.domain.bookings import Booking, BookingPricing, BookingStatus, DispatchState, Offer
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
-from app.usecases.bookings.lifecycle import assign_worker
+from app.usecases.bookings.lifecycle import BookingPorts, assign_worker
 from app.usecases.inputs import Input
 
 OfferId = Annotated[StrictStr, Field(min_length=1, max_length=100)]
+
+
+class OfferPorts(BookingPorts, Protocol):
+    """An accept confirms the booking (bookings' ports); the dispatcher, when running, moves it on."""
+
+    @property
+    def dispatcher(self) -> Dispatcher | None: ...
 
 
 class OfferInput(Input):
@@ -45,11 +51,11 @@ def _worker_of(principal: Principal) -> str:
     return principal.worker_id
 
 
-async def _offer_for(services: Services, worker_id: str, offer_id: str) -> tuple[Booking, Offer | None]:
+async def _offer_for(ports: OfferPorts, worker_id: str, offer_id: str) -> tuple[Booking, Offer | None]:
     """The booking the offer was for, and the offer if it is still the live one. NOT_FOUND unless the
     offer was made to this walker (live, or tried before, or the booking is theirs)."""
     booking_id = booking_of_offer(offer_id)
-    booking = await services.store.bookings.get(booking_id) if booking_id else None
+    booking = await ports.store.bookings.get(booking_id) if booking_id else None
     dispatch = booking.dispatch if booking else None
     if booking is None or dispatch is None:
         raise NotFound("no such offer")
@@ -72,19 +78,19 @@ def _yours(booking: Booking) -> dict[str, Any]:
     return {"assigned": True, "bookingId": booking.id, "status": booking.status.value}
 
 
-async def _pricing(services: Services, booking: Booking, business_id: str) -> dict[str, Any]:
+async def _pricing(ports: OfferPorts, booking: Booking, business_id: str) -> dict[str, Any]:
     """An asap booking is priced by the accepting walker's business's service of that type."""
     if booking.pricing is not None or booking.service_id is not None:
         return {}
-    business = await services.store.businesses.get(business_id)
+    business = await ports.store.businesses.get(business_id)
     offered = [
         s
-        for s in await services.store.services.list_for_business(business_id)
+        for s in await ports.store.services.list_for_business(business_id)
         if s.is_active and s.service_type == booking.service_type
     ]
     if business is None or not offered:
         return {}
-    pets = [p for pid in booking.pet_ids if (p := await services.store.pets.get(pid)) is not None]
+    pets = [p for pid in booking.pet_ids if (p := await ports.store.pets.get(pid)) is not None]
     # Prefer a service that takes these pets; else the business's first of that type.
     fitting = [s for s in offered if len(pets) <= s.max_pets and all(p.species in s.pet_types for p in pets)]
     service = (fitting or offered)[0]
@@ -99,35 +105,35 @@ async def _pricing(services: Services, booking: Booking, business_id: str) -> di
     return {"serviceId": service.id, "pricing": pricing.model_dump(mode="json", by_alias=True)}
 
 
-async def accept_offer(services: Services, principal: Principal, offer_id: str) -> dict[str, Any]:
+async def accept_offer(ports: OfferPorts, principal: Principal, offer_id: str) -> dict[str, Any]:
     worker_id = _worker_of(principal)
-    booking, offer = await _offer_for(services, worker_id, offer_id)
+    booking, offer = await _offer_for(ports, worker_id, offer_id)
     if offer is None:
         if booking.worker_id == worker_id and booking.status is not BookingStatus.CANCELLED:
             return _yours(booking)  # a second tap on an offer already won
         raise Conflict("this offer is no longer open")
-    worker = await services.store.workers.get(worker_id)
+    worker = await ports.store.workers.get(worker_id)
     if worker is None or not worker.is_active:
         raise Forbidden("only active workers answer dispatch offers")
-    dispatcher = dispatcher_of(services)
-    now = services.clock.now()
+    dispatcher = ports.dispatcher
+    now = ports.clock.now()
     pinned = {
         "dispatch.state": DispatchState.OFFERED.value,
         "dispatch.current.offerId": offer_id,
         "dispatch.current.expiresAt": {"$gt": iso(now)},
     }
-    extra = await _pricing(services, booking, offer.business_id)
+    extra = await _pricing(ports, booking, offer.business_id)
     if dispatcher is None:
-        return _yours(await assign_worker(services, principal, booking, worker, extra=extra, where=pinned))
+        return _yours(await assign_worker(ports, principal, booking, worker, extra=extra, where=pinned))
     async with dispatcher.booking_lock(booking.id):
         # Under the lock, a second tap from the same walker waits for the first and is told it won.
-        fresh = await services.store.bookings.get(booking.id)
+        fresh = await ports.store.bookings.get(booking.id)
         if fresh is not None and fresh.worker_id == worker_id and fresh.status is not BookingStatus.CANCELLED:
             return _yours(fresh)
         try:
-            confirmed = await assign_worker(services, principal, booking, worker, extra=extra, where=pinned)
+            confirmed = await assign_worker(ports, principal, booking, worker, extra=extra, where=pinned)
         except Conflict:
-            lost = await services.store.bookings.get(booking.id)
+            lost = await ports.store.bookings.get(booking.id)
             still_live = (
                 lost is not None
                 and lost.dispatch is not None
@@ -136,7 +142,7 @@ async def accept_offer(services: Services, principal: Principal, offer_id: str) 
             )
             if not still_live:
                 raise Conflict("this offer is no longer open") from None
-            if offer.expires_at > services.clock.now():
+            if offer.expires_at > ports.clock.now():
                 # The offer is still live, so the walker's own schedule refused it (busy at that time).
                 busy = Conflict("you already have a booking at that time")
             else:
@@ -149,12 +155,12 @@ async def accept_offer(services: Services, principal: Principal, offer_id: str) 
     raise busy
 
 
-async def decline_offer(services: Services, principal: Principal, offer_id: str) -> dict[str, Any]:
+async def decline_offer(ports: OfferPorts, principal: Principal, offer_id: str) -> dict[str, Any]:
     worker_id = _worker_of(principal)
-    booking, offer = await _offer_for(services, worker_id, offer_id)
+    booking, offer = await _offer_for(ports, worker_id, offer_id)
     if offer is None:
         raise Conflict("this offer is no longer open")
-    dispatcher = dispatcher_of(services)
+    dispatcher = ports.dispatcher
     if dispatcher is None:
         raise Conflict("dispatch is not running on this server")
     if await dispatcher.retire(booking.id, offer_id, reason="declined") is None:

@@ -26,17 +26,15 @@ from app.usecases.live.walk_tracker import WalkTracker
 log = structlog.get_logger("walky.socket")
 
 
-def create_socket_server(services: Services) -> socketio.AsyncServer:
+def create_socket_server(services: Services, walk_tracker: WalkTracker) -> socketio.AsyncServer:
+    """`walk_tracker` is built by the app, which subscribes it to booking events; here it hears fixes."""
     sio = services.sio
     sessions = SocketSessions(sio, services.token_versions)
     services.session_channel.subscribe(sessions.on_signal)
     tracker = PresenceTracker(services)
     services.background.append(tracker)
     services.fix_hooks.append(fleet_fanout(services))
-    walk_tracker = WalkTracker(services)
     services.fix_hooks.append(walk_tracker.on_fixes)
-    services.booking_listeners.append(walk_tracker)
-    services.approach_hooks.append(walk_tracker.approaching)
     followers = ShareFollowers(services)
     services.background.append(followers)
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.clock import Clock
 from app.errors import AppError, Conflict, ValidationFailed
+from app.store.store import Store
 
 MAX_KEY_LENGTH = 255
+
+
+class IdempotencyPorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 def fingerprint(payload: Any) -> str:
@@ -20,7 +29,7 @@ def fingerprint(payload: Any) -> str:
 
 
 async def run_once(
-    services: Services,
+    ports: IdempotencyPorts,
     principal: Principal,
     *,
     scope: str,
@@ -33,10 +42,10 @@ async def run_once(
         return await action(), False
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters")
-    repo = services.store.idempotency
+    repo = ports.store.idempotency
     record_id = repo.record_id(scope, principal.user_id, key)
     request_print = fingerprint(payload)
-    existing = await repo.begin(record_id, request_print, services.clock.now())
+    existing = await repo.begin(record_id, request_print, ports.clock.now())
     if existing is not None:
         if existing.get("fingerprint") != request_print:
             raise Conflict("this Idempotency-Key was already used with a different request")

@@ -33,9 +33,10 @@ from typing import Any
 from redis.asyncio import Redis
 
 from app.auth.principal import Principal
-from app.composition import Services, build_services
+from app.booking_events import BookingEvents
+from app.composition import Services, build_services, wire_booking_events
 from app.dispatch.candidates import BASE_LIMIT
-from app.dispatch.dispatcher import install_dispatcher
+from app.dispatch.dispatcher import Dispatcher
 from app.domain.businesses import Address, Business, point
 from app.domain.fixes import LiveFix
 from app.domain.pets import Pet, Species
@@ -47,6 +48,8 @@ from app.ids import new_id
 from app.live.live_index import STATE_TTL_MS
 from app.settings import Settings
 from app.usecases.bookings.lifecycle import BookingCreate, create_booking
+from app.usecases.live.walk_tracker import WalkTracker
+from app.usecases.payments.settlement import PaymentsListener
 from geo.coordinates import LngLat
 from tests.support.redis_server import redis_server
 
@@ -235,7 +238,15 @@ async def run(mode: str, walkers: int, bookings: int, seed: int) -> dict[str, fl
     ):
         settings = Settings(data_dir=Path(tmp), redis_url=redis_url, dispatch_sweep_s=3600, _env_file=None)
         services = build_services(settings)
-        dispatcher = install_dispatcher(services)
+        # Wired as create_app does (only the dispatcher's handlers run on the paths measured here).
+        dispatcher = services.dispatcher = Dispatcher(services)
+        services.background.append(dispatcher)
+        wire_booking_events(
+            services.booking_events,
+            dispatcher=dispatcher,
+            payments=PaymentsListener(services),
+            walk_tracker=WalkTracker(services),
+        )
         offers = OfferClock(services.events)
         services.events = offers
         await services.start()
@@ -270,10 +281,9 @@ async def run(mode: str, walkers: int, bookings: int, seed: int) -> dict[str, fl
                 return lambda: create_booking(services, world.owner, body(pickup))
 
             nearby = await _timed([nearby_call(p) for p in pickups])
-            listeners = list(services.booking_listeners)
-            services.booking_listeners.clear()
+            wired, services.booking_events = services.booking_events, BookingEvents()
             create_only = await _timed([create_call(p) for p in pickups])
-            services.booking_listeners.extend(listeners)
+            services.booking_events = wired
 
             to_offer = []
             for pickup in pickups:

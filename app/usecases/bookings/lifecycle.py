@@ -8,13 +8,20 @@ as `booking:status` to the booking's room and stored as a notification for each 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Protocol, Self
 
 from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
-from app.clock import iso
-from app.composition import Services
+from app.booking_events import (
+    BookingCreated,
+    BookingEvents,
+    BookingFinished,
+    DispatchRequested,
+    WalkerApproaching,
+    WalkStarted,
+)
+from app.clock import Clock, iso
 from app.domain import money
 from app.domain.bookings import (
     TRANSITIONS,
@@ -36,9 +43,11 @@ from app.domain.services import MAX_DURATION_MIN, MIN_DURATION_MIN, Service, Ser
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.events import booking_room, user_room
+from app.events import EventPublisher, booking_room, user_room
 from app.ids import new_id
+from app.live.live_index import LiveIndex
 from app.store.bookings import BookingNumberTaken
+from app.store.store import Store
 from app.usecases.bookings.rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
@@ -53,6 +62,32 @@ Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATIO
 # Walks need a walker close to the dog; the worker's last live fix must be this near the pickup.
 START_RADIUS_M = 200.0
 ASAP_DURATION_MIN = 60
+
+
+class OutboxWaker(Protocol):
+    def wake(self) -> None: ...
+
+
+class BookingPorts(Protocol):
+    """What the booking use cases touch (`outbox_relay`: notifying the parties wakes it)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def events(self) -> EventPublisher: ...
+
+    @property
+    def booking_events(self) -> BookingEvents: ...
+
+    @property
+    def live_index(self) -> LiveIndex: ...
+
+    @property
+    def outbox_relay(self) -> OutboxWaker: ...
 
 
 class BookingCreate(Input):
@@ -100,8 +135,8 @@ class BookingQuery(QueryInput):
     limit: PageSize = 20
 
 
-async def _visible_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
-    booking = await services.store.bookings.get(booking_id)
+async def _visible_booking(ports: BookingPorts, principal: Principal, booking_id: str) -> Booking:
+    booking = await ports.store.bookings.get(booking_id)
     if booking is None or not (
         principal.is_admin
         or booking.involves(
@@ -110,32 +145,32 @@ async def _visible_booking(services: Services, principal: Principal, booking_id:
             business_id=principal.business_id if principal.role is Role.BUSINESS else None,
             worker_id=principal.worker_id,
         )
-        or await _owns_business(services, principal, booking.business_id)
-        or await may_watch(services.store, principal.user_id, booking)
+        or await _owns_business(ports, principal, booking.business_id)
+        or await may_watch(ports.store, principal.user_id, booking)
     ):
         raise NotFound("no such booking")
     return booking
 
 
-async def _owns_business(services: Services, principal: Principal, business_id: str | None) -> bool:
+async def _owns_business(ports: BookingPorts, principal: Principal, business_id: str | None) -> bool:
     if principal.role is not Role.BUSINESS or business_id is None:
         return False
-    business = await services.store.businesses.get(business_id)
+    business = await ports.store.businesses.get(business_id)
     return business is not None and business.owner_id == principal.user_id
 
 
-async def _business_of(services: Services, principal: Principal) -> str | None:
+async def _business_of(ports: BookingPorts, principal: Principal) -> str | None:
     """The caller's business: from the token, or from the account when the token predates the business."""
     if principal.business_id:
         return principal.business_id
-    user = await services.store.users.get(principal.user_id)
+    user = await ports.store.users.get(principal.user_id)
     return user.business_id if user else None
 
 
-async def _pets(services: Services, principal: Principal, pet_ids: list[str]) -> list[Pet]:
+async def _pets(ports: BookingPorts, principal: Principal, pet_ids: list[str]) -> list[Pet]:
     pets = []
     for index, pet_id in enumerate(pet_ids):
-        pet = await services.store.pets.get(pet_id)
+        pet = await ports.store.pets.get(pet_id)
         if pet is None or pet.deleted_at is not None or not pet.visible_to(principal.user_id):
             raise ValidationFailed(
                 f"pet {pet_id} is not one of your pets",
@@ -165,23 +200,23 @@ def _pricing(service: Service, business: Business, pet_count: int) -> BookingPri
     )
 
 
-async def _active_service(services: Services, service_id: str) -> tuple[Service, Business]:
-    service = await services.store.services.get(service_id)
-    business = await services.store.businesses.get(service.business_id) if service else None
+async def _active_service(ports: BookingPorts, service_id: str) -> tuple[Service, Business]:
+    service = await ports.store.services.get(service_id)
+    business = await ports.store.businesses.get(service.business_id) if service else None
     if service is None or not service.is_active or business is None or not business.is_active:
         raise NotFound("no such service")
     return service, business
 
 
-async def create_booking(services: Services, principal: Principal, data: BookingCreate) -> Booking:
+async def create_booking(ports: BookingPorts, principal: Principal, data: BookingCreate) -> Booking:
     principal.require_role(Role.OWNER)
-    now = services.clock.now()
-    pets = await _pets(services, principal, data.pets)
-    location = await pickup_location(services, principal, data.location)
+    now = ports.clock.now()
+    pets = await _pets(ports, principal, data.pets)
+    location = await pickup_location(ports.store, principal, data.location)
     service: Service | None = None
     business: Business | None = None
     if data.service_id is not None:
-        service, business = await _active_service(services, data.service_id)
+        service, business = await _active_service(ports, data.service_id)
         _check_service_fits(service, pets)
         check_pickup(business, location)
     starts = data.scheduled_at or now
@@ -215,64 +250,63 @@ async def create_booking(services: Services, principal: Principal, data: Booking
     for _ in range(5):
         booking = Booking(id=new_id(), booking_number=new_booking_number(), **booking_fields)
         try:
-            await services.store.bookings.add(booking)
+            await ports.store.bookings.add(booking)
             break
         except BookingNumberTaken:
             continue
     else:
         raise Conflict("could not allocate a booking number; try again")
-    for listener in services.booking_listeners:
-        await listener.created(booking)
+    await ports.booking_events.publish(BookingCreated(booking))
     return booking
 
 
-async def get_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
-    return await _visible_booking(services, principal, booking_id)
+async def get_booking(ports: BookingPorts, principal: Principal, booking_id: str) -> Booking:
+    return await _visible_booking(ports, principal, booking_id)
 
 
-async def list_bookings(services: Services, principal: Principal, query: BookingQuery) -> tuple[list[Booking], int]:
+async def list_bookings(ports: BookingPorts, principal: Principal, query: BookingQuery) -> tuple[list[Booking], int]:
     where: dict[str, Any] = {}
     if principal.role is Role.OWNER:
         where["watcherIds"] = principal.user_id
     elif principal.role is Role.WORKER:
         where["workerId"] = principal.worker_id or "-"
     elif principal.role is Role.BUSINESS:
-        where["businessId"] = await _business_of(services, principal) or "-"
+        where["businessId"] = await _business_of(ports, principal) or "-"
     if query.status is not None:
         where["status"] = query.status.value
-    return await services.store.bookings.page(where, skip=(query.page - 1) * query.limit, limit=query.limit)
+    return await ports.store.bookings.page(where, skip=(query.page - 1) * query.limit, limit=query.limit)
 
 
 def _entry(principal: Principal, status: BookingStatus, now: datetime) -> HistoryEntry:
     return HistoryEntry(status=status, at=now, by=principal.user_id, role=principal.role)
 
 
-async def _party_user_ids(services: Services, booking: Booking) -> list[str]:
+async def _party_user_ids(ports: BookingPorts, booking: Booking) -> list[str]:
     parties = list(booking.watcher_ids)
     if booking.business_id:
-        business = await services.store.businesses.get(booking.business_id)
+        business = await ports.store.businesses.get(booking.business_id)
         if business:
             parties.append(business.owner_id)
     if booking.worker_id:
-        worker = await services.store.workers.get(booking.worker_id)
+        worker = await ports.store.workers.get(booking.worker_id)
         if worker:
             parties.append(worker.user_id)
     return parties
 
 
 async def announce(
-    services: Services, booking: Booking, title: str, message: str, *, status: str | None = None
+    ports: BookingPorts, booking: Booking, title: str, message: str, *, status: str | None = None
 ) -> None:
     """Tell every party: `booking:status` to the booking room and each user, plus a stored notification.
     `status` overrides the stored status in what is sent (`on_my_way`)."""
     status = status or booking.status.value
     event = {"bookingId": booking.id, "status": status, "at": iso(booking.updated_at)}
-    parties = await _party_user_ids(services, booking)
-    await services.events.emit("booking:status", event, room=booking_room(booking.id))
+    parties = await _party_user_ids(ports, booking)
+    await ports.events.emit("booking:status", event, room=booking_room(booking.id))
     for user_id in dict.fromkeys(parties):
-        await services.events.emit("booking:status", event, room=user_room(user_id))
+        await ports.events.emit("booking:status", event, room=user_room(user_id))
     await notify(
-        services,
+        ports,  # type: ignore[arg-type]  # until notify takes its own ports, not Services
         parties,
         kind=f"booking.{status}",
         title=title,
@@ -281,12 +315,11 @@ async def announce(
     )
 
 
-async def set_off(services: Services, booking: Booking) -> None:
+async def set_off(ports: BookingPorts, booking: Booking) -> None:
     """The worker is on the way: the parties may now follow them (`booking:status` `on_my_way`)."""
-    for hook in services.approach_hooks:
-        await hook(booking)
+    await ports.booking_events.publish(WalkerApproaching(booking))
     await announce(
-        services, booking, "Walker on the way", "Your walker is on the way: follow them live.", status=ON_MY_WAY
+        ports, booking, "Walker on the way", "Your walker is on the way: follow them live.", status=ON_MY_WAY
     )
 
 
@@ -301,7 +334,7 @@ def _conflict(booking: Booking, action: Action) -> Conflict:
 
 
 async def _apply(
-    services: Services,
+    ports: BookingPorts,
     principal: Principal,
     booking: Booking,
     action: Action,
@@ -312,7 +345,7 @@ async def _apply(
 ) -> Booking:
     """Compare-and-set the transition; Conflict (naming the state that won) when another writer got there first."""
     transition = TRANSITIONS[action]
-    moved = await services.store.bookings.transition(
+    moved = await ports.store.bookings.transition(
         booking.id,
         sources=transition.sources,
         target=transition.target,
@@ -321,40 +354,40 @@ async def _apply(
         where=where,
     )
     if moved is None:
-        current = await services.store.bookings.get(booking.id)
+        current = await ports.store.bookings.get(booking.id)
         raise _conflict(current or booking, action)
     return moved
 
 
-async def _fit_worker(services: Services, booking: Booking, worker_id: str) -> Worker:
-    worker = await services.store.workers.get(worker_id)
+async def _fit_worker(ports: BookingPorts, booking: Booking, worker_id: str) -> Worker:
+    worker = await ports.store.workers.get(worker_id)
     if worker is None or not worker.is_active or worker.business_id != booking.business_id:
         raise ValidationFailed("that worker does not work for this booking's business")
-    pets = [p for pid in booking.pet_ids if (p := await services.store.pets.get(pid)) is not None]
+    pets = [p for pid in booking.pet_ids if (p := await ports.store.pets.get(pid)) is not None]
     unfit = [p.name for p in pets if not worker.takes((p.species,))]
     if unfit:
         raise ValidationFailed(f"that worker does not take care of {', '.join(unfit)}")
-    business = await services.store.businesses.get(worker.business_id)
+    business = await ports.store.businesses.get(worker.business_id)
     if not booking.asap and business is not None:
         check_hours(business, worker, booking.scheduled_at, booking.ends_at, field="body.workerId")
     return worker
 
 
-async def _release_unless_held(services: Services, booking_id: str, worker_id: str, now: datetime) -> None:
+async def _release_unless_held(ports: BookingPorts, booking_id: str, worker_id: str, now: datetime) -> None:
     """Undo a schedule claim after losing a race, unless the winner was this same worker on this booking
     (a double tap, or a business confirm racing the worker's accept): then the slot is the winner's."""
-    current = await services.store.bookings.get(booking_id)
+    current = await ports.store.bookings.get(booking_id)
     held = (
         current is not None
         and current.worker_id == worker_id
         and current.status in (BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS)
     )
     if not held:
-        await services.store.schedules.release(worker_id, booking_id, now)
+        await ports.store.schedules.release(worker_id, booking_id, now)
 
 
 async def assign_worker(
-    services: Services,
+    ports: BookingPorts,
     principal: Principal,
     booking: Booking,
     worker: Worker,
@@ -367,8 +400,8 @@ async def assign_worker(
     Used by a business confirming with a chosen worker and by the dispatcher when a worker accepts
     (`where` then pins the offer being accepted, so a stale or expired offer cannot win).
     """
-    now = services.clock.now()
-    await services.store.schedules.claim(worker.id, booking.id, booking.scheduled_at, booking.ends_at, now)
+    now = ports.clock.now()
+    await ports.store.schedules.claim(worker.id, booking.id, booking.scheduled_at, booking.ends_at, now)
     dispatch = (booking.dispatch or Dispatch(state=DispatchState.ASSIGNED)).model_copy(
         update={"state": DispatchState.ASSIGNED, "current": None}
     )
@@ -382,97 +415,94 @@ async def assign_worker(
         # An asap walk starts now: the worker is on the way from the moment they have it.
         fields["onMyWayAt"] = iso(now)
     try:
-        confirmed = await _apply(services, principal, booking, Action.CONFIRM, now=now, fields=fields, where=where)
+        confirmed = await _apply(ports, principal, booking, Action.CONFIRM, now=now, fields=fields, where=where)
     except Conflict:
-        await _release_unless_held(services, booking.id, worker.id, now)
+        await _release_unless_held(ports, booking.id, worker.id, now)
         raise
-    await announce(services, confirmed, "Booking confirmed", f"{worker.first_name} will take care of it.")
+    await announce(ports, confirmed, "Booking confirmed", f"{worker.first_name} will take care of it.")
     if confirmed.on_my_way_at is not None:
-        await set_off(services, confirmed)
+        await set_off(ports, confirmed)
     return confirmed
 
 
-async def confirm_booking(services: Services, principal: Principal, booking_id: str, data: ConfirmInput) -> Booking:
-    booking = await _visible_booking(services, principal, booking_id)
+async def confirm_booking(ports: BookingPorts, principal: Principal, booking_id: str, data: ConfirmInput) -> Booking:
+    booking = await _visible_booking(ports, principal, booking_id)
     if principal.role is not Role.BUSINESS and not principal.is_admin:
         raise Forbidden("only the booking's business confirms it")
-    if not (principal.is_admin or await _owns_business(services, principal, booking.business_id)):
+    if not (principal.is_admin or await _owns_business(ports, principal, booking.business_id)):
         raise Forbidden("only the booking's business confirms it")
     if booking.status is not BookingStatus.PENDING:
         raise _conflict(booking, Action.CONFIRM)
     if data.worker_id is None:
-        for listener in services.booking_listeners:
-            await listener.dispatch_requested(booking)
-        refreshed = await services.store.bookings.get(booking.id)
+        await ports.booking_events.publish(DispatchRequested(booking))
+        refreshed = await ports.store.bookings.get(booking.id)
         return refreshed or booking
-    worker = await _fit_worker(services, booking, data.worker_id)
-    return await assign_worker(services, principal, booking, worker)
+    worker = await _fit_worker(ports, booking, data.worker_id)
+    return await assign_worker(ports, principal, booking, worker)
 
 
-async def start_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
+async def start_booking(ports: BookingPorts, principal: Principal, booking_id: str) -> Booking:
     _require_transition_role(principal, Action.START)
-    booking = await _visible_booking(services, principal, booking_id)
+    booking = await _visible_booking(ports, principal, booking_id)
     if not principal.is_admin and booking.worker_id != principal.worker_id:
         raise Forbidden("only the assigned worker starts the walk")
     if booking.status is not BookingStatus.CONFIRMED:
         raise _conflict(booking, Action.START)
     assert booking.worker_id is not None
-    live = await services.live_index.worker(booking.worker_id)
+    live = await ports.live_index.worker(booking.worker_id)
     pickup = LngLat(*booking.location.coordinates)
     if live is None or live.last_fix is None:
         raise ValidationFailed("no live position yet: send a location fix from the pickup point first")
     distance = haversine_m(live.last_fix.position, pickup)
     if distance > START_RADIUS_M:
         raise ValidationFailed(f"you are {distance:.0f} m from the pickup point; start within {START_RADIUS_M:.0f} m")
-    if not await services.store.schedules.begin(booking.worker_id, booking.id):
+    if not await ports.store.schedules.begin(booking.worker_id, booking.id):
         raise Conflict("finish your current walk before starting another")
-    now = services.clock.now()
+    now = ports.clock.now()
     try:
-        started = await _apply(services, principal, booking, Action.START, now=now, fields={"startedAt": iso(now)})
+        started = await _apply(ports, principal, booking, Action.START, now=now, fields={"startedAt": iso(now)})
     except Conflict:
-        await _release_unless_held(services, booking.id, booking.worker_id, now)
+        await _release_unless_held(ports, booking.id, booking.worker_id, now)
         raise
-    for listener in services.booking_listeners:
-        await listener.started(started)
-    await announce(services, started, "Walk started", "The walk has started: follow it live.")
+    await ports.booking_events.publish(WalkStarted(started))
+    await announce(ports, started, "Walk started", "The walk has started: follow it live.")
     return started
 
 
-async def complete_booking(services: Services, principal: Principal, booking_id: str, data: CompleteInput) -> Booking:
+async def complete_booking(ports: BookingPorts, principal: Principal, booking_id: str, data: CompleteInput) -> Booking:
     _require_transition_role(principal, Action.COMPLETE)
-    booking = await _visible_booking(services, principal, booking_id)
+    booking = await _visible_booking(ports, principal, booking_id)
     if not principal.is_admin and booking.worker_id != principal.worker_id:
         raise Forbidden("only the assigned worker completes the walk")
     if booking.status is not BookingStatus.IN_PROGRESS:
         raise _conflict(booking, Action.COMPLETE)
-    now = services.clock.now()
-    walk = live_walk(await services.store.trails.points(booking.id), booking, now)
+    now = ports.clock.now()
+    walk = live_walk(await ports.store.trails.points(booking.id), booking, now)
     done = CompletionDetails(start_time=booking.started_at or now, end_time=now, worker_notes=data.worker_notes)
     fields: dict[str, Any] = {
         "completedAt": iso(now),
         "walk": walk.model_dump(mode="json", by_alias=True),
         "completionDetails": done.model_dump(mode="json", by_alias=True),
     }
-    completed = await _apply(services, principal, booking, Action.COMPLETE, now=now, fields=fields)
+    completed = await _apply(ports, principal, booking, Action.COMPLETE, now=now, fields=fields)
     assert completed.worker_id is not None
-    await services.store.schedules.release(completed.worker_id, completed.id, now)
-    for listener in services.booking_listeners:
-        await listener.finished(completed)
-    await announce(services, completed, "Walk completed", "The walk is over: the report is ready.")
+    await ports.store.schedules.release(completed.worker_id, completed.id, now)
+    await ports.booking_events.publish(BookingFinished(completed))
+    await announce(ports, completed, "Walk completed", "The walk is over: the report is ready.")
     return completed
 
 
-async def cancel_booking(services: Services, principal: Principal, booking_id: str, data: CancelInput) -> Booking:
+async def cancel_booking(ports: BookingPorts, principal: Principal, booking_id: str, data: CancelInput) -> Booking:
     _require_transition_role(principal, Action.CANCEL)
-    booking = await _visible_booking(services, principal, booking_id)
+    booking = await _visible_booking(ports, principal, booking_id)
     is_owner = principal.user_id == booking.owner_id
     if principal.role is Role.OWNER and not is_owner:
         raise Forbidden("only the booking's owner or business cancels it")
-    if principal.role is Role.BUSINESS and not await _owns_business(services, principal, booking.business_id):
+    if principal.role is Role.BUSINESS and not await _owns_business(ports, principal, booking.business_id):
         raise Forbidden("only the booking's owner or business cancels it")
     if booking.status not in TRANSITIONS[Action.CANCEL].sources:
         raise _conflict(booking, Action.CANCEL)
-    now = services.clock.now()
+    now = ports.clock.now()
     total = booking.pricing.total_amount if booking.pricing else 0
     # A business calling off a booking owes the owner everything; the owner's refund follows the policy.
     refund = total if principal.role is not Role.OWNER else money.cancellation_refund(total, booking.scheduled_at, now)
@@ -484,10 +514,9 @@ async def cancel_booking(services: Services, principal: Principal, booking_id: s
         fields["dispatch"] = booking.dispatch.model_copy(
             update={"state": DispatchState.UNASSIGNED, "current": None}
         ).model_dump(mode="json", by_alias=True)
-    cancelled = await _apply(services, principal, booking, Action.CANCEL, now=now, fields=fields)
+    cancelled = await _apply(ports, principal, booking, Action.CANCEL, now=now, fields=fields)
     if cancelled.worker_id:
-        await services.store.schedules.release(cancelled.worker_id, cancelled.id, now)
-    for listener in services.booking_listeners:
-        await listener.finished(cancelled)
-    await announce(services, cancelled, "Booking cancelled", f"Reason: {data.reason}")
+        await ports.store.schedules.release(cancelled.worker_id, cancelled.id, now)
+    await ports.booking_events.publish(BookingFinished(cancelled))
+    await announce(ports, cancelled, "Booking cancelled", f"Reason: {data.reason}")
     return cancelled

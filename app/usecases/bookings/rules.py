@@ -8,12 +8,12 @@ from typing import Annotated
 from pydantic import Field
 
 from app.auth.principal import Principal
-from app.composition import Services
 from app.domain.bookable import outside_availability, outside_hours
 from app.domain.bookings import BookingLocation, LocationType, PostalAddress
 from app.domain.businesses import Business
 from app.domain.workers import Worker
 from app.errors import ValidationFailed
+from app.store.store import Store
 from app.usecases.inputs import Coordinates, Input, Name, Text
 from geo.areas import ServiceArea
 from geo.coordinates import LngLat
@@ -65,11 +65,11 @@ def check_hours(
         raise _refused(field, reason, "hours")
 
 
-async def pickup_location(services: Services, principal: Principal, given: LocationInput | None) -> BookingLocation:
+async def pickup_location(store: Store, principal: Principal, given: LocationInput | None) -> BookingLocation:
     """The location given, or else the owner's account address (their home)."""
     if given is not None:
         return given.to_location()
-    user = await services.store.users.get(principal.user_id)
+    user = await store.users.get(principal.user_id)
     if user is None or user.address is None:
         raise _refused("body.location", "give a location, or set an address on your account first", "missing")
     address = PostalAddress.model_validate(user.address.model_dump(exclude={"coordinates"}))

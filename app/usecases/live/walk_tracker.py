@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from app.booking_events import BookingFinished, WalkerApproaching, WalkStarted
 from app.clock import iso
 from app.composition import Services
 from app.domain.bookings import Booking, BookingStatus
@@ -31,8 +32,8 @@ def _inside(position: LngLat, pickup: LngLat) -> bool:
 
 
 class WalkTracker:
-    """A BookingListener (walk start/finish), an approach hook (on my way) and a fix hook (trail, fan-out,
-    geofence)."""
+    """Handles booking events (walker approaching, walk started, booking finished) and is a fix hook
+    (trail, fan-out, geofence)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -64,8 +65,9 @@ class WalkTracker:
         inside = live is not None and live.last_fix is not None and _inside(live.last_fix.position, pickup)
         return ActiveWalk(booking.id, worker_id, pickup, inside, walking=False)
 
-    async def approaching(self, booking: Booking) -> None:
+    async def approaching(self, event: WalkerApproaching) -> None:
         """The worker set off for the pickup: show their fixes to the booking's watchers from now on."""
+        booking = event.booking
         assert booking.worker_id is not None
         current = self.services.active_walks.get(booking.worker_id)
         if current is not None and current.walking:
@@ -73,13 +75,8 @@ class WalkTracker:
             return
         await self.services.active_walks.put(await self._approach(booking, booking.worker_id))
 
-    async def created(self, booking: Booking) -> None:
-        return None
-
-    async def dispatch_requested(self, booking: Booking) -> None:
-        return None
-
-    async def started(self, booking: Booking) -> None:
+    async def started(self, event: WalkStarted) -> None:
+        booking = event.booking
         assert booking.worker_id is not None
         pickup = LngLat(*booking.location.coordinates)
         live = await self.services.live_index.worker(booking.worker_id)
@@ -90,7 +87,8 @@ class WalkTracker:
         inside = start_fix is not None and _inside(start_fix.position, pickup)
         await self.services.active_walks.put(ActiveWalk(booking.id, booking.worker_id, pickup, inside))
 
-    async def finished(self, booking: Booking) -> None:
+    async def finished(self, event: BookingFinished) -> None:
+        booking = event.booking
         if booking.worker_id is not None and booking.status in (BookingStatus.COMPLETED, BookingStatus.CANCELLED):
             self._speeds.pop(booking.worker_id, None)
             await self.services.active_walks.remove(booking.worker_id, booking.id)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from app.booking_events import BookingFinished
 from app.clock import iso
 from app.domain.bookings import Booking, BookingStatus
 from app.domain.payment_events import IntentStatus, PaymentStatus, state_of_intent
@@ -129,7 +130,7 @@ async def settlement_retried(ports: SettlementPorts, payment: Payment, error: st
 
 
 class PaymentsListener:
-    """The booking lifecycle's money side, registered in `services.booking_listeners`.
+    """The booking lifecycle's money side: it settles a booking that finished (see wire_booking_events).
 
     A failure here does not undo the booking transition (it is committed): it is logged, kept on the
     payment record as `lastError`, and retried with backoff by the settlement job (app/usecases/scheduled.py);
@@ -138,16 +139,8 @@ class PaymentsListener:
     def __init__(self, ports: SettlementPorts) -> None:
         self._ports = ports
 
-    async def created(self, booking: Booking) -> None:
-        return None
-
-    async def dispatch_requested(self, booking: Booking) -> None:
-        return None
-
-    async def started(self, booking: Booking) -> None:
-        return None
-
-    async def finished(self, booking: Booking) -> None:
+    async def finished(self, event: BookingFinished) -> None:
+        booking = event.booking
         try:
             await settle_booking(self._ports, booking)
         except AppError as exc:

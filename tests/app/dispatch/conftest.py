@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.composition import Services
-from app.dispatch.dispatcher import Dispatcher, dispatcher_of
+from app.dispatch.dispatcher import Dispatcher
 from app.service import create_app, services_of
 from app.settings import Settings
 from tests.app.bookings_world import World, build_world
@@ -47,7 +47,7 @@ def recorder(services: Services) -> EventRecorder:
 
 @pytest.fixture
 def dispatcher(services: Services) -> Dispatcher:
-    found = dispatcher_of(services)
+    found = services.dispatcher
     assert found is not None
     return found
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from app.composition import Services
-from app.dispatch.dispatcher import Dispatcher, dispatcher_of
+from app.dispatch.dispatcher import Dispatcher
 from app.dispatch.offers import accept_offer
 from app.domain.bookings import BookingStatus, Dispatch, DispatchState
 from app.errors import Conflict, NotFound
@@ -33,7 +33,7 @@ async def test_restart_recovers_expired_offers_and_stuck_searches(tmp_path: Path
     async with lifespan(app), http_client(app) as client:
         services = services_of(app)
         world = await build_world(client)
-        dispatcher = dispatcher_of(services)
+        dispatcher = services.dispatcher
         assert dispatcher is not None
         walkers = [await place_worker(services, world.business_id, meters=200 * (i + 1)) for i in range(3)]
         body = {

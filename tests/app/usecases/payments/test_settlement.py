@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.booking_events import BookingFinished
 from app.domain.bookings import BookingStatus
 from app.domain.payment_events import Intent, PaymentStatus
 from app.errors import Unavailable
@@ -108,7 +109,7 @@ async def test_a_failed_settlement_is_kept_for_a_retry_then_cleared_when_it_goes
     await authorized(ports, "b1")
     done = booking("b1", BookingStatus.COMPLETED)
     # The listener never raises: the booking's transition is already committed.
-    await PaymentsListener(ports).finished(done)
+    await PaymentsListener(ports).finished(BookingFinished(done))
     failed = await ports.store.payments.for_booking("b1")
     assert failed is not None
     assert failed.last_error == "on completed: the payment provider did not answer"
