@@ -20,7 +20,7 @@ from app.usecases.pets import PetPorts
 
 
 class AccessPorts(PetPorts, BusinessPorts, Protocol):
-    """Each check reads what the use case it runs ahead of reads."""
+    """Each check reads the ports of the use case it runs ahead of."""
 
 
 async def manage_business(ports: AccessPorts, principal: Principal, business_id: str) -> None:

@@ -15,18 +15,9 @@ from app.ids import new_id
 from app.store.store import Store
 from app.usecases import notifications
 from app.usecases.notifications import NotificationQuery
+from tests.app.usecases.fakes import Relay
 from tests.support.clocks import MovableClock
 from tests.support.recorders import EventRecorder
-
-
-class Relay:
-    """Counts wake-ups (the only thing use cases ask of the outbox relay)."""
-
-    def __init__(self) -> None:
-        self.woken = 0
-
-    def wake(self) -> None:
-        self.woken += 1
 
 
 @dataclass

@@ -3,76 +3,16 @@ logout and password change ending sessions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 
-from app.auth.memory_session_channel import MemorySessionChannel
-from app.auth.passwords import Passwords
-from app.auth.token_versions import TokenVersions
-from app.auth.tokens import AccessTokens
 from app.domain.users import Role
 from app.errors import Conflict, RateLimited, Unauthorized
-from app.ratelimit import RateLimiter
-from app.settings import Settings
-from app.store.store import Store
 from app.usecases.accounts import auth
-from app.usecases.accounts.auth import AuthSession, LoginInput, PasswordChange, RefreshInput, RegisterInput
+from app.usecases.accounts.auth import LoginInput, PasswordChange, RefreshInput
 from app.usecases.accounts.sessions import authenticate
-from tests.support.clocks import MovableClock
-
-PASSWORD = "correct horse battery 1"
-
-
-class Relay:
-    def __init__(self) -> None:
-        self.woken = 0
-
-    def wake(self) -> None:
-        self.woken += 1
-
-
-@dataclass
-class Ports:
-    store: Store
-    clock: MovableClock
-    settings: Settings
-    access_tokens: AccessTokens
-    token_versions: TokenVersions
-    limiter: RateLimiter
-    # Cheap parameters: the use cases' logic is under test, not argon2's cost.
-    passwords: Passwords = field(
-        default_factory=lambda: Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    )
-    session_channel: MemorySessionChannel = field(default_factory=MemorySessionChannel)
-    outbox_relay: Relay = field(default_factory=Relay)
-
-
-@pytest.fixture
-def ports(store: Store, tmp_path: Path) -> Ports:
-    # Access tokens expire by the wall clock, so this clock starts at the real now.
-    clock = MovableClock(datetime.now(UTC))
-    settings = Settings(data_dir=tmp_path, _env_file=None)
-    ports = Ports(
-        store=store,
-        clock=clock,
-        settings=settings,
-        access_tokens=AccessTokens(settings.jwt_keys, settings.access_token_ttl_s),
-        token_versions=TokenVersions(store.users.token_version, monotonic=clock.monotonic),
-        limiter=RateLimiter(None, now=clock.monotonic),
-    )
-    ports.session_channel.subscribe(ports.token_versions.on_signal)
-    return ports
-
-
-async def register(ports: Ports, email: str = "pat@example.com") -> AuthSession:
-    return await auth.register(
-        ports,
-        RegisterInput(email=email, password=PASSWORD, role="owner", first_name="Pat", last_name="Owner"),
-    )
+from tests.app.usecases.accounts.helpers import PASSWORD, Ports, register
 
 
 async def test_register_opens_a_session_and_sends_the_verification_email(ports: Ports) -> None:
