@@ -31,10 +31,9 @@ from app.booking_events import BookingCreated, BookingFinished, DispatchRequeste
 from app.clock import iso
 from app.dispatch.candidates import CandidatePorts, find_candidate
 from app.domain.bookings import Booking, BookingStatus, Dispatch, DispatchState, Offer
-from app.events import EventPublisher, worker_room
+from app.events import worker_room
 from app.settings import Settings
-from app.usecases.bookings.lifecycle import OutboxWaker
-from app.usecases.notifications import notify
+from app.usecases.notifications import NotificationPorts, notify
 from geo.distance import round_dm
 
 log = structlog.get_logger("walky.dispatch")
@@ -47,17 +46,11 @@ SWEEP_BATCH = 200
 _OFFER_SEPARATOR = "."
 
 
-class DispatchPorts(CandidatePorts, Protocol):
-    """What the cascade touches (`outbox_relay`: offers and `unassigned` are notified)."""
+class DispatchPorts(CandidatePorts, NotificationPorts, Protocol):
+    """What the cascade touches: offers and `unassigned` are notified."""
 
     @property
     def settings(self) -> Settings: ...
-
-    @property
-    def events(self) -> EventPublisher: ...
-
-    @property
-    def outbox_relay(self) -> OutboxWaker: ...
 
 
 def new_offer_id(booking_id: str) -> str:
@@ -251,7 +244,7 @@ class Dispatcher:
         if worker is None:
             return
         await notify(
-            self.ports,  # type: ignore[arg-type]  # until notify takes its own ports, not Services
+            self.ports,
             [worker.user_id],
             kind="dispatch.offer",
             title="New walk offer",
@@ -263,7 +256,7 @@ class Dispatcher:
 
     async def _tell_owner_unassigned(self, booking: Booking) -> None:
         await notify(
-            self.ports,  # type: ignore[arg-type]  # until notify takes its own ports, not Services
+            self.ports,
             [booking.owner_id],
             kind="dispatch.unassigned",
             title="No walker available",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field, StrictBool
 from pydantic.alias_generators import to_camel
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.clock import Clock
 from app.domain.base import Timestamp
 from app.domain.businesses import (
     MAX_OPENING_WINDOWS,
@@ -34,6 +34,14 @@ from geo.coordinates import LngLat
 from geo.distance import round_dm
 from geo.errors import GeoError
 from geo.timezones import timezone_at
+
+
+class BusinessPorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+
 
 MAX_SEARCH_RADIUS_M = 50_000
 DEFAULT_SEARCH_RADIUS_M = 5_000
@@ -155,9 +163,9 @@ def _zone_of(address: Address) -> str:
     return zone if zone is not None and zone_problem(zone) is None else DEFAULT_ZONE
 
 
-async def owned_business(services: Services, principal: Principal, business_id: str) -> Business:
+async def owned_business(ports: BusinessPorts, principal: Principal, business_id: str) -> Business:
     """The active business, when the caller may manage it (its owning account, or an admin)."""
-    business = await services.store.businesses.get(business_id)
+    business = await ports.store.businesses.get(business_id)
     if business is None or not business.is_active:
         raise NotFound("no such business")
     principal.require_business(business.id, business.owner_id)
@@ -170,7 +178,7 @@ def may_manage(principal: Principal, business: Business | None) -> bool:
     return business is not None and principal.role is Role.BUSINESS and business.owner_id == principal.user_id
 
 
-async def create_business(services: Services, principal: Principal, data: BusinessCreate) -> BusinessView:
+async def create_business(ports: BusinessPorts, principal: Principal, data: BusinessCreate) -> BusinessView:
     if principal.role is not Role.BUSINESS:
         raise Forbidden("only business accounts create businesses")
     if data.premium:
@@ -178,7 +186,7 @@ async def create_business(services: Services, principal: Principal, data: Busine
         raise Forbidden("premium is granted by the platform")
     address, location = _address(data.address)
     area = _service_area(data.service_area)
-    now = services.clock.now()
+    now = ports.clock.now()
     business = Business(
         id=new_id(),
         owner_id=principal.user_id,
@@ -195,23 +203,23 @@ async def create_business(services: Services, principal: Principal, data: Busine
         updated_at=now,
     )
     # Claim the account first: of two concurrent creates only one passes this compare-and-set.
-    if not await services.store.users.set_business(principal.user_id, business.id):
+    if not await ports.store.users.set_business(principal.user_id, business.id):
         raise Conflict("this account already has a business")
-    await services.store.businesses.add(business)
+    await ports.store.businesses.add(business)
     return BusinessView.of(business)
 
 
-async def get_business(services: Services, principal: Principal, business_id: str) -> BusinessView:
-    business = await services.store.businesses.get(business_id)
+async def get_business(ports: BusinessPorts, principal: Principal, business_id: str) -> BusinessView:
+    business = await ports.store.businesses.get(business_id)
     if business is None or not business.is_active or not (business.is_listed or may_manage(principal, business)):
         raise NotFound("no such business")
     return BusinessView.of(business)
 
 
 async def update_business(
-    services: Services, principal: Principal, business_id: str, change: BusinessUpdate
+    ports: BusinessPorts, principal: Principal, business_id: str, change: BusinessUpdate
 ) -> BusinessView:
-    business = await owned_business(services, principal, business_id)
+    business = await owned_business(ports, principal, business_id)
     given = change.model_dump(exclude_unset=True)
     if any(given.get(key) is None for key in ("name", "address", "service_area", "premium") if key in given):
         raise ValidationFailed("name, address, serviceArea and premium cannot be removed")
@@ -234,19 +242,19 @@ async def update_business(
     for key in ("name", "description", "premium", "business_type", "contact_info"):
         if key in given:
             fields[to_camel(key)] = wire[to_camel(key)]
-    updated = await services.store.businesses.update_fields(business.id, fields, services.clock.now())
+    updated = await ports.store.businesses.update_fields(business.id, fields, ports.clock.now())
     if updated is None:
         raise NotFound("no such business")
     return BusinessView.of(updated)
 
 
-async def delete_business(services: Services, principal: Principal, business_id: str) -> None:
+async def delete_business(ports: BusinessPorts, principal: Principal, business_id: str) -> None:
     """Soft delete: bookings and payments keep their reference; the business leaves search."""
-    business = await owned_business(services, principal, business_id)
-    now = services.clock.now()
-    if not await services.store.businesses.deactivate(business.id, now):
+    business = await owned_business(ports, principal, business_id)
+    now = ports.clock.now()
+    if not await ports.store.businesses.deactivate(business.id, now):
         raise NotFound("no such business")
-    await services.store.services.deactivate_for_business(business.id, now)
+    await ports.store.services.deactivate_for_business(business.id, now)
 
 
 async def found_near(store: Store, query: BusinessSearch) -> tuple[list[tuple[Business, NearbyBusiness]], int]:
@@ -261,8 +269,8 @@ async def found_near(store: Store, query: BusinessSearch) -> tuple[list[tuple[Bu
 
 
 async def search_businesses(
-    services: Services, principal: Principal, query: BusinessSearch
+    ports: BusinessPorts, principal: Principal, query: BusinessSearch
 ) -> tuple[list[BusinessSearchHit], int]:
     """Nearest first, with the distance and whether the point is in each service area; and the total."""
-    found, total = await found_near(services.store, query)
+    found, total = await found_near(ports.store, query)
     return [BusinessSearchHit.found(business, hit) for business, hit in found], total

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.domain.users import User
 from app.messages.outbox import Channel, OutboxMessage, category_of, message_id
 from app.store.store import Store
+
+
+class OutboxWake(Protocol):
+    """The outbox relay, as use cases see it: they enqueue, then wake it so it sends without waiting for its
+    next poll (app/messages/relay.py: OutboxRelay)."""
+
+    def wake(self) -> None: ...
 
 
 async def messages_for(

@@ -11,10 +11,10 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import closing
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.auth.principal import Principal
 from app.clock import Clock
-from app.composition import Services
 from app.domain.bookings import BookingStatus
 from app.domain.pets import Pet
 from app.domain.users import Role
@@ -23,6 +23,7 @@ from app.ids import new_id
 from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaObject, MediaRef
 from app.media.processing import Processed, Rendition, Upload, process_in_pool
 from app.media.storage import MediaStorage, ObjectMissing, StorageError
+from app.settings import Settings
 from app.store.store import Store
 from app.usecases.bookings.watchers import may_watch
 
@@ -31,23 +32,15 @@ MAX_ATTEMPTS = 10
 WALK_PHOTO_STATUSES = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
 
 
-@dataclass(frozen=True)
-class MediaPorts:
-    """What the media use cases touch (and nothing else)."""
-
-    store: Store
-    storage: MediaStorage
-    clock: Clock
-    url_ttl_s: int
-
-    @classmethod
-    def of(cls, services: Services) -> MediaPorts:
-        return cls(
-            store=services.store,
-            storage=services.media,
-            clock=services.clock,
-            url_ttl_s=services.settings.media_url_ttl_s,
-        )
+class MediaPorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+    @property
+    def media(self) -> MediaStorage: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def settings(self) -> Settings: ...
 
 
 @dataclass(frozen=True)
@@ -166,10 +159,10 @@ async def serve(ports: MediaPorts, principal: Principal | None, media_id: str, *
     if key is None:
         raise NotFound("this media has no thumbnail")
     try:
-        url = await ports.storage.url(key, expires_s=ports.url_ttl_s)
+        url = await ports.media.url(key, expires_s=ports.settings.media_url_ttl_s)
         if url is not None:
             return Served(content_type=media.content_type, public=media.kind.public, url=url)
-        chunks = ports.storage.open(key)
+        chunks = ports.media.open(key)
         first = await anext(chunks)
     except (ObjectMissing, StopAsyncIteration):
         raise NotFound("the media's content is gone") from None
@@ -267,7 +260,7 @@ async def _store(
     renditions = [processed.main, *([processed.thumbnail] if processed.thumbnail else [])]
     try:
         # Both at once: their writes and fsyncs overlap in two worker threads.
-        outcomes = await asyncio.gather(*(_put(ports.storage, r) for r in renditions), return_exceptions=True)
+        outcomes = await asyncio.gather(*(_put(ports.media, r) for r in renditions), return_exceptions=True)
     finally:
         for rendition in renditions:
             rendition.body.close()
@@ -301,7 +294,7 @@ async def forget(ports: MediaPorts, media_id: str) -> None:
     used = await ports.store.media.keys_in_use(keys)
     for key in keys:
         if key not in used:
-            await ports.storage.delete(key)
+            await ports.media.delete(key)
 
 
 async def _put(storage: MediaStorage, rendition: Rendition) -> None:

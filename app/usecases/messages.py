@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pydantic import ConfigDict, Field, field_validator
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.clock import Clock
 from app.messages.devices import Device, Platform
 from app.messages.outbox import ALLOWED_CHANNELS, Category, Channel
 from app.messages.preferences import NotificationPreferences
+from app.store.store import Store
 from app.usecases.accounts.users import current_user
 from app.usecases.inputs import Input, Output
+
+
+class MessagePorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+
 
 # Expo tokens look like `ExponentPushToken[...]`; the bound keeps a stored id small.
 MAX_TOKEN_LENGTH = 256
@@ -55,29 +66,29 @@ class PreferencesView(Output):
     channels: dict[Category, list[Channel]]
 
 
-async def register_device(services: Services, principal: Principal, data: DeviceInput) -> DeviceView:
-    await current_user(services, principal)
-    device = Device(id=data.token, user_id=principal.user_id, platform=data.platform, created_at=services.clock.now())
-    return DeviceView.of(await services.store.devices.register(device))
+async def register_device(ports: MessagePorts, principal: Principal, data: DeviceInput) -> DeviceView:
+    await current_user(ports.store, principal)
+    device = Device(id=data.token, user_id=principal.user_id, platform=data.platform, created_at=ports.clock.now())
+    return DeviceView.of(await ports.store.devices.register(device))
 
 
-async def list_devices(services: Services, principal: Principal) -> list[DeviceView]:
-    return [DeviceView.of(d) for d in await services.store.devices.of_user(principal.user_id)]
+async def list_devices(ports: MessagePorts, principal: Principal) -> list[DeviceView]:
+    return [DeviceView.of(d) for d in await ports.store.devices.of_user(principal.user_id)]
 
 
-async def remove_device(services: Services, principal: Principal, token: str) -> bool:
+async def remove_device(ports: MessagePorts, principal: Principal, token: str) -> bool:
     """Idempotent: a token already gone (or someone else's) is simply not there."""
-    return await services.store.devices.remove(principal.user_id, token)
+    return await ports.store.devices.remove(principal.user_id, token)
 
 
-async def get_preferences(services: Services, principal: Principal) -> PreferencesView:
-    preferences = await services.store.preferences.get(principal.user_id)
+async def get_preferences(ports: MessagePorts, principal: Principal) -> PreferencesView:
+    preferences = await ports.store.preferences.get(principal.user_id)
     return PreferencesView(channels=preferences.effective())
 
 
-async def put_preferences(services: Services, principal: Principal, data: PreferencesInput) -> PreferencesView:
-    await current_user(services, principal)
-    stored = await services.store.preferences.get(principal.user_id)
+async def put_preferences(ports: MessagePorts, principal: Principal, data: PreferencesInput) -> PreferencesView:
+    await current_user(ports.store, principal)
+    stored = await ports.store.preferences.get(principal.user_id)
     merged = NotificationPreferences(id=principal.user_id, channels={**stored.channels, **data.channels})
-    await services.store.preferences.put(merged)
+    await ports.store.preferences.put(merged)
     return PreferencesView(channels=merged.effective())

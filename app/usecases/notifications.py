@@ -5,18 +5,32 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.clock import Clock
 from app.domain.base import Timestamp
 from app.domain.notifications import Notification
 from app.errors import NotFound
-from app.events import user_room
+from app.events import EventPublisher, user_room
 from app.ids import new_id
 from app.messages.outbox import OutboxMessage, message_id
-from app.usecases.deliveries import messages_for
+from app.store.store import Store
+from app.usecases.deliveries import OutboxWake, messages_for
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
+
+
+class NotificationPorts(Protocol):
+    """Bookings, payments, walks and dispatch notify too: their ports include these."""
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def events(self) -> EventPublisher: ...
+    @property
+    def outbox_relay(self) -> OutboxWake: ...
 
 
 class NotificationView(Output):
@@ -40,7 +54,7 @@ class NotificationQuery(QueryInput):
 
 
 async def notify(
-    services: Services,
+    ports: NotificationPorts,
     user_ids: Iterable[str],
     *,
     kind: str,
@@ -55,8 +69,8 @@ async def notify(
     `key` names the event when it can happen twice (a job run again after a crash): it is then stored,
     emitted and delivered once per person. `expires_at`: not worth delivering later (a dispatch offer).
     """
-    store = services.store
-    now = services.clock.now()
+    store = ports.store
+    now = ports.clock.now()
     enqueued = False
     for user_id in dict.fromkeys(user_ids):
         notification = Notification(
@@ -95,32 +109,32 @@ async def notify(
         view = NotificationView.of(notification).model_dump(
             mode="json", include={"id", "type", "title", "message", "data"}
         )
-        await services.events.emit("notification", view, room=user_room(user_id))
+        await ports.events.emit("notification", view, room=user_room(user_id))
         enqueued = enqueued or bool(deliveries)
     if enqueued:
-        services.outbox_relay.wake()
+        ports.outbox_relay.wake()
 
 
 async def list_notifications(
-    services: Services, principal: Principal, query: NotificationQuery
+    ports: NotificationPorts, principal: Principal, query: NotificationQuery
 ) -> tuple[list[NotificationView], int]:
-    items, total = await services.store.notifications.page(
+    items, total = await ports.store.notifications.page(
         principal.user_id, unread_only=query.unread, skip=(query.page - 1) * query.limit, limit=query.limit
     )
     return [NotificationView.of(n) for n in items], total
 
 
-async def mark_read(services: Services, principal: Principal, notification_id: str) -> NotificationView:
-    updated = await services.store.notifications.mark_read(principal.user_id, notification_id, services.clock.now())
+async def mark_read(ports: NotificationPorts, principal: Principal, notification_id: str) -> NotificationView:
+    updated = await ports.store.notifications.mark_read(principal.user_id, notification_id, ports.clock.now())
     if updated is None:
         raise NotFound("no such notification")
     return NotificationView.of(updated)
 
 
-async def mark_all_read(services: Services, principal: Principal) -> int:
-    return await services.store.notifications.mark_all_read(principal.user_id, services.clock.now())
+async def mark_all_read(ports: NotificationPorts, principal: Principal) -> int:
+    return await ports.store.notifications.mark_all_read(principal.user_id, ports.clock.now())
 
 
-async def delete_notification(services: Services, principal: Principal, notification_id: str) -> None:
-    if not await services.store.notifications.delete(principal.user_id, notification_id):
+async def delete_notification(ports: NotificationPorts, principal: Principal, notification_id: str) -> None:
+    if not await ports.store.notifications.delete(principal.user_id, notification_id):
         raise NotFound("no such notification")

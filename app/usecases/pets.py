@@ -7,20 +7,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field, StrictBool
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.auth.session_signals import SessionChannel
+from app.clock import Clock
 from app.domain.base import Timestamp
 from app.domain.pets import MAX_CO_OWNERS, Behavior, EnergyLevel, MedicalInfo, Pet, PetStatus, Species
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.media.media import MediaRef
+from app.store.store import Store
 from app.usecases.bookings.watchers import co_owners_changed
 from app.usecases.inputs import Email, Input, Name, Output, Phone, Text
+
+
+class PetPorts(Protocol):
+    """The session channel ends a removed co-owner's live watch (app/usecases/bookings/watchers.py)."""
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def session_channel(self) -> SessionChannel: ...
+
 
 # Retries of a co-owner change that lost a race with another edit of the same pet.
 MAX_CO_OWNER_ATTEMPTS = 10
@@ -117,31 +131,31 @@ class PetView(Output):
         return cls.model_validate(pet.model_dump(include=set(cls.model_fields)))
 
 
-async def _visible(services: Services, principal: Principal, pet_id: str) -> Pet:
-    pet = await services.store.pets.get(pet_id)
+async def _visible(ports: PetPorts, principal: Principal, pet_id: str) -> Pet:
+    pet = await ports.store.pets.get(pet_id)
     if pet is None or pet.deleted_at is not None or not (principal.is_admin or pet.visible_to(principal.user_id)):
         raise NotFound("no such pet")
     return pet
 
 
-async def _owned(services: Services, principal: Principal, pet_id: str) -> Pet:
+async def _owned(ports: PetPorts, principal: Principal, pet_id: str) -> Pet:
     """The pet, when the caller is its primary owner (or an admin); co-owners only look."""
-    pet = await _visible(services, principal, pet_id)
+    pet = await _visible(ports, principal, pet_id)
     if not principal.is_admin and pet.owner_id != principal.user_id:
         raise Forbidden("only the pet's primary owner may do this")
     return pet
 
 
-async def _save(services: Services, pet_id: str, fields: dict[str, Any]) -> PetView:
-    updated = await services.store.pets.update_fields(pet_id, fields, services.clock.now())
+async def _save(ports: PetPorts, pet_id: str, fields: dict[str, Any]) -> PetView:
+    updated = await ports.store.pets.update_fields(pet_id, fields, ports.clock.now())
     if updated is None:
         raise NotFound("no such pet")
     return PetView.of(updated)
 
 
-async def create_pet(services: Services, principal: Principal, data: PetCreate) -> PetView:
+async def create_pet(ports: PetPorts, principal: Principal, data: PetCreate) -> PetView:
     principal.require_role(Role.OWNER)
-    now = services.clock.now()
+    now = ports.clock.now()
     pet = Pet(
         id=new_id(),
         owner_id=principal.user_id,
@@ -149,38 +163,38 @@ async def create_pet(services: Services, principal: Principal, data: PetCreate) 
         created_at=now,
         updated_at=now,
     )
-    await services.store.pets.add(pet)
+    await ports.store.pets.add(pet)
     return PetView.of(pet)
 
 
-async def list_pets(services: Services, principal: Principal, *, page: int, limit: int) -> tuple[list[PetView], int]:
-    pets = await services.store.pets.visible_to(principal.user_id)
+async def list_pets(ports: PetPorts, principal: Principal, *, page: int, limit: int) -> tuple[list[PetView], int]:
+    pets = await ports.store.pets.visible_to(principal.user_id)
     window = pets[(page - 1) * limit : page * limit]
     return [PetView.of(pet) for pet in window], len(pets)
 
 
-async def get_pet(services: Services, principal: Principal, pet_id: str) -> PetView:
-    return PetView.of(await _visible(services, principal, pet_id))
+async def get_pet(ports: PetPorts, principal: Principal, pet_id: str) -> PetView:
+    return PetView.of(await _visible(ports, principal, pet_id))
 
 
-async def update_pet(services: Services, principal: Principal, pet_id: str, change: PetUpdate) -> PetView:
-    pet = await _owned(services, principal, pet_id)
+async def update_pet(ports: PetPorts, principal: Principal, pet_id: str, change: PetUpdate) -> PetView:
+    pet = await _owned(ports, principal, pet_id)
     fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     required = ("name", "species", "status")
     if any(fields.get(key) is None for key in required if key in fields):
         raise ValidationFailed(f"{', '.join(required)} cannot be removed")
-    return await _save(services, pet.id, fields)
+    return await _save(ports, pet.id, fields)
 
 
-async def delete_pet(services: Services, principal: Principal, pet_id: str) -> None:
+async def delete_pet(ports: PetPorts, principal: Principal, pet_id: str) -> None:
     """Soft delete: past bookings keep pointing at the pet."""
-    pet = await _owned(services, principal, pet_id)
-    if not await services.store.pets.delete(pet.id, services.clock.now()):
+    pet = await _owned(ports, principal, pet_id)
+    if not await ports.store.pets.delete(pet.id, ports.clock.now()):
         raise NotFound("no such pet")
 
 
-async def add_co_owner(services: Services, principal: Principal, pet_id: str, data: CoOwnerInput) -> PetView:
-    user = await services.store.users.by_email(data.email)
+async def add_co_owner(ports: PetPorts, principal: Principal, pet_id: str, data: CoOwnerInput) -> PetView:
+    user = await ports.store.users.by_email(data.email)
     if user is None or user.erased_at is not None or user.role is not Role.OWNER:
         raise NotFound("no pet owner account with this email")
 
@@ -193,14 +207,14 @@ async def add_co_owner(services: Services, principal: Principal, pet_id: str, da
             raise Conflict(f"a pet has at most {MAX_CO_OWNERS} co-owners")
         return [*pet.co_owner_ids, user.id]
 
-    return await _change_co_owners(services, lambda: _owned(services, principal, pet_id), added)
+    return await _change_co_owners(ports, lambda: _owned(ports, principal, pet_id), added)
 
 
-async def remove_co_owner(services: Services, principal: Principal, pet_id: str, user_id: str) -> PetView:
+async def remove_co_owner(ports: PetPorts, principal: Principal, pet_id: str, user_id: str) -> PetView:
     """The primary owner removes a co-owner, or a co-owner leaves."""
 
     async def load() -> Pet:
-        pet = await _visible(services, principal, pet_id)
+        pet = await _visible(ports, principal, pet_id)
         if not (principal.is_admin or principal.user_id in (pet.owner_id, user_id)):
             raise Forbidden("only the pet's primary owner may remove a co-owner")
         return pet
@@ -210,11 +224,11 @@ async def remove_co_owner(services: Services, principal: Principal, pet_id: str,
             raise NotFound("this account is not a co-owner of the pet")
         return [uid for uid in pet.co_owner_ids if uid != user_id]
 
-    return await _change_co_owners(services, load, removed)
+    return await _change_co_owners(ports, load, removed)
 
 
 async def _change_co_owners(
-    services: Services, load: Callable[[], Awaitable[Pet]], change: Callable[[Pet], list[str] | None]
+    ports: PetPorts, load: Callable[[], Awaitable[Pet]], change: Callable[[Pet], list[str] | None]
 ) -> PetView:
     """Apply `change` to the freshest co-owner list; a concurrent edit makes us re-read and re-apply."""
     for _ in range(MAX_CO_OWNER_ATTEMPTS):
@@ -222,8 +236,8 @@ async def _change_co_owners(
         co_owners = change(pet)
         if co_owners is None:
             return PetView.of(pet)
-        saved = await services.store.pets.set_co_owners(pet, co_owners, services.clock.now())
+        saved = await ports.store.pets.set_co_owners(pet, co_owners, ports.clock.now())
         if saved is not None:
-            await co_owners_changed(services, pet, saved)
+            await co_owners_changed(ports, pet, saved)
             return PetView.of(saved)
     raise Conflict("the pet's co-owners are being changed by someone else; try again")

@@ -8,12 +8,11 @@ Flagged reviews stay counted but leave the public lists until a moderator looks 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field
 
 from app.auth.principal import Principal
-from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.bookings import BookingStatus
 from app.domain.businesses import BusinessStatus
@@ -24,7 +23,12 @@ from app.ids import new_id
 from app.store.reviews.reviews import ReviewExists
 from app.usecases.businesses import may_manage
 from app.usecases.inputs import Input, Output, PageNumber, PageSize, QueryInput, Text
-from app.usecases.notifications import notify
+from app.usecases.notifications import NotificationPorts, notify
+
+
+class ReviewPorts(NotificationPorts, Protocol):
+    """Reviews read and write the store and notify the reviewed business."""
+
 
 MAX_CAS_ATTEMPTS = 20
 
@@ -79,46 +83,46 @@ class ReviewView(Output):
         return cls.model_validate(review.model_dump(include=set(cls.model_fields)))
 
 
-async def _apply_rating(services: Services, review: Review, delta_sum: int, delta_count: int) -> None:
+async def _apply_rating(ports: ReviewPorts, review: Review, delta_sum: int, delta_count: int) -> None:
     if delta_sum == 0 and delta_count == 0:
         return
-    await services.store.businesses.apply_rating(review.business_id, delta_sum, delta_count)
+    await ports.store.businesses.apply_rating(review.business_id, delta_sum, delta_count)
     if review.worker_id is not None:
-        await services.store.workers.apply_rating(review.worker_id, delta_sum, delta_count)
+        await ports.store.workers.apply_rating(review.worker_id, delta_sum, delta_count)
 
 
-async def _business_owner(services: Services, business_id: str) -> str | None:
-    business = await services.store.businesses.get(business_id)
+async def _business_owner(ports: ReviewPorts, business_id: str) -> str | None:
+    business = await ports.store.businesses.get(business_id)
     return business.owner_id if business else None
 
 
-async def _is_party(services: Services, principal: Principal, review: Review) -> bool:
+async def _is_party(ports: ReviewPorts, principal: Principal, review: Review) -> bool:
     if principal.is_admin or principal.user_id == review.author_id:
         return True
     if principal.role is Role.WORKER:
         return principal.worker_id is not None and principal.worker_id == review.worker_id
     if principal.role is Role.BUSINESS:
-        return may_manage(principal, await services.store.businesses.get(review.business_id))
+        return may_manage(principal, await ports.store.businesses.get(review.business_id))
     return False
 
 
-async def _found(services: Services, review_id: str) -> Review:
-    review = await services.store.reviews.get(review_id)
+async def _found(ports: ReviewPorts, review_id: str) -> Review:
+    review = await ports.store.reviews.get(review_id)
     if review is None:
         raise NotFound("no such review")
     return review
 
 
-async def create_review(services: Services, principal: Principal, data: ReviewCreate) -> ReviewView:
+async def create_review(ports: ReviewPorts, principal: Principal, data: ReviewCreate) -> ReviewView:
     principal.require_role(Role.OWNER)
-    booking = await services.store.bookings.get(data.booking_id)
+    booking = await ports.store.bookings.get(data.booking_id)
     if booking is None or not (principal.user_id in booking.watcher_ids or principal.user_id == booking.owner_id):
         raise NotFound("no such booking")
     if booking.owner_id != principal.user_id:
         raise Forbidden("only the booking's owner reviews it")
     if booking.status is not BookingStatus.COMPLETED or booking.business_id is None:
         raise Conflict(f"only completed bookings are reviewed; this one is {booking.status.value}")
-    now = services.clock.now()
+    now = ports.clock.now()
     review = Review(
         id=new_id(),
         booking_id=booking.id,
@@ -132,14 +136,14 @@ async def create_review(services: Services, principal: Principal, data: ReviewCr
         updated_at=now,
     )
     try:
-        await services.store.reviews.add(review)
+        await ports.store.reviews.add(review)
     except ReviewExists as exc:
         raise Conflict("this booking has been reviewed already") from exc
-    await _apply_rating(services, review, review.rating, 1)
-    owner_id = await _business_owner(services, review.business_id)
+    await _apply_rating(ports, review, review.rating, 1)
+    owner_id = await _business_owner(ports, review.business_id)
     if owner_id is not None:
         await notify(
-            services,
+            ports,
             [owner_id],
             kind="review.created",
             title="New review",
@@ -149,55 +153,53 @@ async def create_review(services: Services, principal: Principal, data: ReviewCr
     return ReviewView.of(review)
 
 
-async def get_review(services: Services, principal: Principal, review_id: str) -> ReviewView:
-    review = await _found(services, review_id)
-    if review.status is not ReviewStatus.PUBLISHED and not await _is_party(services, principal, review):
+async def get_review(ports: ReviewPorts, principal: Principal, review_id: str) -> ReviewView:
+    review = await _found(ports, review_id)
+    if review.status is not ReviewStatus.PUBLISHED and not await _is_party(ports, principal, review):
         raise NotFound("no such review")
     return ReviewView.of(review)
 
 
-async def update_review(services: Services, principal: Principal, review_id: str, data: ReviewUpdate) -> ReviewView:
+async def update_review(ports: ReviewPorts, principal: Principal, review_id: str, data: ReviewUpdate) -> ReviewView:
     fields: dict[str, Any] = data.model_dump(by_alias=True, exclude_unset=True)
     if fields.get("rating", 0) is None:
         del fields["rating"]  # a rating can be changed, not removed
     for _ in range(MAX_CAS_ATTEMPTS):
-        review = await _found(services, review_id)
+        review = await _found(ports, review_id)
         if review.author_id != principal.user_id:
             raise Forbidden("only the review's author edits it")
-        updated = await services.store.reviews.update_if(
-            review.id, {"rating": review.rating}, fields, services.clock.now()
-        )
+        updated = await ports.store.reviews.update_if(review.id, {"rating": review.rating}, fields, ports.clock.now())
         if updated is not None:
-            await _apply_rating(services, updated, updated.rating - review.rating, 0)
+            await _apply_rating(ports, updated, updated.rating - review.rating, 0)
             return ReviewView.of(updated)
     raise Conflict("the review is changing too fast; try again")
 
 
-async def delete_review(services: Services, principal: Principal, review_id: str) -> None:
+async def delete_review(ports: ReviewPorts, principal: Principal, review_id: str) -> None:
     for _ in range(MAX_CAS_ATTEMPTS):
-        review = await _found(services, review_id)
+        review = await _found(ports, review_id)
         if review.author_id != principal.user_id and not principal.is_admin:
             raise Forbidden("only the review's author deletes it")
-        if await services.store.reviews.delete_if(review.id, review.rating):
-            await _apply_rating(services, review, -review.rating, -1)
+        if await ports.store.reviews.delete_if(review.id, review.rating):
+            await _apply_rating(ports, review, -review.rating, -1)
             return
     raise Conflict("the review is changing too fast; try again")
 
 
-async def respond(services: Services, principal: Principal, review_id: str, data: ResponseInput) -> ReviewView:
-    review = await _found(services, review_id)
-    business = await services.store.businesses.get(review.business_id)
+async def respond(ports: ReviewPorts, principal: Principal, review_id: str, data: ResponseInput) -> ReviewView:
+    review = await _found(ports, review_id)
+    business = await ports.store.businesses.get(review.business_id)
     if principal.role is not Role.BUSINESS or not may_manage(principal, business):
         raise Forbidden("only the reviewed business responds")
-    now = services.clock.now()
+    now = ports.clock.now()
     response = ReviewResponse(comment=data.comment, responded_by=principal.user_id, responded_at=now)
-    updated = await services.store.reviews.update_if(
+    updated = await ports.store.reviews.update_if(
         review.id, {"response": None}, {"response": response.model_dump(mode="json", by_alias=True)}, now
     )
     if updated is None:
         raise Conflict("the business has responded to this review already")
     await notify(
-        services,
+        ports,
         [review.author_id],
         kind="review.response",
         title="The business responded to your review",
@@ -207,13 +209,13 @@ async def respond(services: Services, principal: Principal, review_id: str, data
     return ReviewView.of(updated)
 
 
-async def flag(services: Services, principal: Principal, review_id: str, data: FlagInput) -> ReviewView:
-    review = await _found(services, review_id)
-    if not await _is_party(services, principal, review):
+async def flag(ports: ReviewPorts, principal: Principal, review_id: str, data: FlagInput) -> ReviewView:
+    review = await _found(ports, review_id)
+    if not await _is_party(ports, principal, review):
         raise Forbidden("only the parties of the booking flag its review")
-    now = services.clock.now()
+    now = ports.clock.now()
     entry = ReviewFlag(by=principal.user_id, role=principal.role.value, reason=data.reason, at=now)
-    updated = await services.store.reviews.update_if(
+    updated = await ports.store.reviews.update_if(
         review.id,
         {},
         {"status": ReviewStatus.FLAGGED.value},
@@ -226,25 +228,25 @@ async def flag(services: Services, principal: Principal, review_id: str, data: F
 
 
 async def list_for_business(
-    services: Services, principal: Principal | None, business_id: str, query: ReviewQuery
+    ports: ReviewPorts, principal: Principal | None, business_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
-    business = await services.store.businesses.get(business_id)
+    business = await ports.store.businesses.get(business_id)
     # A suspended business is out of sight, its reviews too, except for itself and admins.
     suspended = business is not None and business.status is BusinessStatus.SUSPENDED
     if business is None or (suspended and not (principal is not None and may_manage(principal, business))):
         raise NotFound("no such business")
-    items, total = await services.store.reviews.published(
+    items, total = await ports.store.reviews.published(
         "businessId", business_id, skip=(query.page - 1) * query.limit, limit=query.limit
     )
     return [ReviewView.of(r) for r in items], total
 
 
 async def list_for_worker(
-    services: Services, principal: Principal | None, worker_id: str, query: ReviewQuery
+    ports: ReviewPorts, principal: Principal | None, worker_id: str, query: ReviewQuery
 ) -> tuple[list[ReviewView], int]:
-    if await services.store.workers.get(worker_id) is None:
+    if await ports.store.workers.get(worker_id) is None:
         raise NotFound("no such worker")
-    items, total = await services.store.reviews.published(
+    items, total = await ports.store.reviews.published(
         "workerId", worker_id, skip=(query.page - 1) * query.limit, limit=query.limit
     )
     return [ReviewView.of(r) for r in items], total

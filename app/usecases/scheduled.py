@@ -4,14 +4,26 @@ payment settlements that failed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from app.composition import Services
 from app.domain.bookings import BookingStatus
 from app.errors import AppError
 from app.jobs.job import Job
+from app.payments.gateway import PaymentGateway
+from app.settings import Settings
 from app.store.schema import NOTIFICATION_RETENTION_S
-from app.usecases.notifications import notify
+from app.usecases.notifications import NotificationPorts, notify
 from app.usecases.payments.settlement import note_settlement_failure, settle_booking, settlement_retried
+
+
+class ScheduledPorts(NotificationPorts, Protocol):
+    """Reminders notify; settlement retries run the payments use cases, which reach the gateway."""
+
+    @property
+    def payment_gateway(self) -> PaymentGateway: ...
+    @property
+    def settings(self) -> Settings: ...
+
 
 REMINDERS_EVERY = timedelta(minutes=1)
 RETENTION_EVERY = timedelta(hours=1)
@@ -27,7 +39,7 @@ IDEMPOTENCY_RETENTION = timedelta(days=7)
 ACCOUNT_TOKEN_GRACE = timedelta(days=1)
 
 
-async def send_reminders(services: Services, since: datetime | None, now: datetime) -> int:
+async def send_reminders(ports: ScheduledPorts, since: datetime | None, now: datetime) -> int:
     """Remind the booking's people of bookings whose 24 h / 1 h mark passed since the last run.
 
     The window starts where the last finished run ended, so after downtime the missed reminders go out
@@ -36,17 +48,17 @@ async def send_reminders(services: Services, since: datetime | None, now: dateti
     start = since or now - REMINDERS_EVERY
     sent = 0
     for label, lead in REMINDER_LEADS:
-        for booking in await services.store.bookings.scheduled_between(start + lead, now + lead, REMINDED_STATUSES):
+        for booking in await ports.store.bookings.scheduled_between(start + lead, now + lead, REMINDED_STATUSES):
             if booking.scheduled_at <= now:
                 continue
             recipients = list(booking.watcher_ids or [booking.owner_id])
             if booking.worker_id:
-                worker = await services.store.workers.get(booking.worker_id)
+                worker = await ports.store.workers.get(booking.worker_id)
                 if worker is not None:
                     recipients.append(worker.user_id)
             when = "tomorrow" if label == "24h" else "in an hour"
             await notify(
-                services,
+                ports,
                 recipients,
                 kind=f"reminder.{label}",
                 title=f"Booking {booking.booking_number} {when}",
@@ -58,8 +70,8 @@ async def send_reminders(services: Services, since: datetime | None, now: dateti
     return sent
 
 
-async def purge_expired(services: Services, now: datetime) -> dict[str, int]:
-    store = services.store
+async def purge_expired(ports: ScheduledPorts, now: datetime) -> dict[str, int]:
+    store = ports.store
     return {
         "notifications": await store.notifications.purge_before(now - NOTIFICATION_RETENTION),
         "outbox": await store.outbox.purge_settled_before(now - OUTBOX_RETENTION),
@@ -69,36 +81,36 @@ async def purge_expired(services: Services, now: datetime) -> dict[str, int]:
     }
 
 
-async def retry_settlements(services: Services, now: datetime) -> int:
+async def retry_settlements(ports: ScheduledPorts, now: datetime) -> int:
     """Try again the settlements that failed and are due (see PaymentsListener); returns how many went through.
 
     Safe to repeat: the capture and the refund reach the gateway under idempotency keys derived from the
     booking, and a record already settled is left as it is.
     """
     settled = 0
-    for payment in await services.store.payments.settlements_due(now, SETTLEMENTS_PER_RUN):
-        booking = await services.store.bookings.get(payment.booking_id)
+    for payment in await ports.store.payments.settlements_due(now, SETTLEMENTS_PER_RUN):
+        booking = await ports.store.bookings.get(payment.booking_id)
         if booking is None:
             continue
         try:
-            result = await settle_booking(services, booking)
+            result = await settle_booking(ports, booking)
         except AppError as exc:
-            await note_settlement_failure(services, booking, exc)
+            await note_settlement_failure(ports, booking, exc)
             continue
-        await settlement_retried(services, result or payment, payment.last_error)
+        await settlement_retried(ports, result or payment, payment.last_error)
         settled += 1
     return settled
 
 
-def scheduled_jobs(services: Services) -> list[Job]:
+def scheduled_jobs(ports: ScheduledPorts) -> list[Job]:
     async def reminders(since: datetime | None, now: datetime) -> None:
-        await send_reminders(services, since, now)
+        await send_reminders(ports, since, now)
 
     async def retention(_: datetime | None, now: datetime) -> None:
-        await purge_expired(services, now)
+        await purge_expired(ports, now)
 
     async def settlements(_: datetime | None, now: datetime) -> None:
-        await retry_settlements(services, now)
+        await retry_settlements(ports, now)
 
     return [
         Job("booking.reminders", REMINDERS_EVERY, reminders),

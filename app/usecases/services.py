@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool
 
 from app.auth.principal import Principal
-from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.money import normalize_currency
 from app.domain.pets import Species, unique_species
@@ -24,8 +23,13 @@ from app.domain.services import (
 )
 from app.errors import NotFound, ValidationFailed
 from app.ids import new_id
-from app.usecases.businesses import may_manage, owned_business
+from app.usecases.businesses import BusinessPorts, may_manage, owned_business
 from app.usecases.inputs import Input, Name, Output, Text
+
+
+class ServicePorts(BusinessPorts, Protocol):
+    """A business's services are edited with the business's own ports (store, clock)."""
+
 
 Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN, description="minutes")]
 MaxPets = Annotated[int, Field(strict=True, ge=1, le=MAX_PETS)]
@@ -97,18 +101,18 @@ class ServiceView(Output):
         return cls.model_validate(service.model_dump(include=set(cls.model_fields)))
 
 
-async def _get(services: Services, service_id: str) -> Service:
-    service = await services.store.services.get(service_id)
+async def _get(ports: ServicePorts, service_id: str) -> Service:
+    service = await ports.store.services.get(service_id)
     if service is None:
         raise NotFound("no such service")
     return service
 
 
 async def create_service(
-    services: Services, principal: Principal, business_id: str, data: ServiceCreate
+    ports: ServicePorts, principal: Principal, business_id: str, data: ServiceCreate
 ) -> ServiceView:
-    business = await owned_business(services, principal, business_id)
-    now = services.clock.now()
+    business = await owned_business(ports, principal, business_id)
+    now = ports.clock.now()
     service = Service(
         id=new_id(),
         business_id=business.id,
@@ -124,43 +128,41 @@ async def create_service(
         created_at=now,
         updated_at=now,
     )
-    await services.store.services.add(service)
+    await ports.store.services.add(service)
     return ServiceView.of(service)
 
 
-async def list_services(services: Services, principal: Principal, business_id: str) -> list[ServiceView]:
+async def list_services(ports: ServicePorts, principal: Principal, business_id: str) -> list[ServiceView]:
     """Active services; the business itself (and admins) also see the withdrawn ones."""
-    business = await services.store.businesses.get(business_id)
+    business = await ports.store.businesses.get(business_id)
     if business is None or not business.is_active or not (business.is_listed or may_manage(principal, business)):
         raise NotFound("no such business")
-    found = await services.store.services.list_for_business(
-        business.id, active_only=not may_manage(principal, business)
-    )
+    found = await ports.store.services.list_for_business(business.id, active_only=not may_manage(principal, business))
     return [ServiceView.of(service) for service in found]
 
 
-async def get_service(services: Services, principal: Principal, service_id: str) -> ServiceView:
+async def get_service(ports: ServicePorts, principal: Principal, service_id: str) -> ServiceView:
     """Withdrawn services stay readable (isActive false): bookings refer to them."""
-    return ServiceView.of(await _get(services, service_id))
+    return ServiceView.of(await _get(ports, service_id))
 
 
 async def update_service(
-    services: Services, principal: Principal, service_id: str, change: ServiceUpdate
+    ports: ServicePorts, principal: Principal, service_id: str, change: ServiceUpdate
 ) -> ServiceView:
-    service = await _get(services, service_id)
-    await owned_business(services, principal, service.business_id)
+    service = await _get(ports, service_id)
+    await owned_business(ports, principal, service.business_id)
     fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     required = ("name", "serviceType", "pricing", "duration", "petTypes", "maxPets", "isActive", "requirements")
     if any(fields.get(key) is None for key in required if key in fields):
         raise ValidationFailed(f"only description and cancellationPolicy can be removed; {', '.join(required)} cannot")
-    updated = await services.store.services.update_fields(service.id, fields, services.clock.now())
+    updated = await ports.store.services.update_fields(service.id, fields, ports.clock.now())
     if updated is None:
         raise NotFound("no such service")
     return ServiceView.of(updated)
 
 
-async def delete_service(services: Services, principal: Principal, service_id: str) -> None:
+async def delete_service(ports: ServicePorts, principal: Principal, service_id: str) -> None:
     """Withdraw the service (isActive false); existing bookings keep it."""
-    service = await _get(services, service_id)
-    await owned_business(services, principal, service.business_id)
-    await services.store.services.update_fields(service.id, {"isActive": False}, services.clock.now())
+    service = await _get(ports, service_id)
+    await owned_business(ports, principal, service.business_id)
+    await ports.store.services.update_fields(service.id, {"isActive": False}, ports.clock.now())

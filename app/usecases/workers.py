@@ -5,12 +5,11 @@ Going online/offline and location updates are live use cases (app/usecases/live/
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import Field
 
 from app.auth.principal import Principal
-from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.businesses import Rating
 from app.domain.hours import AvailabilitySlot, DayOfWeek, TimeOfDay
@@ -19,9 +18,14 @@ from app.domain.users import Role
 from app.domain.workers import MAX_AVAILABILITY_SLOTS, SEED_SPECIALIZATIONS, Worker, species_of
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
-from app.usecases.accounts.auth import create_user
-from app.usecases.businesses import may_manage, owned_business
+from app.usecases.accounts.auth import AuthPorts, create_user
+from app.usecases.businesses import BusinessPorts, may_manage, owned_business
 from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone, Text
+
+
+class WorkerPorts(BusinessPorts, AuthPorts, Protocol):
+    """Adding a worker creates their account (app/usecases/accounts/auth.py: create_user)."""
+
 
 # Species, or the seed's plurals ("dogs", "small_animals"); answered as species.
 Specialization = Literal["dog", "cat", "bird", "rabbit", "other", "dogs", "cats", "birds", "rabbits", "small_animals"]
@@ -116,18 +120,18 @@ def _slots(given: list[AvailabilityInput] | None) -> list[AvailabilitySlot]:
     return sorted(slots, key=lambda slot: (slot.day_of_week, slot.start_time))
 
 
-async def _get(services: Services, worker_id: str) -> Worker:
-    worker = await services.store.workers.get(worker_id)
+async def _get(ports: WorkerPorts, worker_id: str) -> Worker:
+    worker = await ports.store.workers.get(worker_id)
     if worker is None:
         raise NotFound("no such worker")
     return worker
 
 
-async def create_worker(services: Services, principal: Principal, business_id: str, data: WorkerCreate) -> WorkerView:
-    business = await owned_business(services, principal, business_id)
+async def create_worker(ports: WorkerPorts, principal: Principal, business_id: str, data: WorkerCreate) -> WorkerView:
+    business = await owned_business(ports, principal, business_id)
     worker_id = new_id()
     user = await create_user(
-        services,
+        ports,
         email=data.email,
         password=data.password,
         role=Role.WORKER,
@@ -137,7 +141,7 @@ async def create_worker(services: Services, principal: Principal, business_id: s
         business_id=business.id,
         worker_id=worker_id,
     )
-    now = services.clock.now()
+    now = ports.clock.now()
     worker = Worker(
         id=worker_id,
         user_id=user.id,
@@ -154,30 +158,30 @@ async def create_worker(services: Services, principal: Principal, business_id: s
         created_at=now,
         updated_at=now,
     )
-    await services.store.workers.add(worker)
+    await ports.store.workers.add(worker)
     return WorkerView.of(worker, with_contact=True)
 
 
 async def list_workers(
-    services: Services, principal: Principal, business_id: str, *, page: int, limit: int
+    ports: WorkerPorts, principal: Principal, business_id: str, *, page: int, limit: int
 ) -> tuple[list[WorkerView], int]:
-    business = await owned_business(services, principal, business_id)
-    workers = services.store.workers
+    business = await owned_business(ports, principal, business_id)
+    workers = ports.store.workers
     found = await workers.list_for_business(business.id, skip=(page - 1) * limit, limit=limit)
     total = await workers.count_for_business(business.id)
     return [WorkerView.of(worker, with_contact=True) for worker in found], total
 
 
-async def get_worker(services: Services, principal: Principal, worker_id: str) -> WorkerView:
-    worker = await _get(services, worker_id)
-    business = await services.store.businesses.get(worker.business_id)
+async def get_worker(ports: WorkerPorts, principal: Principal, worker_id: str) -> WorkerView:
+    worker = await _get(ports, worker_id)
+    business = await ports.store.businesses.get(worker.business_id)
     with_contact = _is_self(principal, worker) or may_manage(principal, business)
     return WorkerView.of(worker, with_contact=with_contact)
 
 
-async def update_worker(services: Services, principal: Principal, worker_id: str, change: WorkerUpdate) -> WorkerView:
-    worker = await _get(services, worker_id)
-    business = await services.store.businesses.get(worker.business_id)
+async def update_worker(ports: WorkerPorts, principal: Principal, worker_id: str, change: WorkerUpdate) -> WorkerView:
+    worker = await _get(ports, worker_id)
+    business = await ports.store.businesses.get(worker.business_id)
     allowed: frozenset[str] = frozenset()
     if may_manage(principal, business):
         allowed |= BUSINESS_FIELDS | (SELF_FIELDS if principal.is_admin else frozenset())
@@ -198,26 +202,26 @@ async def update_worker(services: Services, principal: Principal, worker_id: str
         fields["availability"] = [s.model_dump(mode="json", by_alias=True) for s in _slots(change.availability)]
     if fields.get("specializations"):
         fields["specializations"] = [s.value for s in species_of(fields["specializations"])]
-    now = services.clock.now()
-    updated = await services.store.workers.update_fields(worker.id, fields, now)
+    now = ports.clock.now()
+    updated = await ports.store.workers.update_fields(worker.id, fields, now)
     if updated is None:
         raise NotFound("no such worker")
     account = {key: fields[key] for key in ACCOUNT_FIELDS if key in fields}
     if account:
-        await services.store.users.update_fields(worker.user_id, account, now)
+        await ports.store.users.update_fields(worker.user_id, account, now)
     return WorkerView.of(updated, with_contact=True)
 
 
 async def set_availability(
-    services: Services, principal: Principal, worker_id: str, data: AvailabilityUpdate
+    ports: WorkerPorts, principal: Principal, worker_id: str, data: AvailabilityUpdate
 ) -> WorkerView:
     """Replace the weekly availability: the worker themselves, or their business (or an admin)."""
-    worker = await _get(services, worker_id)
-    business = await services.store.businesses.get(worker.business_id)
+    worker = await _get(ports, worker_id)
+    business = await ports.store.businesses.get(worker.business_id)
     if not (_is_self(principal, worker) or may_manage(principal, business)):
         raise Forbidden("only the worker or their business may set this availability")
     slots = [slot.model_dump(mode="json", by_alias=True) for slot in _slots(data.availability)]
-    updated = await services.store.workers.update_fields(worker.id, {"availability": slots}, services.clock.now())
+    updated = await ports.store.workers.update_fields(worker.id, {"availability": slots}, ports.clock.now())
     if updated is None:
         raise NotFound("no such worker")
     return WorkerView.of(updated, with_contact=True)

@@ -24,7 +24,6 @@ from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
 from app.rest.uploads import read_upload
 from app.usecases import media
-from app.usecases.media import MediaPorts
 
 router = APIRouter(tags=["media"])
 _optional_bearer = HTTPBearer(auto_error=False)
@@ -47,13 +46,6 @@ _UPLOAD_DOC = {
 }
 
 
-def _ports(services: ServicesDep) -> MediaPorts:
-    return MediaPorts.of(services)
-
-
-PortsDep = Annotated[MediaPorts, Depends(_ports)]
-
-
 async def _maybe_principal(
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
@@ -66,62 +58,62 @@ async def _maybe_principal(
 
 @router.post("/v1/pets/{pet_id}/photos", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)
 async def upload_pet_photo(
-    pet_id: str, request: Request, principal: PrincipalDep, ports: PortsDep
+    pet_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[MediaRef]:
-    return ok(await media.upload_pet_photo(ports, principal, pet_id, await read_upload(request)))
+    return ok(await media.upload_pet_photo(services, principal, pet_id, await read_upload(request)))
 
 
 @router.delete("/v1/pets/{pet_id}/photos/{photo_id}")
 async def delete_pet_photo(
-    pet_id: str, photo_id: str, principal: PrincipalDep, ports: PortsDep
+    pet_id: str, photo_id: str, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[dict[str, bool]]:
-    await media.delete_pet_photo(ports, principal, pet_id, photo_id)
+    await media.delete_pet_photo(services, principal, pet_id, photo_id)
     return ok({"deleted": True})
 
 
 @router.post("/v1/pets/{pet_id}/documents", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)
 async def upload_pet_document(
-    pet_id: str, request: Request, principal: PrincipalDep, ports: PortsDep
+    pet_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[MediaRef]:
-    return ok(await media.upload_pet_document(ports, principal, pet_id, await read_upload(request)))
+    return ok(await media.upload_pet_document(services, principal, pet_id, await read_upload(request)))
 
 
 @router.post("/v1/users/me/avatar", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)
-async def upload_avatar(request: Request, principal: PrincipalDep, ports: PortsDep) -> Envelope[MediaRef]:
-    return ok(await media.upload_avatar(ports, principal, await read_upload(request)))
+async def upload_avatar(request: Request, principal: PrincipalDep, services: ServicesDep) -> Envelope[MediaRef]:
+    return ok(await media.upload_avatar(services, principal, await read_upload(request)))
 
 
 @router.post("/v1/businesses/{business_id}/logo", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)
 async def upload_logo(
-    business_id: str, request: Request, principal: PrincipalDep, ports: PortsDep
+    business_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[MediaRef]:
-    return ok(await media.upload_logo(ports, principal, business_id, await read_upload(request)))
+    return ok(await media.upload_logo(services, principal, business_id, await read_upload(request)))
 
 
 @router.post("/v1/bookings/{booking_id}/photos", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)
 async def upload_walk_photo(
-    booking_id: str, request: Request, principal: PrincipalDep, ports: PortsDep
+    booking_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[MediaRef]:
-    return ok(await media.upload_walk_photo(ports, principal, booking_id, await read_upload(request)))
+    return ok(await media.upload_walk_photo(services, principal, booking_id, await read_upload(request)))
 
 
 @router.get("/v1/bookings/{booking_id}/photos", summary="The walk photos of a booking")
-async def list_walk_photos(booking_id: str, principal: PrincipalDep, ports: PortsDep) -> Envelope[list[MediaRef]]:
-    return ok(await media.list_walk_photos(ports, principal, booking_id))
+async def list_walk_photos(booking_id: str, principal: PrincipalDep, services: ServicesDep) -> Envelope[list[MediaRef]]:
+    return ok(await media.list_walk_photos(services, principal, booking_id))
 
 
 @router.get("/v1/media/{media_id}", summary="The file, or a redirect to a short-lived presigned URL")
 async def get_media(
-    media_id: str, ports: PortsDep, principal: Annotated[Principal | None, Depends(_maybe_principal)]
+    media_id: str, services: ServicesDep, principal: Annotated[Principal | None, Depends(_maybe_principal)]
 ) -> Response:
-    return _send(await media.serve(ports, principal, media_id, thumbnail=False), ports.url_ttl_s)
+    return _send(await media.serve(services, principal, media_id, thumbnail=False), services.settings.media_url_ttl_s)
 
 
 @router.get("/v1/media/{media_id}/thumbnail", summary="The thumbnail (longest side 320 px) of a photo")
 async def get_thumbnail(
-    media_id: str, ports: PortsDep, principal: Annotated[Principal | None, Depends(_maybe_principal)]
+    media_id: str, services: ServicesDep, principal: Annotated[Principal | None, Depends(_maybe_principal)]
 ) -> Response:
-    return _send(await media.serve(ports, principal, media_id, thumbnail=True), ports.url_ttl_s)
+    return _send(await media.serve(services, principal, media_id, thumbnail=True), services.settings.media_url_ttl_s)
 
 
 def _send(served: media.Served, url_ttl_s: int) -> Response:

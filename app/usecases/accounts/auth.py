@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import ConfigDict, Field
 
 from app.auth.principal import Principal
 from app.auth.tokens import hash_refresh_token, new_refresh_token
-from app.composition import Services
 from app.domain.account_tokens import TokenPurpose
 from app.domain.refresh_tokens import RefreshStatus, RefreshToken
 from app.domain.users import MAX_PASSWORD_LENGTH, Role, User, UserStatus
 from app.errors import Forbidden, RateLimited, Unauthorized, ValidationFailed
 from app.ids import new_id
-from app.usecases.accounts.email_tokens import send_token_email
+from app.usecases.accounts.email_tokens import EmailTokenPorts, send_token_email
 from app.usecases.accounts.sessions import revoke_sessions
 from app.usecases.accounts.users import UserView, current_user
 from app.usecases.inputs import Email, Input, Name, NewPassword, Output, Phone
+
+
+class AuthPorts(EmailTokenPorts, Protocol):
+    """Signing up sends the verification email; tokens are issued and sessions ended with the same ports."""
 
 
 class RegisterInput(Input):
@@ -59,28 +62,28 @@ def principal_of(user: User) -> Principal:
     return Principal(user.id, user.role, user.business_id, user.worker_id, user.token_version)
 
 
-async def _open_session(services: Services, user: User, family_id: str | None = None) -> AuthSession:
-    now = services.clock.now()
+async def _open_session(ports: AuthPorts, user: User, family_id: str | None = None) -> AuthSession:
+    now = ports.clock.now()
     token = new_refresh_token()
-    await services.store.refresh_tokens.add(
+    await ports.store.refresh_tokens.add(
         RefreshToken(
             id=hash_refresh_token(token),
             user_id=user.id,
             family_id=family_id or new_id(),
             created_at=now,
-            expires_at=now + timedelta(seconds=services.settings.refresh_token_ttl_s),
+            expires_at=now + timedelta(seconds=ports.settings.refresh_token_ttl_s),
         )
     )
     return AuthSession(
-        access_token=services.access_tokens.issue(principal_of(user), now),
+        access_token=ports.access_tokens.issue(principal_of(user), now),
         refresh_token=token,
-        expires_in=services.access_tokens.ttl_s,
+        expires_in=ports.access_tokens.ttl_s,
         user=UserView.of(user),
     )
 
 
 async def create_user(
-    services: Services,
+    ports: AuthPorts,
     *,
     email: str,
     password: str,
@@ -91,11 +94,11 @@ async def create_user(
     business_id: str | None = None,
     worker_id: str | None = None,
 ) -> User:
-    now = services.clock.now()
+    now = ports.clock.now()
     user = User(
         id=new_id(),
         email=email,
-        password_hash=await services.passwords.hash(password),
+        password_hash=await ports.passwords.hash(password),
         role=role,
         first_name=first_name,
         last_name=last_name,
@@ -105,13 +108,13 @@ async def create_user(
         created_at=now,
         updated_at=now,
     )
-    await services.store.users.add(user)
+    await ports.store.users.add(user)
     return user
 
 
-async def register(services: Services, data: RegisterInput) -> AuthSession:
+async def register(ports: AuthPorts, data: RegisterInput) -> AuthSession:
     user = await create_user(
-        services,
+        ports,
         email=data.email,
         password=data.password,
         role=Role(data.role),
@@ -119,23 +122,23 @@ async def register(services: Services, data: RegisterInput) -> AuthSession:
         last_name=data.last_name,
         phone=data.phone,
     )
-    await send_token_email(services, user, TokenPurpose.VERIFY_EMAIL)
-    return await _open_session(services, user)
+    await send_token_email(ports, user, TokenPurpose.VERIFY_EMAIL)
+    return await _open_session(ports, user)
 
 
-async def login(services: Services, data: LoginInput) -> AuthSession:
-    settings = services.settings
-    now = services.clock.now()
-    user = await services.store.users.by_email(data.email)
+async def login(ports: AuthPorts, data: LoginInput) -> AuthSession:
+    settings = ports.settings
+    now = ports.clock.now()
+    user = await ports.store.users.by_email(data.email)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         raise RateLimited(
             "too many failed logins; account locked",
             retry_after_s=int((user.locked_until - now).total_seconds()) + 1,
         )
-    ok = await services.passwords.verify(user.password_hash if user else None, data.password)
+    ok = await ports.passwords.verify(user.password_hash if user else None, data.password)
     if user is None or not ok:
         if user is not None:
-            updated = await services.store.users.record_login_failure(
+            updated = await ports.store.users.record_login_failure(
                 user.id, settings.login_max_failures, now + timedelta(seconds=settings.login_lockout_s)
             )
             if updated is not None and updated.locked_until is not None and updated.locked_until > now:
@@ -144,12 +147,12 @@ async def login(services: Services, data: LoginInput) -> AuthSession:
     if user.status is UserStatus.SUSPENDED:
         # Said only to whoever knows the password.
         raise Forbidden("this account is suspended")
-    await services.store.users.record_login_success(user.id)
-    return await _open_session(services, user)
+    await ports.store.users.record_login_success(user.id)
+    return await _open_session(ports, user)
 
 
-async def refresh(services: Services, data: RefreshInput) -> AuthSession:
-    tokens = services.store.refresh_tokens
+async def refresh(ports: AuthPorts, data: RefreshInput) -> AuthSession:
+    tokens = ports.store.refresh_tokens
     stored = await tokens.get(hash_refresh_token(data.refresh_token))
     if stored is None:
         raise Unauthorized("invalid refresh token")
@@ -157,39 +160,39 @@ async def refresh(services: Services, data: RefreshInput) -> AuthSession:
         # A used token presented again means it leaked: end the whole session family.
         await tokens.revoke_family(stored.family_id)
         raise Unauthorized("refresh token reuse detected; please log in again")
-    if stored.expires_at <= services.clock.now():
+    if stored.expires_at <= ports.clock.now():
         raise Unauthorized("refresh token expired")
-    user = await services.store.users.get(stored.user_id)
+    user = await ports.store.users.get(stored.user_id)
     if user is None or user.erased_at is not None:
         raise Unauthorized("account no longer exists")
     if user.status is UserStatus.SUSPENDED:
         raise Unauthorized("this account is suspended")
-    return await _open_session(services, user, family_id=stored.family_id)
+    return await _open_session(ports, user, family_id=stored.family_id)
 
 
-async def logout(services: Services, data: RefreshInput) -> None:
+async def logout(ports: AuthPorts, data: RefreshInput) -> None:
     """End the session the refresh token belongs to; unknown tokens are fine (idempotent).
 
     Access tokens are revoked per account, so the user's other devices get a 401 on their next call and
     refresh (their refresh tokens stay valid); the session logged out cannot.
     """
-    stored = await services.store.refresh_tokens.get(hash_refresh_token(data.refresh_token))
+    stored = await ports.store.refresh_tokens.get(hash_refresh_token(data.refresh_token))
     if stored is not None:
-        await revoke_sessions(services, stored.user_id, family_id=stored.family_id)
+        await revoke_sessions(ports, stored.user_id, family_id=stored.family_id)
 
 
-async def change_password(services: Services, principal: Principal, data: PasswordChange) -> AuthSession:
+async def change_password(ports: AuthPorts, principal: Principal, data: PasswordChange) -> AuthSession:
     """Set a new password and end every session of the account; the caller carries on with the fresh
     session in the answer."""
-    user = await current_user(services, principal)
-    if not await services.passwords.verify(user.password_hash, data.current_password):
+    user = await current_user(ports.store, principal)
+    if not await ports.passwords.verify(user.password_hash, data.current_password):
         raise Unauthorized("the current password is wrong")
     if data.new_password == data.current_password:
         raise ValidationFailed(
             "the new password must differ from the current one",
             [{"field": "body.newPassword", "message": "same as the current password", "type": "value_error"}],
         )
-    password_hash = await services.passwords.hash(data.new_password)
-    await services.store.users.update_fields(user.id, {"passwordHash": password_hash}, services.clock.now())
-    await revoke_sessions(services, user.id)
-    return await _open_session(services, await current_user(services, principal))
+    password_hash = await ports.passwords.hash(data.new_password)
+    await ports.store.users.update_fields(user.id, {"passwordHash": password_hash}, ports.clock.now())
+    await revoke_sessions(ports, user.id)
+    return await _open_session(ports, await current_user(ports.store, principal))

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.clock import Clock
+from app.store.store import Store
 from app.usecases.accounts.users import current_user
 
 EXPORT_FORMAT = 1
 
 
-async def export_me(services: Services, principal: Principal) -> dict[str, Any]:
+class ExportPorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+
+
+async def export_me(ports: ExportPorts, principal: Principal) -> dict[str, Any]:
     """Stored documents as they are (camelCase), minus secrets: password hash, token hashes."""
-    store = services.store
-    user = await current_user(services, principal)
+    store = ports.store
+    user = await current_user(store, principal)
     bookings = await store.bookings.of_person(user.id, user.worker_id)
     trails = {
         booking.id: [
@@ -27,7 +35,7 @@ async def export_me(services: Services, principal: Principal) -> dict[str, Any]:
     business = await store.businesses.get(user.business_id) if user.business_id else None
     return {
         "format": EXPORT_FORMAT,
-        "exportedAt": services.clock.now(),
+        "exportedAt": ports.clock.now(),
         "profile": user.to_doc() | {"passwordHash": None},
         "workerProfile": worker.to_doc() if worker else None,
         "business": business.to_doc() if business else None,

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from app.auth.principal import Principal
-from app.composition import Services
 from app.domain.base import Timestamp
 from app.domain.businesses import Address
 from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
 from app.media.media import MediaRef
+from app.store.store import Store
 from app.usecases import media
-from app.usecases.accounts.sessions import revoke_sessions
+from app.usecases.accounts.sessions import SessionPorts, revoke_sessions
 from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
 from app.usecases.media import MediaPorts
+
+
+class UserPorts(SessionPorts, MediaPorts, Protocol):
+    """Erasing an account ends its sessions and forgets its avatar's media."""
 
 
 class UserView(Output):
@@ -42,37 +48,37 @@ class ProfileUpdate(Input):
     address: AddressInput | None = None
 
 
-async def current_user(services: Services, principal: Principal) -> User:
-    user = await services.store.users.get(principal.user_id)
+async def current_user(store: Store, principal: Principal) -> User:
+    user = await store.users.get(principal.user_id)
     if user is None or user.erased_at is not None:
         raise Unauthorized("account no longer exists")
     return user
 
 
-async def get_me(services: Services, principal: Principal) -> UserView:
-    return UserView.of(await current_user(services, principal))
+async def get_me(ports: UserPorts, principal: Principal) -> UserView:
+    return UserView.of(await current_user(ports.store, principal))
 
 
-async def update_me(services: Services, principal: Principal, change: ProfileUpdate) -> UserView:
+async def update_me(ports: UserPorts, principal: Principal, change: ProfileUpdate) -> UserView:
     fields = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
         raise ValidationFailed("names cannot be removed")
-    await current_user(services, principal)
-    user = await services.store.users.update_fields(principal.user_id, fields, services.clock.now())
+    await current_user(ports.store, principal)
+    user = await ports.store.users.update_fields(principal.user_id, fields, ports.clock.now())
     if user is None:
         raise Unauthorized("account no longer exists")
     return UserView.of(user)
 
 
-async def erase_me(services: Services, principal: Principal) -> None:
+async def erase_me(ports: UserPorts, principal: Principal) -> None:
     """Erase personal data and end every session; bookings and money records keep the id.
 
     An erased business is deactivated (it leaves search); its payments and payouts stay for the books.
     """
-    user = await current_user(services, principal)
+    user = await current_user(ports.store, principal)
     if principal.role is Role.ADMIN:
         raise ValidationFailed("platform admin accounts are erased by another admin")
-    store, now, user_id = services.store, services.clock.now(), principal.user_id
+    store, now, user_id = ports.store, ports.clock.now(), principal.user_id
     await store.users.erase(user_id, now)
     # Everywhere personal data is copied: profiles, booking addresses and notes, devices, messages.
     await store.account_tokens.revoke_user(user_id, now)
@@ -87,5 +93,5 @@ async def erase_me(services: Services, principal: Principal) -> None:
         await store.businesses.deactivate(user.business_id, now)
     if user.avatar is not None:
         # A face is personal data: the avatar's object goes with the account.
-        await media.forget(MediaPorts.of(services), user.avatar.id)
-    await revoke_sessions(services, user_id)
+        await media.forget(ports, user.avatar.id)
+    await revoke_sessions(ports, user_id)

@@ -21,7 +21,7 @@ from app.booking_events import (
     WalkerApproaching,
     WalkStarted,
 )
-from app.clock import Clock, iso
+from app.clock import iso
 from app.domain import money
 from app.domain.bookings import (
     TRANSITIONS,
@@ -43,15 +43,14 @@ from app.domain.services import MAX_DURATION_MIN, MIN_DURATION_MIN, Service, Ser
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.events import EventPublisher, booking_room, user_room
+from app.events import booking_room, user_room
 from app.ids import new_id
 from app.live.live_index import LiveIndex
 from app.store.bookings import BookingNumberTaken
-from app.store.store import Store
 from app.usecases.bookings.rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
-from app.usecases.notifications import notify
+from app.usecases.notifications import NotificationPorts, notify
 from app.walks.approach import ON_MY_WAY
 from app.walks.report import live_walk
 from geo.coordinates import LngLat
@@ -64,30 +63,14 @@ START_RADIUS_M = 200.0
 ASAP_DURATION_MIN = 60
 
 
-class OutboxWaker(Protocol):
-    def wake(self) -> None: ...
-
-
-class BookingPorts(Protocol):
-    """What the booking use cases touch (`outbox_relay`: notifying the parties wakes it)."""
-
-    @property
-    def store(self) -> Store: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def events(self) -> EventPublisher: ...
+class BookingPorts(NotificationPorts, Protocol):
+    """What the booking use cases touch: they notify the parties, and announce transitions on the bus."""
 
     @property
     def booking_events(self) -> BookingEvents: ...
 
     @property
     def live_index(self) -> LiveIndex: ...
-
-    @property
-    def outbox_relay(self) -> OutboxWaker: ...
 
 
 class BookingCreate(Input):
@@ -306,7 +289,7 @@ async def announce(
     for user_id in dict.fromkeys(parties):
         await ports.events.emit("booking:status", event, room=user_room(user_id))
     await notify(
-        ports,  # type: ignore[arg-type]  # until notify takes its own ports, not Services
+        ports,
         parties,
         kind=f"booking.{status}",
         title=title,

@@ -102,7 +102,7 @@ async def _payout_account(ports: OnboardingPorts, business: Business, country: s
 async def start_onboarding(
     ports: OnboardingPorts, principal: Principal, business_id: str, data: OnboardingInput, default_url: str
 ) -> OnboardingView:
-    business = await owned_business(ports, principal, business_id)  # type: ignore[arg-type]
+    business = await owned_business(ports, principal, business_id)
     account = await _payout_account(ports, business, data.country)
     url = await ports.payment_gateway.create_onboarding_link(
         account.account_id, refresh_url=data.refresh_url or default_url, return_url=data.return_url or default_url
@@ -111,7 +111,7 @@ async def start_onboarding(
 
 
 async def get_payouts(ports: OnboardingPorts, principal: Principal, business_id: str) -> PayoutView:
-    business = await owned_business(ports, principal, business_id)  # type: ignore[arg-type]
+    business = await owned_business(ports, principal, business_id)
     account = await ports.store.payout_accounts.for_business(business.id)
     return PayoutView(
         business_id=business.id,

@@ -118,12 +118,12 @@ async def _announce(ports: RecordPorts, before: Payment, after: Payment) -> None
                 message = ("payment.canceled", "Payment released", "The reserved amount was released: no charge.")
         if message is not None:
             kind, title, text = message
-            await notify(ports, [after.owner_id], kind=kind, title=title, message=text, data=data)  # type: ignore[arg-type]
+            await notify(ports, [after.owner_id], kind=kind, title=title, message=text, data=data)
         if after.state.stage is PaymentStage.SUCCEEDED and before.state.stage is not PaymentStage.SUCCEEDED:
             business = await ports.store.businesses.get(after.business_id)
             if business is not None:
                 await notify(
-                    ports,  # type: ignore[arg-type]
+                    ports,
                     [business.owner_id],
                     kind="payment.payout",
                     title="Payment received",
@@ -133,7 +133,7 @@ async def _announce(ports: RecordPorts, before: Payment, after: Payment) -> None
     if after.refunded_amount > before.refunded_amount:
         refunded = after.refunded_amount - before.refunded_amount
         await notify(
-            ports,  # type: ignore[arg-type]
+            ports,
             [after.owner_id],
             kind="payment.refunded",
             title="Refund issued",

@@ -118,7 +118,7 @@ async def apply_account_update(ports: RecordPorts, command: AccountUpdated, even
         business = await ports.store.businesses.get(after.business_id)
         if business is not None:
             await notify(
-                ports,  # type: ignore[arg-type]
+                ports,
                 [business.owner_id],
                 kind="payouts.enabled",
                 title="You can take payments",
