@@ -20,10 +20,12 @@ from app.auth.tokens import AccessTokens
 from app.clock import Clock, SystemClock
 from app.domain.fixes import FixHook
 from app.events import ApproachHook, BookingListener, EventPublisher
-from app.live.active_walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
-from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
+from app.live.active_walks import ActiveWalks, MemoryActiveWalks
+from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers
 from app.live.live_index import LiveIndex
 from app.live.memory_live_index import MemoryLiveIndex
+from app.live.redis_active_walks import RedisActiveWalks
+from app.live.redis_fleet_watchers import RedisFleetWatchers
 from app.live.redis_live_index import RedisLiveIndex
 from app.media.filesystem_storage import FilesystemStorage
 from app.media.memory_storage import MemoryStorage
