@@ -28,11 +28,14 @@ from app.booking_events import (
 from app.clock import Clock, SystemClock
 from app.domain.fixes import FixHook
 from app.events import EventPublisher
-from app.live.active_walks import ActiveWalks, MemoryActiveWalks, RedisActiveWalks
-from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
+from app.live.active_walks import ActiveWalks, MemoryActiveWalks
+from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers
 from app.live.live_index import LiveIndex
 from app.live.memory_live_index import MemoryLiveIndex
+from app.live.redis_active_walks import RedisActiveWalks
+from app.live.redis_fleet_watchers import RedisFleetWatchers
 from app.live.redis_live_index import RedisLiveIndex
+from app.live.rooms import Rooms
 from app.media.filesystem_storage import FilesystemStorage
 from app.media.memory_storage import MemoryStorage
 from app.media.storage import MediaStorage
@@ -92,6 +95,8 @@ class Services:
     limiter: RateLimiter
     sio: socketio.AsyncServer
     events: EventPublisher
+    # Sockets in and out of rooms from use cases (fleet view, share links); the same adapter as `events`.
+    rooms: Rooms
     active_walks: ActiveWalks
     fleet_watchers: FleetWatchers
     token_versions: TokenVersions
@@ -298,6 +303,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
 
         background.insert(0, ErrorTracking(settings))
     metrics = Metrics()
+    publisher = SocketPublisher(sio)
     return Services(
         settings=settings,
         metrics=metrics,
@@ -309,7 +315,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         access_tokens=AccessTokens(settings.jwt_keys, settings.access_token_ttl_s),
         limiter=RateLimiter(settings.redis_url, settings.redis_key_prefix),
         sio=sio,
-        events=SocketPublisher(sio),
+        events=publisher,
+        rooms=publisher,
         active_walks=active_walks,
         fleet_watchers=fleet_watchers,
         token_versions=token_versions,

@@ -1,7 +1,7 @@
 """Which workers are on a walk right now: the cache the location hot path reads instead of the database.
 
-Booking transitions write it (walk started, walk finished); every fix reads it. The Redis adapter is a
-mirrored hash (app/live/redis_mirror.py), so a read never leaves the process.
+Booking transitions write it (walk started, walk finished); every fix reads it. The Redis adapter
+(app/live/redis_active_walks.py) is a mirrored hash, so a read never leaves the process.
 
 The store is the source of truth: the table is filled from it at start (the memory adapter starts empty
 after every restart) and, in Redis mode, whenever the mirror finds walks missing from Redis (a Redis
@@ -11,14 +11,10 @@ never reached its trail.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-import orjson
-from redis.asyncio import Redis
-
-from app.live.redis_mirror import RedisMirror
 from geo.coordinates import LngLat
 
 
@@ -35,22 +31,6 @@ class ActiveWalk:
 
     def with_inside(self, inside: bool) -> ActiveWalk:
         return replace(self, inside=inside)
-
-
-def _dump(walk: ActiveWalk) -> bytes:
-    return orjson.dumps({**asdict(walk), "pickup": list(walk.pickup)})
-
-
-def _load(raw: bytes) -> ActiveWalk:
-    data = orjson.loads(raw)
-    return ActiveWalk(
-        data["booking_id"],
-        data["worker_id"],
-        LngLat(*data["pickup"]),
-        bool(data["inside"]),
-        # Entries written before the approach phase existed are walks.
-        bool(data.get("walking", True)),
-    )
 
 
 WalkSource = Callable[[], Awaitable[Sequence[ActiveWalk]]]
@@ -110,42 +90,3 @@ class MemoryActiveWalks:
 
     async def stop(self) -> None:
         return None
-
-
-class RedisActiveWalks:
-    def __init__(self, redis: Redis, key_prefix: str) -> None:
-        self.mirror = RedisMirror(redis, f"{key_prefix}walks", restore=self._missing)
-        self._source: WalkSource | None = None
-
-    def get(self, worker_id: str) -> ActiveWalk | None:
-        raw = self.mirror.get(worker_id)
-        return _load(raw) if raw is not None else None
-
-    def restore_from(self, source: WalkSource) -> None:
-        self._source = source
-
-    @property
-    def loaded(self) -> bool:
-        return self.mirror.loaded
-
-    async def _missing(self, stored: Mapping[str, bytes]) -> dict[str, bytes]:
-        # Walks present in Redis are left alone. A walk that another process finishes between this read of
-        # the store and the write of what is missing would be put back until its worker's next walk; that
-        # needs Redis to have lost the table and a walk to end within those milliseconds.
-        if self._source is None:
-            return {}
-        return {walk.worker_id: _dump(walk) for walk in await self._source() if walk.worker_id not in stored}
-
-    async def put(self, walk: ActiveWalk) -> None:
-        await self.mirror.put(walk.worker_id, _dump(walk))
-
-    async def remove(self, worker_id: str, booking_id: str) -> None:
-        current = await self.mirror.read_through(worker_id)
-        if current is not None and _load(current).booking_id == booking_id:
-            await self.mirror.delete(worker_id)
-
-    async def start(self) -> None:
-        await self.mirror.start()
-
-    async def stop(self) -> None:
-        await self.mirror.stop()

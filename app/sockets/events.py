@@ -18,14 +18,15 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.dispatch import offers as dispatch_offers
 from app.errors import AppError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, ValidationFailed
-from app.events import booking_room, fleet_room
+from app.events import booking_room
 from app.sockets.fix_reader import read_batch, read_fix
 from app.sockets.payloads import BatchPayload, FixPayload, FleetPayload, OfferPayload, StatusPayload, TrackingPayload
 from app.sockets.rate_limits import SocketRateLimiter
 from app.sockets.session import SocketSessions
 from app.usecases import tracking, walks
-from app.usecases.live import fleet, ingestion, presence
+from app.usecases.live import ingestion, presence
 from app.usecases.live.fix_inputs import FixFields
+from app.usecases.live.fleet import FleetSubscriptions
 from app.usecases.live.share_followers import ShareFollowers
 from realtime.limits import MAX_EVENT_BYTES
 from realtime.packet_json import Oversized, Unreadable
@@ -113,7 +114,9 @@ def event_registrar(services: Services, sessions: SocketSessions) -> EventDecora
     return event
 
 
-def register_events(services: Services, sessions: SocketSessions, followers: ShareFollowers) -> None:
+def register_events(
+    services: Services, sessions: SocketSessions, fleets: FleetSubscriptions, followers: ShareFollowers
+) -> None:
     sio = services.sio
     event = event_registrar(services, sessions)
 
@@ -140,17 +143,13 @@ def register_events(services: Services, sessions: SocketSessions, followers: Sha
     @event("fleet:subscribe")
     async def fleet_subscribe(sid: str, principal: Principal, data: object) -> Ack:
         business_id = parse(FleetPayload, data).business_id
-        room = await fleet.authorize_fleet(services, principal, business_id)
-        await sio.enter_room(sid, room)
-        await fleet.watch(services, sid, business_id)
-        workers = await fleet.fleet_snapshot(services, business_id)
+        workers = await fleets.subscribe(principal, sid, business_id)
         return {"businessId": business_id, "workers": [worker.model_dump() for worker in workers]}
 
     @event("fleet:unsubscribe")
     async def fleet_unsubscribe(sid: str, principal: Principal, data: object) -> Ack:
         business_id = parse(FleetPayload, data).business_id
-        await sio.leave_room(sid, fleet_room(business_id))
-        await fleet.unwatch(services, sid, business_id)
+        await fleets.unsubscribe(sid, business_id)
         return {"businessId": business_id}
 
     register_booking_events(services, event, followers)

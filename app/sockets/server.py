@@ -17,8 +17,7 @@ from app.events import user_room, worker_room
 from app.sockets.events import register_events
 from app.sockets.session import SocketSessions
 from app.usecases.accounts.sessions import authenticate
-from app.usecases.live import fleet
-from app.usecases.live.fleet import fleet_fanout
+from app.usecases.live.fleet import FleetSubscriptions, fleet_fanout
 from app.usecases.live.presence import PresenceTracker
 from app.usecases.live.share_followers import ShareFollowers
 from app.usecases.live.walk_tracker import WalkTracker
@@ -34,6 +33,7 @@ def create_socket_server(services: Services, walk_tracker: WalkTracker) -> socke
     tracker = PresenceTracker(services)
     services.background.append(tracker)
     services.fix_hooks.append(fleet_fanout(services))
+    fleets = FleetSubscriptions(services)
     services.fix_hooks.append(walk_tracker.on_fixes)
     followers = ShareFollowers(services)
     services.background.append(followers)
@@ -61,11 +61,12 @@ def create_socket_server(services: Services, walk_tracker: WalkTracker) -> socke
                 # Redis away: let the worker connect anyway; fixes will answer UNAVAILABLE until it is back.
                 log.exception("presence update on connect failed", worker_id=principal.worker_id)
         sessions.start(sid, principal)
+        fleets.opened(sid)
         services.metrics.open_sockets.inc()
 
     async def disconnect(sid: str, reason: object = None) -> None:
         services.metrics.open_sockets.dec()
-        await fleet.release(services, sid)
+        await fleets.release(sid)
         followers.forget(sid)
         principal = sessions.end(sid)
         if principal is not None and principal.worker_id:
@@ -77,5 +78,5 @@ def create_socket_server(services: Services, walk_tracker: WalkTracker) -> socke
 
     sio.on("connect", connect)
     sio.on("disconnect", disconnect)
-    register_events(services, sessions, followers)
+    register_events(services, sessions, fleets, followers)
     return sio

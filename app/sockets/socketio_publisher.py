@@ -1,4 +1,4 @@
-"""EventPublisher over Socket.IO: with AsyncRedisManager an emit reaches sockets in every process."""
+"""EventPublisher and Rooms over Socket.IO: with AsyncRedisManager an emit reaches sockets in every process."""
 
 from __future__ import annotations
 
@@ -13,3 +13,9 @@ class SocketPublisher:
 
     async def emit(self, event: str, data: dict[str, Any], *, room: str) -> None:
         await self.sio.emit(event, data, room=room)
+
+    async def enter_room(self, sid: str, room: str) -> None:
+        await self.sio.enter_room(sid, room)
+
+    async def leave_room(self, sid: str, room: str) -> None:
+        await self.sio.leave_room(sid, room)

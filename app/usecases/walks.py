@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Protocol, Self
 
 from pydantic import Field, Strict, model_validator
 
 from app.auth.principal import Principal
-from app.clock import iso
-from app.composition import Services
+from app.clock import Clock, iso
 from app.domain.bookings import Booking, BookingStatus, Walk
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
+from app.live.active_walks import ActiveWalks
 from app.media.media import MediaKind
-from app.usecases.bookings.lifecycle import get_booking, set_off
+from app.store.store import Store
+from app.usecases.bookings.lifecycle import BookingPorts, get_booking, set_off
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Coordinates, Input, Output, Text
 from app.usecases.notifications import notify
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
+from app.walks.live_summaries import LiveSummaries
 from app.walks.report import map_events, report_card, track, walk_so_far
 from app.walks.share import DEFAULT_SHARE_MIN, MAX_SHARE_MIN, MAX_TOKEN_LENGTH, ShareLink, new_token, token_hash
 from app.walks.silence import SILENCE_MS, SilenceWatcher, silent_since
@@ -37,6 +39,17 @@ from geo.distance import haversine_m
 from geo.gpx import route_gpx
 from geo.route_map import render_route_svg
 from geo.trail import TrailPoint
+
+
+class WalkPorts(BookingPorts, Protocol):
+    """What the walk's use cases read, beyond the booking use cases' own ports they call with."""
+
+    @property
+    def active_walks(self) -> ActiveWalks: ...
+
+    @property
+    def live_summaries(self) -> LiveSummaries: ...
+
 
 REPORTED = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
 EpochMs = Annotated[int, Strict(), Field(ge=0, le=10**15)]
@@ -108,10 +121,10 @@ def _is_worker_of(principal: Principal, booking: Booking) -> bool:
     )
 
 
-async def on_my_way(services: Services, principal: Principal, booking_id: str) -> Booking:
+async def on_my_way(ports: WalkPorts, principal: Principal, booking_id: str) -> Booking:
     """The assigned worker sets off for the pickup; saying it twice answers the booking unchanged."""
     principal.require_role(Role.WORKER)
-    booking = await get_booking(services, principal, booking_id)
+    booking = await get_booking(ports, principal, booking_id)
     if not _is_worker_of(principal, booking):
         raise Forbidden("only the assigned worker is on the way")
     if on_the_way(booking):
@@ -119,28 +132,28 @@ async def on_my_way(services: Services, principal: Principal, booking_id: str) -
     if booking.status is not BookingStatus.CONFIRMED:
         raise Conflict(f"cannot be on the way to a booking that is {booking.status.value}")
     assert booking.worker_id is not None
-    current = services.active_walks.get(booking.worker_id)
+    current = ports.active_walks.get(booking.worker_id)
     if current is not None and current.walking and current.booking_id != booking.id:
         raise Conflict("finish your current walk before setting off for the next")
-    moved = await services.store.bookings.mark_on_my_way(booking.id, booking.worker_id, iso(services.clock.now()))
+    moved = await ports.store.bookings.mark_on_my_way(booking.id, booking.worker_id, iso(ports.clock.now()))
     if moved is None:
-        current_booking = await services.store.bookings.get(booking.id)
+        current_booking = await ports.store.bookings.get(booking.id)
         if current_booking is not None and on_the_way(current_booking):
             return current_booking
         raise Conflict("the booking changed meanwhile; fetch it again")
-    await set_off(services, moved)
+    await set_off(ports, moved)
     return moved
 
 
-async def walker_arrived(services: Services, booking_id: str, at: str) -> None:
+async def walker_arrived(ports: WalkPorts, booking_id: str, at: str) -> None:
     """The walker reached the pickup before the walk: tell the parties, once per booking."""
-    if not await services.store.walk_alerts.claim(f"arrived.{booking_id}"):
+    if not await ports.store.walk_alerts.claim(f"arrived.{booking_id}"):
         return
-    booking = await services.store.bookings.get(booking_id)
+    booking = await ports.store.bookings.get(booking_id)
     if booking is None:
         return
     await notify(
-        services,
+        ports,
         booking.watcher_ids,
         kind="walk.arrived",
         title="Your walker has arrived",
@@ -149,8 +162,8 @@ async def walker_arrived(services: Services, booking_id: str, at: str) -> None:
     )
 
 
-async def _walking_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
-    booking = await get_booking(services, principal, booking_id)
+async def _walking_booking(ports: WalkPorts, principal: Principal, booking_id: str) -> Booking:
+    booking = await get_booking(ports, principal, booking_id)
     if not _is_worker_of(principal, booking):
         raise Forbidden("only the assigned worker logs what happens on the walk")
     if booking.status is not BookingStatus.IN_PROGRESS:
@@ -158,14 +171,14 @@ async def _walking_booking(services: Services, principal: Principal, booking_id:
     return booking
 
 
-async def add_walk_event(services: Services, principal: Principal, booking_id: str, data: WalkEventInput) -> WalkEvent:
+async def add_walk_event(ports: WalkPorts, principal: Principal, booking_id: str, data: WalkEventInput) -> WalkEvent:
     if data.booking_id is not None and data.booking_id != booking_id:
         raise ValidationFailed(
             "bookingId does not match", [{"field": "body.bookingId", "message": "does not match", "type": "value"}]
         )
-    booking = await _walking_booking(services, principal, booking_id)
+    booking = await _walking_booking(ports, principal, booking_id)
     assert booking.worker_id is not None
-    now = services.clock.now()
+    now = ports.clock.now()
     at = data.moment(now)
     started = booking.started_at or now
     if at > now + timedelta(seconds=MAX_EVENT_FUTURE_S) or at < max(started, now - timedelta(seconds=MAX_EVENT_AGE_S)):
@@ -173,11 +186,11 @@ async def add_walk_event(services: Services, principal: Principal, booking_id: s
             "timestamp must fall within the walk",
             [{"field": "body.timestamp", "message": "outside the walk", "type": "value"}],
         )
-    if await services.store.walk_events.count(booking.id) >= MAX_EVENTS_PER_WALK:
+    if await ports.store.walk_events.count(booking.id) >= MAX_EVENTS_PER_WALK:
         raise Conflict(f"a walk holds at most {MAX_EVENTS_PER_WALK} events")
     coordinates = data.coordinates
     if coordinates is None:
-        last = await services.live_index.last_fix(booking.worker_id)
+        last = await ports.live_index.last_fix(booking.worker_id)
         coordinates = (last.position.lng, last.position.lat) if last is not None else None
     event = WalkEvent(
         id=new_id(),
@@ -190,74 +203,74 @@ async def add_walk_event(services: Services, principal: Principal, booking_id: s
         photo_id=data.photo_id,
         created_at=now,
     )
-    await services.store.walk_events.add(event)
-    await services.events.emit("walk:event", {"bookingId": booking.id, **event.view()}, room=booking_room(booking.id))
+    await ports.store.walk_events.add(event)
+    await ports.events.emit("walk:event", {"bookingId": booking.id, **event.view()}, room=booking_room(booking.id))
     return event
 
 
-async def walk_photos(services: Services, booking: Booking) -> list[dict[str, Any]]:
+async def walk_photos(ports: WalkPorts, booking: Booking) -> list[dict[str, Any]]:
     """The walker's photos of this booking (POST /v1/bookings/{id}/photos), as media documents, oldest first."""
-    stored = await services.store.media.of_subject(booking.id, MediaKind.WALK_PHOTO)
+    stored = await ports.store.media.of_subject(booking.id, MediaKind.WALK_PHOTO)
     return [media.ref().model_dump(mode="json", by_alias=True) for media in stored]
 
 
-async def _reported_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
-    booking = await get_booking(services, principal, booking_id)
+async def _reported_booking(ports: WalkPorts, principal: Principal, booking_id: str) -> Booking:
+    booking = await get_booking(ports, principal, booking_id)
     if booking.status not in REPORTED:
         raise Conflict("the report starts when the walk starts")
     return booking
 
 
-async def _walk_of(services: Services, booking: Booking) -> Walk:
+async def _walk_of(ports: WalkPorts, booking: Booking) -> Walk:
     """The summary stored at completion, or the walk so far."""
     if booking.status is BookingStatus.COMPLETED and booking.walk is not None:
         return booking.walk
-    return walk_so_far(await services.live_summaries.summary(booking.id), booking, services.clock.now())
+    return walk_so_far(await ports.live_summaries.summary(booking.id), booking, ports.clock.now())
 
 
-async def get_report(services: Services, principal: Principal, booking_id: str) -> dict[str, Any]:
-    booking = await _reported_booking(services, principal, booking_id)
-    walk = await _walk_of(services, booking)
-    events = await services.store.walk_events.of_booking(booking.id)
+async def get_report(ports: WalkPorts, principal: Principal, booking_id: str) -> dict[str, Any]:
+    booking = await _reported_booking(ports, principal, booking_id)
+    walk = await _walk_of(ports, booking)
+    events = await ports.store.walk_events.of_booking(booking.id)
     notes = booking.completion_details.worker_notes if booking.completion_details else None
-    return report_card(walk, events, await walk_photos(services, booking), notes)
+    return report_card(walk, events, await walk_photos(ports, booking), notes)
 
 
-async def report_map_svg(services: Services, principal: Principal, booking_id: str) -> str:
+async def report_map_svg(ports: WalkPorts, principal: Principal, booking_id: str) -> str:
     """The route with its start, end and events drawn, no tiles (image/svg+xml)."""
-    booking = await _reported_booking(services, principal, booking_id)
-    walk = await _walk_of(services, booking)
+    booking = await _reported_booking(ports, principal, booking_id)
+    walk = await _walk_of(ports, booking)
     route = [(float(lng), float(lat)) for lng, lat in walk.route.get("coordinates", [])]
-    return render_route_svg(route, map_events(await services.store.walk_events.of_booking(booking.id)))
+    return render_route_svg(route, map_events(await ports.store.walk_events.of_booking(booking.id)))
 
 
-async def report_gpx(services: Services, principal: Principal, booking_id: str) -> str:
+async def report_gpx(ports: WalkPorts, principal: Principal, booking_id: str) -> str:
     """GPX 1.1: the cleaned track with its times, and the events as waypoints."""
-    booking = await _reported_booking(services, principal, booking_id)
+    booking = await _reported_booking(ports, principal, booking_id)
     finished = booking.status is BookingStatus.COMPLETED
-    if finished and (kept := await services.store.walk_files.get(booking.id, "gpx")) is not None:
+    if finished and (kept := await ports.store.walk_files.get(booking.id, "gpx")) is not None:
         return kept
-    trail = await services.store.trails.points(booking.id)
-    events = await services.store.walk_events.of_booking(booking.id)
+    trail = await ports.store.trails.points(booking.id)
+    events = await ports.store.walk_events.of_booking(booking.id)
     gpx = route_gpx(track(trail), map_events(events), name=f"Walk {booking.booking_number}")
     if finished:
         # Cleaning 7,200 fixes and writing them through gpxpy takes longer than the report may.
-        await services.store.walk_files.keep(booking.id, "gpx", gpx)
+        await ports.store.walk_files.keep(booking.id, "gpx", gpx)
     return gpx
 
 
-async def _sharing_booking(services: Services, principal: Principal, booking_id: str) -> Booking:
-    booking = await get_booking(services, principal, booking_id)
-    if not (principal.is_admin or await may_watch(services.store, principal.user_id, booking)):
+async def _sharing_booking(ports: WalkPorts, principal: Principal, booking_id: str) -> Booking:
+    booking = await get_booking(ports, principal, booking_id)
+    if not (principal.is_admin or await may_watch(ports.store, principal.user_id, booking)):
         raise Forbidden("only the booking's owners share its walk")
     return booking
 
 
 async def create_share(
-    services: Services, principal: Principal, booking_id: str, data: ShareInput, *, base_url: str
+    ports: WalkPorts, principal: Principal, booking_id: str, data: ShareInput, *, base_url: str
 ) -> ShareCreated:
-    booking = await _sharing_booking(services, principal, booking_id)
-    now = services.clock.now()
+    booking = await _sharing_booking(ports, principal, booking_id)
+    now = ports.clock.now()
     token = new_token()
     link = ShareLink(
         id=token_hash(token),
@@ -268,31 +281,33 @@ async def create_share(
     )
     if not link.alive(booking, now):
         raise Conflict(f"a {booking.status.value} walk can no longer be shared")
-    await services.store.share_links.add(link)
+    await ports.store.share_links.add(link)
     return ShareCreated(token=token, url=f"{base_url.rstrip('/')}/track/{token}", expires_at=link.ends_at(booking))
 
 
-async def revoke_share(services: Services, principal: Principal, booking_id: str, token: str) -> None:
-    booking = await _sharing_booking(services, principal, booking_id)
-    if not await services.store.share_links.revoke(token_hash(token), booking.id, services.clock.now()):
+async def revoke_share(ports: WalkPorts, principal: Principal, booking_id: str, token: str) -> None:
+    booking = await _sharing_booking(ports, principal, booking_id)
+    if not await ports.store.share_links.revoke(token_hash(token), booking.id, ports.clock.now()):
         raise NotFound("no such share link")
 
 
-async def _linked_booking(services: Services, link_hash: str) -> Booking | None:
-    link = await services.store.share_links.get(link_hash)
-    booking = await services.store.bookings.get(link.booking_id) if link is not None else None
-    if link is None or booking is None or not link.alive(booking, services.clock.now()):
+async def _linked_booking(store: Store, clock: Clock, link_hash: str) -> Booking | None:
+    link = await store.share_links.get(link_hash)
+    booking = await store.bookings.get(link.booking_id) if link is not None else None
+    if link is None or booking is None or not link.alive(booking, clock.now()):
         return None
     return booking
 
 
-async def share_link_alive(services: Services, link_hash: str) -> bool:
-    return await _linked_booking(services, link_hash) is not None
+async def share_link_alive(store: Store, clock: Clock, link_hash: str) -> bool:
+    return await _linked_booking(store, clock, link_hash) is not None
 
 
-async def shared_booking(services: Services, token: str) -> Booking:
+async def shared_booking(ports: WalkPorts, token: str) -> Booking:
     """The booking a live share link shows; NOT_FOUND for unknown, expired and revoked links alike."""
-    booking = await _linked_booking(services, token_hash(token)) if len(token) <= MAX_TOKEN_LENGTH else None
+    booking = (
+        await _linked_booking(ports.store, ports.clock, token_hash(token)) if len(token) <= MAX_TOKEN_LENGTH else None
+    )
     if booking is None:
         raise NotFound("no such share link")
     return booking
@@ -304,21 +319,21 @@ def _last(point: TrailPoint | None) -> SharedLast | None:
     return SharedLast(coordinates=[point.position.lng, point.position.lat], timestamp=point.timestamp_ms)
 
 
-async def _current_position(services: Services, booking: Booking) -> TrailPoint | None:
+async def _current_position(ports: WalkPorts, booking: Booking) -> TrailPoint | None:
     """Where the walker is now, while the parties may see it; where the walk ended after it."""
     if on_the_way(booking) and booking.worker_id is not None:
-        fix = await services.live_index.last_fix(booking.worker_id)
+        fix = await ports.live_index.last_fix(booking.worker_id)
         return fix.trail_point() if fix is not None else None
     if booking.status in REPORTED:
-        return await services.store.trails.last(booking.id)
+        return await ports.store.trails.last(booking.id)
     return None
 
 
-async def get_shared_walk(services: Services, token: str) -> SharedWalk:
-    booking = await shared_booking(services, token)
-    worker = await services.store.workers.get(booking.worker_id) if booking.worker_id else None
-    trail = await services.store.trails.points(booking.id) if booking.status in REPORTED else []
-    last = await _current_position(services, booking)
+async def get_shared_walk(ports: WalkPorts, token: str) -> SharedWalk:
+    booking = await shared_booking(ports, token)
+    worker = await ports.store.workers.get(booking.worker_id) if booking.worker_id else None
+    trail = await ports.store.trails.points(booking.id) if booking.status in REPORTED else []
+    last = await _current_position(ports, booking)
     eta: int | None = None
     if on_the_way(booking) and last is not None:
         # No recent speed outside the socket path: walking pace.
@@ -332,10 +347,10 @@ async def get_shared_walk(services: Services, token: str) -> SharedWalk:
     )
 
 
-async def share_subscription(services: Services, data: ShareSubscription) -> tuple[Booking, dict[str, Any]]:
+async def share_subscription(ports: WalkPorts, data: ShareSubscription) -> tuple[Booking, dict[str, Any]]:
     """Checks for `tracking:subscribe {shareToken}`: the booking to follow, and the ack (never contact details)."""
-    booking = await shared_booking(services, data.share_token)
-    last = await _current_position(services, booking) if position_visible(booking) else None
+    booking = await shared_booking(ports, data.share_token)
+    last = await _current_position(ports, booking) if position_visible(booking) else None
     view = _last(last)
     return booking, {
         "bookingId": booking.id,
@@ -344,26 +359,26 @@ async def share_subscription(services: Services, data: ShareSubscription) -> tup
     }
 
 
-async def alert_silent_walks(services: Services, now: datetime) -> int:
+async def alert_silent_walks(ports: WalkPorts, now: datetime) -> int:
     """`tracking:stale` to the owners and the business, and a notification, for every walk in progress that
     has sent no fix for two minutes; once per silence (a fix ends it), in whichever process claims it."""
     now_ms = int(now.timestamp() * 1000)
     alerted = 0
-    for booking in await services.store.bookings.in_progress():
-        last = await services.store.trails.last(booking.id)
+    for booking in await ports.store.bookings.in_progress():
+        last = await ports.store.trails.last(booking.id)
         started_ms = int((booking.started_at or now).timestamp() * 1000)
         since = silent_since(last.timestamp_ms if last else None, started_ms, now_ms)
-        if since is None or not await services.store.walk_alerts.claim(f"stale.{booking.id}.{since}"):
+        if since is None or not await ports.store.walk_alerts.claim(f"stale.{booking.id}.{since}"):
             continue
         alerted += 1
         last_at = iso(datetime.fromtimestamp(since / 1000, tz=UTC))
-        parties = [*booking.watcher_ids, *await _business_users(services, booking)]
+        parties = [*booking.watcher_ids, *await _business_users(ports, booking)]
         for user_id in dict.fromkeys(parties):
-            await services.events.emit(
+            await ports.events.emit(
                 "tracking:stale", {"bookingId": booking.id, "lastAt": last_at}, room=user_room(user_id)
             )
         await notify(
-            services,
+            ports,
             parties,
             kind="walk.stale",
             title="No signal from the walker",
@@ -373,13 +388,13 @@ async def alert_silent_walks(services: Services, now: datetime) -> int:
     return alerted
 
 
-async def _business_users(services: Services, booking: Booking) -> list[str]:
-    business = await services.store.businesses.get(booking.business_id) if booking.business_id else None
+async def _business_users(ports: WalkPorts, booking: Booking) -> list[str]:
+    business = await ports.store.businesses.get(booking.business_id) if booking.business_id else None
     return [business.owner_id] if business is not None else []
 
 
-def silence_watcher(services: Services) -> SilenceWatcher:
+def silence_watcher(ports: WalkPorts) -> SilenceWatcher:
     async def sweep() -> int:
-        return await alert_silent_walks(services, services.clock.now())
+        return await alert_silent_walks(ports, ports.clock.now())
 
     return SilenceWatcher(sweep)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Protocol
 
-from app.store.walks.trails import TrailRepository
 from geo.live_trail import LiveTrail
 from geo.trail import TrailPoint, WalkSummary
 
@@ -25,8 +25,20 @@ from geo.trail import TrailPoint, WalkSummary
 DEFAULT_MAX_WALKS = 64
 
 
+class TrailReader(Protocol):
+    """The reads of a walk's stored trail this cache makes (the store's trail repository)."""
+
+    async def points(self, booking_id: str) -> list[TrailPoint]:
+        """Every point, oldest first."""
+
+    async def points_after(self, booking_id: str, after_ms: int) -> list[TrailPoint]:
+        """The points stored with a time after `after_ms`, oldest first."""
+
+    async def count(self, booking_id: str) -> int: ...
+
+
 class LiveSummaries:
-    def __init__(self, trails: TrailRepository, max_walks: int = DEFAULT_MAX_WALKS) -> None:
+    def __init__(self, trails: TrailReader, max_walks: int = DEFAULT_MAX_WALKS) -> None:
         self._trails = trails
         self._max_walks = max_walks
         self._walks: OrderedDict[str, LiveTrail] = OrderedDict()

@@ -9,7 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from app.domain.users import Role
-from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers, RedisFleetWatchers
+from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers
+from app.live.redis_fleet_watchers import RedisFleetWatchers
 from tests.realtime.conftest import LiveServer, now_ms, socket_client
 from tests.realtime.test_socket_events import fix
 from tests.support.recorders import EventRecorder

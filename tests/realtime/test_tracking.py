@@ -111,7 +111,8 @@ async def test_tracking_before_the_walk_is_a_conflict(client: httpx.AsyncClient)
 async def test_active_walks_replicate_through_redis(redis_url: str) -> None:
     from redis.asyncio import Redis
 
-    from app.live.active_walks import ActiveWalk, RedisActiveWalks
+    from app.live.active_walks import ActiveWalk
+    from app.live.redis_active_walks import RedisActiveWalks
     from geo.coordinates import LngLat
 
     a_client, b_client = Redis.from_url(redis_url), Redis.from_url(redis_url)

@@ -10,16 +10,38 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Protocol
 
 from app.auth.principal import Principal
+from app.clock import Clock
 from app.clock import now_ms as clock_ms
-from app.composition import Services
-from app.domain.fixes import REFUSED, AcceptedFixes, LiveFix, Verdict, judge
+from app.domain.fixes import REFUSED, AcceptedFixes, FixHook, LiveFix, Verdict, judge
 from app.domain.users import Role
 from app.errors import Forbidden, Unavailable, ValidationFailed
+from app.live.active_walks import ActiveWalks
+from app.live.live_index import LiveIndex
+from app.metrics import Metrics
 from app.usecases.inputs import Output
 from app.usecases.live.fix_inputs import FixFields, FixInput, RestFixInput
 from app.usecases.live.keyed_lock import KeyedLock
+
+
+class IngestionPorts(Protocol):
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def live_index(self) -> LiveIndex: ...
+
+    @property
+    def active_walks(self) -> ActiveWalks: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+    @property
+    def fix_hooks(self) -> Sequence[FixHook]:
+        """Run after each call that accepted fixes (fleet fan-out; walk trails with bookings)."""
 
 
 class IngestResult(Output):
@@ -41,7 +63,7 @@ def sending_worker(principal: Principal, claimed_worker_id: str | None = None) -
 
 
 async def ingest(
-    services: Services, principal: Principal, fixes: Sequence[FixFields], *, refuse_unusable: bool = False
+    ports: IngestionPorts, principal: Principal, fixes: Sequence[FixFields], *, refuse_unusable: bool = False
 ) -> int:
     """Accept what is usable of `fixes` (oldest first) and return how many were accepted. With
     `refuse_unusable` (a single update), a fix outside the time window or too inaccurate is a
@@ -51,18 +73,18 @@ async def ingest(
     for item in fixes:
         if item.worker_id is not None:
             sending_worker(principal, item.worker_id)
-    if not services.active_walks.loaded:
+    if not ports.active_walks.loaded:
         # Redis was away when this process started: a fix accepted now would miss its walk's trail.
         raise Unavailable("the active-walk table is not loaded yet")
-    now_ms = clock_ms(services.clock)
-    outcomes = services.metrics.location_fixes
+    now_ms = clock_ms(ports.clock)
+    outcomes = ports.metrics.location_fixes
     verdicts: dict[Verdict, int] = {}
     accepted: list[LiveFix] = []
     booking_ids: list[str | None] = []
     available = False
     await _worker_locks.acquire(worker_id)
     try:
-        last: LiveFix | None = await services.live_index.last_fix(worker_id)
+        last: LiveFix | None = await ports.live_index.last_fix(worker_id)
         for item in fixes:
             fix = item.to_fix()
             verdict = judge(fix, last, now_ms)
@@ -78,7 +100,7 @@ async def ingest(
                 verdicts[verdict] = verdicts.get(verdict, 0) + 1
         if accepted:
             newest = accepted[-1]
-            recorded = await services.live_index.record_fix(
+            recorded = await ports.live_index.record_fix(
                 worker_id, principal.business_id, newest, min(newest.timestamp_ms, now_ms)
             )
             available = recorded.available
@@ -99,15 +121,17 @@ async def ingest(
             booking_ids=booking_ids,
             available=available,
         )
-        for hook in services.fix_hooks:
+        for hook in ports.fix_hooks:
             await hook(batch)
-        services.metrics.fix_fanout.observe(time.perf_counter() - arrived)
+        ports.metrics.fix_fanout.observe(time.perf_counter() - arrived)
     return len(accepted)
 
 
-async def report_location(services: Services, principal: Principal, worker_id: str, body: RestFixInput) -> IngestResult:
+async def report_location(
+    ports: IngestionPorts, principal: Principal, worker_id: str, body: RestFixInput
+) -> IngestResult:
     """`PUT /v1/workers/{id}/location`: one fix over REST; without a timestamp it is taken now."""
     sending_worker(principal, worker_id)
-    timestamp = body.timestamp if body.timestamp is not None else clock_ms(services.clock)
+    timestamp = body.timestamp if body.timestamp is not None else clock_ms(ports.clock)
     fix = FixInput(coordinates=body.coordinates, timestamp=timestamp, accuracy=body.accuracy, worker_id=worker_id)
-    return IngestResult(accepted=await ingest(services, principal, [fix], refuse_unusable=True))
+    return IngestResult(accepted=await ingest(ports, principal, [fix], refuse_unusable=True))

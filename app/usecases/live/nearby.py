@@ -7,17 +7,18 @@ business; everyone else gets distances.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Protocol, Self
 
 from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
+from app.clock import Clock
 from app.clock import now_ms as clock_ms
-from app.composition import Services
 from app.domain.businesses import Rating
 from app.domain.services import ServiceType
 from app.domain.users import Role
-from app.live.live_index import NearbyWorker, iso_ms
+from app.live.live_index import LiveIndex, NearbyWorker, iso_ms
+from app.store.store import Store
 from app.usecases.inputs import Output, QueryInput
 from geo.coordinates import LngLat
 from geo.distance import round_dm
@@ -30,6 +31,17 @@ DEFAULT_RADIUS_M = 5_000.0
 # SEARCHES times in all: each candidate costs the page its parse, distance and profile look-up.
 OVERFETCH = 5
 SEARCHES = 3
+
+
+class NearbyPorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def live_index(self) -> LiveIndex: ...
 
 
 class NearbyQuery(QueryInput):
@@ -77,23 +89,21 @@ def _sees_positions_of(principal: Principal) -> Callable[[str | None], bool] | N
     return lambda business_id: business_id == own
 
 
-async def find_nearby_workers(services: Services, principal: Principal, query: NearbyQuery) -> list[dict[str, Any]]:
+async def find_nearby_workers(ports: NearbyPorts, principal: Principal, query: NearbyQuery) -> list[dict[str, Any]]:
     """The page in its wire form: what `NearbyWorkerView.model_dump(by_alias=True, exclude_none=True)` gives
     (a test holds them equal). Built from the index and the store, not from input, so nothing is validated:
     the live plane's hot read skips twenty model constructions and a model serialization per page."""
-    business_ids = (
-        await services.store.services.business_ids_offering(query.service_type) if query.service_type else None
-    )
+    business_ids = await ports.store.services.business_ids_offering(query.service_type) if query.service_type else None
     if business_ids is not None and not business_ids:
         return []
-    now_ms = clock_ms(services.clock)
+    now_ms = clock_ms(ports.clock)
     sees_positions = _sees_positions_of(principal)
     wanted = query.limit
     for _ in range(SEARCHES):
-        hits = await services.live_index.nearby(
+        hits = await ports.live_index.nearby(
             query.center, query.radius, limit=wanted, now_ms=now_ms, business_ids=business_ids
         )
-        views = await _views(services, hits, sees_positions, query.limit)
+        views = await _views(ports, hits, sees_positions, query.limit)
         if len(views) == query.limit or len(hits) < wanted:
             # A full page, or every candidate the index has.
             break
@@ -102,10 +112,10 @@ async def find_nearby_workers(services: Services, principal: Principal, query: N
 
 
 async def _views(
-    services: Services, hits: list[NearbyWorker], sees_positions: Callable[[str | None], bool] | None, limit: int
+    ports: NearbyPorts, hits: list[NearbyWorker], sees_positions: Callable[[str | None], bool] | None, limit: int
 ) -> list[dict[str, Any]]:
     """The first `limit` hits whose worker is active, in their wire form."""
-    workers = await services.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
+    workers = await ports.store.workers.get_many_recent([hit.worker_id for hit in hits]) if hits else {}
     views: list[dict[str, Any]] = []
     for hit in hits:
         worker = workers.get(hit.worker_id)

@@ -9,21 +9,37 @@ period unless a socket of theirs comes back. The state lives in the live index; 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Self
+from typing import Annotated, Protocol, Self
 
 import structlog
 from pydantic import Field, Strict, model_validator
 
 from app.auth.principal import Principal
-from app.composition import Services
+from app.clock import Clock
 from app.domain.users import Role
 from app.errors import NotFound
-from app.live.live_index import WorkerLive, iso_ms
+from app.live.live_index import LiveIndex, WorkerLive, iso_ms
+from app.settings import Settings
+from app.store.store import Store
 from app.usecases.inputs import Input, Output
 
 log = structlog.get_logger("walky.presence")
 
 StrictBool = Annotated[bool, Strict()]
+
+
+class PresencePorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def live_index(self) -> LiveIndex: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
 class StatusInput(Input):
@@ -61,48 +77,48 @@ class PresenceView(Output):
         )
 
 
-async def _business_of(services: Services, principal: Principal, worker_id: str) -> str | None:
+async def _business_of(ports: PresencePorts, principal: Principal, worker_id: str) -> str | None:
     """The worker's business, once the caller may change the worker's presence: the worker themself, or
     their business's account, or an admin."""
     if principal.role is Role.WORKER and principal.worker_id == worker_id:
         return principal.business_id
     principal.require_role(Role.BUSINESS)
-    worker = await services.store.workers.get(worker_id)
+    worker = await ports.store.workers.get(worker_id)
     if worker is None:
         raise NotFound("no such worker")
-    business = await services.store.businesses.get(worker.business_id)
+    business = await ports.store.businesses.get(worker.business_id)
     principal.require_business(worker.business_id, business.owner_id if business else None)
     return worker.business_id
 
 
-async def set_status(services: Services, principal: Principal, worker_id: str, status: StatusInput) -> PresenceView:
-    business_id = await _business_of(services, principal, worker_id)
+async def set_status(ports: PresencePorts, principal: Principal, worker_id: str, status: StatusInput) -> PresenceView:
+    business_id = await _business_of(ports, principal, worker_id)
     available = status.available if status.available is not None else status.online
-    return await _apply(services, worker_id, business_id, online=status.online, available=available)
+    return await _apply(ports, worker_id, business_id, online=status.online, available=available)
 
 
-async def go_online(services: Services, principal: Principal, worker_id: str, body: GoOnlineInput) -> PresenceView:
-    return await set_status(services, principal, worker_id, StatusInput(online=True, available=body.available))
+async def go_online(ports: PresencePorts, principal: Principal, worker_id: str, body: GoOnlineInput) -> PresenceView:
+    return await set_status(ports, principal, worker_id, StatusInput(online=True, available=body.available))
 
 
-async def go_offline(services: Services, principal: Principal, worker_id: str) -> PresenceView:
-    return await set_status(services, principal, worker_id, StatusInput(online=False))
+async def go_offline(ports: PresencePorts, principal: Principal, worker_id: str) -> PresenceView:
+    return await set_status(ports, principal, worker_id, StatusInput(online=False))
 
 
 async def _apply(
-    services: Services, worker_id: str, business_id: str | None, *, online: bool | None, available: bool | None
+    ports: PresencePorts, worker_id: str, business_id: str | None, *, online: bool | None, available: bool | None
 ) -> PresenceView:
-    state = await services.live_index.set_presence(worker_id, business_id, online=online, available=available)
+    state = await ports.live_index.set_presence(worker_id, business_id, online=online, available=available)
     if online is not None:
-        await services.store.workers.update_fields(worker_id, {"online": online}, services.clock.now())
+        await ports.store.workers.update_fields(worker_id, {"online": online}, ports.clock.now())
     return PresenceView.of(state)
 
 
 class PresenceTracker:
     """Counts each worker's sockets and takes a worker offline after the grace period once none is left."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, ports: PresencePorts) -> None:
+        self._ports = ports
         self._timers: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
@@ -119,10 +135,10 @@ class PresenceTracker:
         timer = self._timers.pop(worker_id, None)
         if timer is not None:
             timer.cancel()
-        await self._services.live_index.connections(worker_id, 1)
+        await self._ports.live_index.connections(worker_id, 1)
 
     async def disconnected(self, worker_id: str, business_id: str | None) -> None:
-        if await self._services.live_index.connections(worker_id, -1) > 0:
+        if await self._ports.live_index.connections(worker_id, -1) > 0:
             return
         previous = self._timers.pop(worker_id, None)
         if previous is not None:
@@ -130,11 +146,11 @@ class PresenceTracker:
         self._timers[worker_id] = asyncio.create_task(self._expire(worker_id, business_id))
 
     async def _expire(self, worker_id: str, business_id: str | None) -> None:
-        await asyncio.sleep(self._services.settings.presence_grace_s)
+        await asyncio.sleep(self._ports.settings.presence_grace_s)
         try:
             # A socket may have come back on another process meanwhile.
-            if await self._services.live_index.connections(worker_id, 0) == 0:
-                await _apply(self._services, worker_id, business_id, online=False, available=False)
+            if await self._ports.live_index.connections(worker_id, 0) == 0:
+                await _apply(self._ports, worker_id, business_id, online=False, available=False)
                 log.info("worker offline after disconnect", worker_id=worker_id)
         except Exception:
             log.exception("presence grace expiry failed", worker_id=worker_id)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Protocol
 
 import structlog
 
-from app.composition import Services
-from app.events import booking_room
+from app.clock import Clock
+from app.events import EventPublisher, booking_room
+from app.live.rooms import Rooms
+from app.store.store import Store
 from app.usecases.walks import share_link_alive
 from app.walks.share import token_hash
 
@@ -21,9 +24,23 @@ log = structlog.get_logger("walky.share")
 CHECK_INTERVAL_S = 15.0
 
 
+class ShareFollowerPorts(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def events(self) -> EventPublisher: ...
+
+    @property
+    def rooms(self) -> Rooms: ...
+
+
 class ShareFollowers:
-    def __init__(self, services: Services, interval_s: float = CHECK_INTERVAL_S) -> None:
-        self._services = services
+    def __init__(self, ports: ShareFollowerPorts, interval_s: float = CHECK_INTERVAL_S) -> None:
+        self._ports = ports
         self._interval_s = interval_s
         # sid -> {booking id: the link's hash}
         self._follows: dict[str, dict[str, str]] = {}
@@ -38,7 +55,7 @@ class ShareFollowers:
     async def sweep_once(self) -> int:
         """Take every socket off the walks whose link is no longer alive; return how many were ended."""
         hashes = {link for follows in self._follows.values() for link in follows.values()}
-        dead = {link for link in hashes if not await share_link_alive(self._services, link)}
+        dead = {link for link in hashes if not await share_link_alive(self._ports.store, self._ports.clock, link)}
         ended = 0
         for sid, follows in list(self._follows.items()):
             for booking_id, link in list(follows.items()):
@@ -46,8 +63,8 @@ class ShareFollowers:
                     continue
                 del follows[booking_id]
                 ended += 1
-                await self._services.sio.leave_room(sid, booking_room(booking_id))
-                await self._services.events.emit("share:ended", {"bookingId": booking_id}, room=sid)
+                await self._ports.rooms.leave_room(sid, booking_room(booking_id))
+                await self._ports.events.emit("share:ended", {"bookingId": booking_id}, room=sid)
             if not follows:
                 self._follows.pop(sid, None)
         return ended

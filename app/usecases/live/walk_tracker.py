@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 
 from app.booking_events import BookingFinished, WalkerApproaching, WalkStarted
 from app.clock import iso
-from app.composition import Services
 from app.domain.bookings import Booking, BookingStatus
 from app.domain.fixes import AcceptedFixes, LiveFix
 from app.events import booking_room
 from app.live.active_walks import ActiveWalk
-from app.usecases.walks import walker_arrived
+from app.usecases.walks import WalkPorts, walker_arrived
 from app.walks.approach import SpeedSample, eta_s
 from geo.coordinates import LngLat
 from geo.distance import haversine_m, round_dm
@@ -35,33 +34,34 @@ class WalkTracker:
     """Handles booking events (walker approaching, walk started, booking finished) and is a fix hook
     (trail, fan-out, geofence)."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, ports: WalkPorts) -> None:
+        # The walk's ports: arriving at the pickup is a walk use case (`walker_arrived`).
+        self.ports = ports
         # The approaching workers' recent speed, for the ETA. In this process's memory: a worker's socket
         # lives in one process, and a lost estimate only means walking pace until the next fix.
         self._speeds: dict[str, SpeedSample] = {}
-        services.active_walks.restore_from(self.walks_in_progress)
+        ports.active_walks.restore_from(self.walks_in_progress)
 
     async def walks_in_progress(self) -> list[ActiveWalk]:
         """The active-walk table as the store has it: every booking in progress (the geofence state as of
         the last point of its trail) and every booking whose worker is on the way (as of the live index)."""
         walks = []
-        for booking in await self.services.store.bookings.in_progress():
+        for booking in await self.ports.store.bookings.in_progress():
             if booking.worker_id is None:
                 continue
             pickup = LngLat(*booking.location.coordinates)
-            last = await self.services.store.trails.last(booking.id)
+            last = await self.ports.store.trails.last(booking.id)
             walks.append(
                 ActiveWalk(booking.id, booking.worker_id, pickup, last is not None and _inside(last.position, pickup))
             )
-        for booking in await self.services.store.bookings.on_the_way():
+        for booking in await self.ports.store.bookings.on_the_way():
             if booking.worker_id is not None:
                 walks.append(await self._approach(booking, booking.worker_id))
         return walks
 
     async def _approach(self, booking: Booking, worker_id: str) -> ActiveWalk:
         pickup = LngLat(*booking.location.coordinates)
-        live = await self.services.live_index.worker(worker_id)
+        live = await self.ports.live_index.worker(worker_id)
         inside = live is not None and live.last_fix is not None and _inside(live.last_fix.position, pickup)
         return ActiveWalk(booking.id, worker_id, pickup, inside, walking=False)
 
@@ -69,29 +69,29 @@ class WalkTracker:
         """The worker set off for the pickup: show their fixes to the booking's watchers from now on."""
         booking = event.booking
         assert booking.worker_id is not None
-        current = self.services.active_walks.get(booking.worker_id)
+        current = self.ports.active_walks.get(booking.worker_id)
         if current is not None and current.walking:
             # Still walking another dog: that walk keeps the worker's fixes until it ends.
             return
-        await self.services.active_walks.put(await self._approach(booking, booking.worker_id))
+        await self.ports.active_walks.put(await self._approach(booking, booking.worker_id))
 
     async def started(self, event: WalkStarted) -> None:
         booking = event.booking
         assert booking.worker_id is not None
         pickup = LngLat(*booking.location.coordinates)
-        live = await self.services.live_index.worker(booking.worker_id)
+        live = await self.ports.live_index.worker(booking.worker_id)
         start_fix = live.last_fix if live is not None else None
         if start_fix is not None:
             # The walk starts where the worker stood when they started it.
-            await self.services.store.trails.append(booking.id, [start_fix.trail_point()])
+            await self.ports.store.trails.append(booking.id, [start_fix.trail_point()])
         inside = start_fix is not None and _inside(start_fix.position, pickup)
-        await self.services.active_walks.put(ActiveWalk(booking.id, booking.worker_id, pickup, inside))
+        await self.ports.active_walks.put(ActiveWalk(booking.id, booking.worker_id, pickup, inside))
 
     async def finished(self, event: BookingFinished) -> None:
         booking = event.booking
         if booking.worker_id is not None and booking.status in (BookingStatus.COMPLETED, BookingStatus.CANCELLED):
             self._speeds.pop(booking.worker_id, None)
-            await self.services.active_walks.remove(booking.worker_id, booking.id)
+            await self.ports.active_walks.remove(booking.worker_id, booking.id)
 
     def _location(self, walk: ActiveWalk, fix: LiveFix) -> dict[str, object]:
         # Distance from the pickup point: how far the walker is from the door, or the dog from home.
@@ -114,13 +114,13 @@ class WalkTracker:
         return event
 
     async def on_fixes(self, batch: AcceptedFixes) -> None:
-        walk = self.services.active_walks.get(batch.worker_id)
+        walk = self.ports.active_walks.get(batch.worker_id)
         if walk is None:
             return
         if walk.walking:
-            await self.services.store.trails.append(walk.booking_id, [fix.trail_point() for fix in batch.fixes])
+            await self.ports.store.trails.append(walk.booking_id, [fix.trail_point() for fix in batch.fixes])
         room = booking_room(walk.booking_id)
-        events = self.services.events
+        events = self.ports.events
         inside = walk.inside
         for fix in batch.fixes:
             await events.emit("tracking:location", self._location(walk, fix), room=room)
@@ -134,6 +134,6 @@ class WalkTracker:
                     room=room,
                 )
                 if inside and not walk.walking:
-                    await walker_arrived(self.services, walk.booking_id, at)
+                    await walker_arrived(self.ports, walk.booking_id, at)
         if inside != walk.inside:
-            await self.services.active_walks.put(walk.with_inside(inside))
+            await self.ports.active_walks.put(walk.with_inside(inside))
