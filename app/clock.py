@@ -22,12 +22,3 @@ def now_ms(clock: Clock) -> int:
         # Every location fix asks; time_ns is several times cheaper than an aware datetime.
         return time.time_ns() // 1_000_000
     return int(clock.now().timestamp() * 1000)
-
-
-def iso(moment: datetime) -> str:
-    """The contract's time format: ISO-8601 UTC with a `Z`, millisecond precision (sorts as text)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -51,7 +51,6 @@ from app.payments.gateway import PaymentGateway
 from app.payments.offline_gateway import OfflineGateway
 from app.ratelimit import RateLimiter
 from app.settings import DEV_JWT_SECRET, Settings
-from app.sockets.socketio_publisher import SocketPublisher
 from app.store.backend import StoreBackend
 from app.store.schema import OFFLINE_PAYMENTS
 from app.store.sqlite.backend import SqliteBackend
@@ -62,6 +61,7 @@ from realtime import packet_json
 from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES
 from realtime.redis_manager import BatchingRedisManager
 from realtime.socket_server import WalkySocketServer
+from realtime.socketio_publisher import SocketPublisher
 
 if TYPE_CHECKING:
     # Types only: these modules import use cases, which still import this module at run time.

@@ -28,8 +28,8 @@ from typing import Any, Protocol
 import structlog
 
 from app.booking_events import BookingCreated, BookingFinished, DispatchRequested
-from app.clock import iso
 from app.dispatch.candidates import CandidatePorts, find_candidate
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus, Dispatch, DispatchState, Offer
 from app.events import worker_room
 from app.settings import Settings

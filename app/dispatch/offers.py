@@ -20,9 +20,9 @@ from typing import Annotated, Any, Protocol
 from pydantic import Field, StrictStr
 
 from app.auth.principal import Principal
-from app.clock import iso
 from app.dispatch.dispatcher import Dispatcher, booking_of_offer
 from app.domain import money
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingPricing, BookingStatus, DispatchState, Offer
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound

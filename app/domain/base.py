@@ -8,7 +8,14 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-from app.clock import iso
+
+def iso(moment: datetime) -> str:
+    """The contract's time format: ISO-8601 UTC with a `Z`, millisecond precision (sorts as text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _as_utc(moment: datetime) -> datetime:

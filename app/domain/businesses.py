@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
 from app.domain.hours import DEFAULT_ZONE, OpeningHours
-from app.media.media import MediaRef
+from app.domain.media import MediaRef
 
 
 class BusinessType(StrEnum):

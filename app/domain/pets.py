@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
-from app.media.media import MediaRef
+from app.domain.media import MediaRef
 
 
 class Species(StrEnum):

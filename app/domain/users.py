@@ -8,7 +8,7 @@ from pydantic import Field
 
 from app.domain.base import Entity, Timestamp
 from app.domain.businesses import Address
-from app.media.media import MediaRef
+from app.domain.media import MediaRef
 
 
 class Role(StrEnum):

@@ -1,7 +1,7 @@
 """The rooms port: use cases put a socket in a room, or take it out, without knowing the socket server.
 
 Next to EventPublisher (app/events.py), which emits to a room; the Socket.IO adapter implements both
-(app/sockets/socketio_publisher.py). A socket is named by its sid, which the socket layer hands in.
+(realtime/socketio_publisher.py). A socket is named by its sid, which the socket layer hands in.
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.errors import ValidationFailed
-from app.media.media import (
+from app.domain.media import (
     MAX_IMAGE_PIXELS,
     MAX_IMAGE_SIDE,
     THUMBNAIL_SIDE,
@@ -28,6 +27,7 @@ from app.media.media import (
     content_key,
     sniff,
 )
+from app.errors import ValidationFailed
 
 _PILLOW_FORMATS = {ContentType.JPEG: "JPEG", ContentType.PNG: "PNG", ContentType.WEBP: "WEBP"}
 # Signatures of other formats (archives, markup, PDF, executables' script payloads) hidden inside an

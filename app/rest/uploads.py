@@ -15,8 +15,8 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from app.domain.media import MAX_FILENAME_LENGTH, MAX_FRAMING_BYTES, MAX_UPLOAD_BYTES
 from app.errors import PayloadTooLarge, ValidationFailed
-from app.media.media import MAX_FILENAME_LENGTH, MAX_FRAMING_BYTES, MAX_UPLOAD_BYTES
 from app.media.processing import Upload
 from app.rest.upload_gate import UploadGate
 

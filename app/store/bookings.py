@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus, HistoryEntry
 from app.store.documents import DocumentCollection, DuplicateKey, Filter, Update
 

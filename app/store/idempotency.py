@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
 PENDING = "pending"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.media.media import MediaKind, MediaObject
+from app.domain.media import MediaKind, MediaObject
 from app.store.documents import DocumentCollection
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.payments import Payment, PayoutAccount
 from app.store.documents import Document, DocumentCollection, DuplicateKey, Filter, Update
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
+from app.domain.media import MediaRef
 from app.domain.pets import Pet
-from app.media.media import MediaRef
 from app.store.documents import DocumentCollection, Update
 
 

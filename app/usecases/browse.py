@@ -15,10 +15,10 @@ from pydantic import Field
 from app.domain.base import Timestamp
 from app.domain.businesses import Address, Business, BusinessType, Rating
 from app.domain.hours import OpeningHours
+from app.domain.media import MediaRef
 from app.domain.pets import Species
 from app.domain.services import Pricing, Service, ServiceType
 from app.errors import NotFound
-from app.media.media import MediaRef
 from app.store.store import Store
 from app.usecases.businesses import BusinessSearch, found_near
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput

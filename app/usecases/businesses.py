@@ -21,11 +21,11 @@ from app.domain.businesses import (
     point,
 )
 from app.domain.hours import DEFAULT_ZONE, DayOfWeek, OpeningHours, TimeOfDay, TimeZoneName, zone_problem
+from app.domain.media import MediaRef
 from app.domain.services import ServiceType
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
-from app.media.media import MediaRef
 from app.store.geo_search import NearbyBusiness
 from app.store.store import Store
 from app.usecases.inputs import AddressInput, Email, Input, Name, Output, PageNumber, PageSize, Phone, QueryInput, Text

@@ -16,11 +16,11 @@ from typing import Protocol
 from app.auth.principal import Principal
 from app.clock import Clock
 from app.domain.bookings import BookingStatus
+from app.domain.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaObject, MediaRef
 from app.domain.pets import Pet
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, Unavailable
 from app.ids import new_id
-from app.media.media import MAX_PET_PHOTOS, MAX_STORED_BYTES, MediaKind, MediaObject, MediaRef
 from app.media.processing import Processed, Rendition, Upload, process_in_pool
 from app.media.storage import MediaStorage, ObjectMissing, StorageError
 from app.settings import Settings

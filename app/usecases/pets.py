@@ -15,11 +15,11 @@ from app.auth.principal import Principal
 from app.auth.session_signals import SessionChannel
 from app.clock import Clock
 from app.domain.base import Timestamp
+from app.domain.media import MediaRef
 from app.domain.pets import MAX_CO_OWNERS, Behavior, EnergyLevel, MedicalInfo, Pet, PetStatus, Species
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
-from app.media.media import MediaRef
 from app.store.store import Store
 from app.usecases.bookings.watchers import co_owners_changed
 from app.usecases.inputs import Email, Input, Name, Output, Phone, Text

@@ -8,14 +8,15 @@ from typing import Annotated, Any, Protocol, Self
 from pydantic import Field, Strict, model_validator
 
 from app.auth.principal import Principal
-from app.clock import Clock, iso
+from app.clock import Clock
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus, Walk
+from app.domain.media import MediaKind
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
 from app.ids import new_id
 from app.live.active_walks import ActiveWalks
-from app.media.media import MediaKind
 from app.store.store import Store
 from app.usecases.bookings.lifecycle import BookingPorts, get_booking, set_off
 from app.usecases.bookings.watchers import may_watch

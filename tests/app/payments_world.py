@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from app.clock import iso
 from app.composition import Services
+from app.domain.base import iso
 from app.service import create_app, services_of
 from app.settings import Settings
 from tests.app.bookings_world import PICKUP, World, build_world

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from app.composition import Services
-from app.media.media import MAX_UPLOAD_BYTES
+from app.domain.media import MAX_UPLOAD_BYTES
 from app.media.memory_storage import MemoryStorage
 from app.media.storage import StorageError, StoredObject
 from app.service import create_app, services_of

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.clock import parse_iso
+from app.domain.base import parse_iso
 from app.domain.bookings import Booking
 from app.settings import Settings
 from app.usecases.payments.settlement import capture_for_booking

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.principal import Principal
-from app.media.media import MediaRef
+from app.domain.media import MediaRef
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
 from app.rest.uploads import read_upload

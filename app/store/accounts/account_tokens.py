@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.clock import iso
 from app.domain.account_tokens import AccountToken, TokenPurpose
+from app.domain.base import iso
 from app.store.documents import DocumentCollection, Update
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
+from app.domain.media import MediaRef
 from app.domain.users import User, UserStatus
 from app.errors import Conflict
-from app.media.media import MediaRef
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 
 

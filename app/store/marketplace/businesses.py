@@ -6,9 +6,9 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Literal
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.businesses import Business, BusinessStatus, Rating
-from app.media.media import MediaRef
+from app.domain.media import MediaRef
 from app.store.documents import DocumentCollection, Filter, Update
 from app.store.reviews.ratings import apply_rating
 

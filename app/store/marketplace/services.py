@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.pets import Species
 from app.domain.services import Service, ServiceType
 from app.store.documents import DocumentCollection, Update

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.businesses import Rating
 from app.domain.workers import Worker
 from app.store.documents import Document, DocumentCollection, Update

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.notifications import Notification
 from app.store.batching import BatchInserter
 from app.store.documents import DocumentCollection, Update

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from app.clock import iso
+from app.domain.base import iso
 from app.ids import new_id
 from app.messages.outbox import LATER_CHANNELS, URGENT_CHANNELS, OutboxMessage, OutboxStatus
 from app.store.batching import BatchInserter

@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from app.clock import parse_iso
+from app.domain.base import parse_iso
 from app.store.documents import Document, Filter, Update, check_filter
 from app.store.schema import Index
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.reviews import Review, ReviewStatus
 from app.store.documents import DocumentCollection, DuplicateKey, Update
 

@@ -7,9 +7,9 @@ from typing import Protocol
 from app.auth.principal import Principal
 from app.domain.base import Timestamp
 from app.domain.businesses import Address
+from app.domain.media import MediaRef
 from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
-from app.media.media import MediaRef
 from app.store.store import Store
 from app.usecases import media
 from app.usecases.accounts.sessions import SessionPorts, revoke_sessions

@@ -12,7 +12,7 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus
 from app.domain.users import Role
 from app.errors import Forbidden, NotFound

@@ -13,7 +13,7 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 
 from app.auth.principal import Principal
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus, end_of
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.usecases.bookings.lifecycle import BookingPorts, get_booking

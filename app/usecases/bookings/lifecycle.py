@@ -21,8 +21,8 @@ from app.booking_events import (
     WalkerApproaching,
     WalkStarted,
 )
-from app.clock import iso
 from app.domain import money
+from app.domain.base import iso
 from app.domain.bookings import (
     TRANSITIONS,
     Action,

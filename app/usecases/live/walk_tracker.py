@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.booking_events import BookingFinished, WalkerApproaching, WalkStarted
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus
 from app.domain.fixes import AcceptedFixes, LiveFix
 from app.events import booking_room

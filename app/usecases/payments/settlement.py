@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import structlog
 
 from app.booking_events import BookingFinished
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus
 from app.domain.payment_events import IntentStatus, PaymentStatus, state_of_intent
 from app.domain.payments import Payment, next_settlement_try, proportional

@@ -8,8 +8,8 @@ import threading
 import pytest
 from PIL import Image
 
+from app.domain.media import THUMBNAIL_SIDE, ContentType, MediaKind
 from app.errors import ValidationFailed
-from app.media.media import THUMBNAIL_SIDE, ContentType, MediaKind
 from app.media.processing import PROCESS_THREADS, Processed, Upload, process, process_in_pool
 from tests.app.media.images import ELF, image_bytes, jpeg_with_gps, pdf, png_bomb
 

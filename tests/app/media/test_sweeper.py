@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.media.media import ContentType, MediaKind, MediaObject
+from app.domain.media import ContentType, MediaKind, MediaObject
 from app.media.memory_storage import MemoryStorage
 from app.media.sweeper import MediaSweeper
 from app.store.sqlite.backend import SqliteBackend

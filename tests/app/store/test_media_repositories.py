@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.media.media import ContentType, MediaKind, MediaObject
+from app.domain.media import ContentType, MediaKind, MediaObject
 from app.store.store import Store
 
 T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)

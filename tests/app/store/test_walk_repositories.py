@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.clock import iso
+from app.domain.base import iso
 from app.domain.bookings import Booking, BookingLocation, BookingStatus
 from app.domain.services import ServiceType
 from app.store.store import Store

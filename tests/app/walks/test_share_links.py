@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from app.clock import parse_iso
 from app.composition import Services
+from app.domain.base import parse_iso
 from app.walks.share import token_hash
 from tests.app.bookings_world import PICKUP
 from tests.app.marketplace import error_code, owner

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from app.clock import iso
 from app.composition import Services
+from app.domain.base import iso
 from app.events import user_room
 from app.usecases.walks import alert_silent_walks, silence_watcher
 from app.walks.silence import SILENCE_MS, silent_since

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from app.clock import iso
 from app.composition import Services
+from app.domain.base import iso
 from app.events import booking_room
 from tests.app.bookings_world import PICKUP
 from tests.app.marketplace import error_code, owner
