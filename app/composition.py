@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import socketio
 import structlog
@@ -26,8 +26,10 @@ from app.booking_events import (
     WalkStarted,
 )
 from app.clock import Clock, SystemClock
+from app.dispatch.dispatcher import Dispatcher
 from app.domain.fixes import FixHook
 from app.events import EventPublisher
+from app.jobs.runner import JobRunner
 from app.live.active_walks import ActiveWalks, MemoryActiveWalks
 from app.live.fleet_watchers import FleetWatchers, MemoryFleetWatchers
 from app.live.live_index import LiveIndex
@@ -55,19 +57,20 @@ from app.store.backend import StoreBackend
 from app.store.schema import OFFLINE_PAYMENTS
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from app.usecases.live.fleet import FleetSubscriptions, fleet_fanout
+from app.usecases.live.presence import PresenceTracker
+from app.usecases.live.share_followers import ShareFollowers
 from app.usecases.live.sweeper import Sweeper
+from app.usecases.live.walk_tracker import WalkTracker
+from app.usecases.payments.settlement import PaymentsListener
+from app.usecases.scheduled import scheduled_jobs
+from app.usecases.walks import silence_watcher
 from app.walks.live_summaries import LiveSummaries
 from realtime import packet_json
 from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES
 from realtime.redis_manager import BatchingRedisManager
 from realtime.socket_server import WalkySocketServer
 from realtime.socketio_publisher import SocketPublisher
-
-if TYPE_CHECKING:
-    # Types only: these modules import use cases, which still import this module at run time.
-    from app.dispatch.dispatcher import Dispatcher
-    from app.usecases.live.walk_tracker import WalkTracker
-    from app.usecases.payments.settlement import PaymentsListener
 
 log = structlog.get_logger(__name__)
 
@@ -113,8 +116,12 @@ class Services:
     fix_hooks: list[FixHook] = field(default_factory=list)
     # Dispatch, live tracking and payments hear the booking lifecycle here (see wire_booking_events).
     booking_events: BookingEvents = field(default_factory=BookingEvents)
-    # The offer cascade, when this app runs one (create_app does; bare services in tests and scripts do not).
-    dispatcher: Dispatcher | None = None
+    # The use-case objects that live as long as the app, built and connected by `wire` (the socket entry
+    # registers its handlers on them).
+    dispatcher: Dispatcher = field(init=False)
+    presence: PresenceTracker = field(init=False)
+    fleet_subscriptions: FleetSubscriptions = field(init=False)
+    share_followers: ShareFollowers = field(init=False)
     # Started after the store is set up, stopped (in reverse) before anything is closed.
     background: list[Background] = field(default_factory=list)
     # Stripe Connect when WALKY_STRIPE_SECRET_KEY is set, else the offline gateway (see build_payment_gateway).
@@ -142,10 +149,19 @@ class Services:
         await self.payment_gateway.aclose()
 
 
-def wire_booking_events(
-    events: BookingEvents, *, dispatcher: Dispatcher, payments: PaymentsListener, walk_tracker: WalkTracker
-) -> None:
-    """Every subscription to booking events. Handlers of one event run in the order subscribed here."""
+def wire(services: Services) -> None:
+    """Every long-lived use-case object, fix hook, booking-event subscription and background task, in one place.
+
+    Handlers of one booking event run in the order subscribed here; fix hooks too; background tasks start in
+    list order after the store is set up and stop in reverse.
+    """
+    dispatcher = services.dispatcher = Dispatcher(services)
+    walk_tracker = WalkTracker(services)
+    payments = PaymentsListener(services)
+    presence = services.presence = PresenceTracker(services)
+    services.fleet_subscriptions = FleetSubscriptions(services)
+    followers = services.share_followers = ShareFollowers(services)
+    events = services.booking_events
     events.subscribe(BookingCreated, dispatcher.created)
     events.subscribe(DispatchRequested, dispatcher.dispatch_requested)
     events.subscribe(WalkStarted, walk_tracker.started)
@@ -153,6 +169,16 @@ def wire_booking_events(
     events.subscribe(BookingFinished, dispatcher.finished)
     events.subscribe(BookingFinished, payments.finished)
     events.subscribe(BookingFinished, walk_tracker.finished)
+    services.fix_hooks.extend([fleet_fanout(services), walk_tracker.on_fixes])
+    services.background.extend(
+        [
+            dispatcher,
+            JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)),
+            silence_watcher(services),
+            presence,
+            followers,
+        ]
+    )
 
 
 def build_payment_gateway(settings: Settings, backend: StoreBackend) -> PaymentGateway:
@@ -241,6 +267,7 @@ def build_store_backend(settings: Settings) -> StoreBackend:
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """The adapters chosen by settings, and everything wired to them (see `wire`)."""
     if DEV_JWT_SECRET in settings.jwt_keys:
         log.warning("using the development JWT secret; set WALKY_JWT_SECRET outside development")
     backend = build_store_backend(settings)
@@ -304,7 +331,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         background.insert(0, ErrorTracking(settings))
     metrics = Metrics()
     publisher = SocketPublisher(sio)
-    return Services(
+    services = Services(
         settings=settings,
         metrics=metrics,
         business_gauges=BusinessGauges(metrics, backend, live_index),
@@ -329,3 +356,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         health_checks=health_checks(store, live_index, active_walks, redis, manager),
         media=media,
     )
+    wire(services)
+    return services

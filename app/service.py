@@ -12,9 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Scope
 
 from app.clock import Clock
-from app.composition import Services, build_services, wire_booking_events
-from app.dispatch.dispatcher import Dispatcher
-from app.jobs.runner import JobRunner
+from app.composition import Services, build_services
 from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
@@ -48,10 +46,6 @@ from app.rest.upload_gate import UploadGate
 from app.rest.uploads import UPLOAD_PATHS
 from app.settings import Settings
 from app.sockets.server import create_socket_server
-from app.usecases.live.walk_tracker import WalkTracker
-from app.usecases.payments.settlement import PaymentsListener
-from app.usecases.scheduled import scheduled_jobs
-from app.usecases.walks import silence_watcher
 from app.web import pages
 from app.web.static_files import install_static
 from realtime.socket_server import SocketApp
@@ -69,16 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "and nobody is charged"
         )
     services = build_services(settings, clock)
-    dispatcher = services.dispatcher = Dispatcher(services)
-    services.background.append(dispatcher)
-    walk_tracker = WalkTracker(services)
-    wire_booking_events(
-        services.booking_events, dispatcher=dispatcher, payments=PaymentsListener(services), walk_tracker=walk_tracker
-    )
-    # Jobs call use cases (notify), which the composition root cannot import.
-    services.background.append(JobRunner(services.store.jobs, services.clock, scheduled_jobs(services)))
-    services.background.append(silence_watcher(services))
-    sio = create_socket_server(services, walk_tracker)
+    sio = create_socket_server(services)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -33,10 +33,10 @@ OfferId = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 
 
 class OfferPorts(BookingPorts, Protocol):
-    """An accept confirms the booking (bookings' ports); the dispatcher, when running, moves it on."""
+    """An accept confirms the booking (bookings' ports); the dispatcher moves it on."""
 
     @property
-    def dispatcher(self) -> Dispatcher | None: ...
+    def dispatcher(self) -> Dispatcher: ...
 
 
 class OfferInput(Input):
@@ -123,8 +123,6 @@ async def accept_offer(ports: OfferPorts, principal: Principal, offer_id: str) -
         "dispatch.current.expiresAt": {"$gt": iso(now)},
     }
     extra = await _pricing(ports, booking, offer.business_id)
-    if dispatcher is None:
-        return _yours(await assign_worker(ports, principal, booking, worker, extra=extra, where=pinned))
     async with dispatcher.booking_lock(booking.id):
         # Under the lock, a second tap from the same walker waits for the first and is told it won.
         fresh = await ports.store.bookings.get(booking.id)
@@ -160,9 +158,6 @@ async def decline_offer(ports: OfferPorts, principal: Principal, offer_id: str) 
     booking, offer = await _offer_for(ports, worker_id, offer_id)
     if offer is None:
         raise Conflict("this offer is no longer open")
-    dispatcher = ports.dispatcher
-    if dispatcher is None:
-        raise Conflict("dispatch is not running on this server")
-    if await dispatcher.retire(booking.id, offer_id, reason="declined") is None:
+    if await ports.dispatcher.retire(booking.id, offer_id, reason="declined") is None:
         raise Conflict("this offer is no longer open")
     return {"declined": True, "bookingId": booking.id}

@@ -17,26 +17,19 @@ from app.events import user_room, worker_room
 from app.sockets.events import register_events
 from app.sockets.session import SocketSessions
 from app.usecases.accounts.sessions import authenticate
-from app.usecases.live.fleet import FleetSubscriptions, fleet_fanout
-from app.usecases.live.presence import PresenceTracker
-from app.usecases.live.share_followers import ShareFollowers
-from app.usecases.live.walk_tracker import WalkTracker
 
 log = structlog.get_logger("walky.socket")
 
 
-def create_socket_server(services: Services, walk_tracker: WalkTracker) -> socketio.AsyncServer:
-    """`walk_tracker` is built by the app, which subscribes it to booking events; here it hears fixes."""
+def create_socket_server(services: Services) -> socketio.AsyncServer:
+    """Registers the handlers on the wired services' server: the use-case objects they call (presence, fleet
+    subscriptions, share followers) are built by the composition root; the socket sessions are this entry's."""
     sio = services.sio
     sessions = SocketSessions(sio, services.token_versions)
     services.session_channel.subscribe(sessions.on_signal)
-    tracker = PresenceTracker(services)
-    services.background.append(tracker)
-    services.fix_hooks.append(fleet_fanout(services))
-    fleets = FleetSubscriptions(services)
-    services.fix_hooks.append(walk_tracker.on_fixes)
-    followers = ShareFollowers(services)
-    services.background.append(followers)
+    tracker = services.presence
+    fleets = services.fleet_subscriptions
+    followers = services.share_followers
 
     async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         if auth is None or (isinstance(auth, dict) and "token" not in auth):

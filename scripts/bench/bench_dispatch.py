@@ -34,9 +34,8 @@ from redis.asyncio import Redis
 
 from app.auth.principal import Principal
 from app.booking_events import BookingEvents
-from app.composition import Services, build_services, wire_booking_events
+from app.composition import Services, build_services
 from app.dispatch.candidates import BASE_LIMIT
-from app.dispatch.dispatcher import Dispatcher
 from app.domain.businesses import Address, Business, point
 from app.domain.fixes import LiveFix
 from app.domain.pets import Pet, Species
@@ -48,8 +47,6 @@ from app.ids import new_id
 from app.live.live_index import STATE_TTL_MS
 from app.settings import Settings
 from app.usecases.bookings.lifecycle import BookingCreate, create_booking
-from app.usecases.live.walk_tracker import WalkTracker
-from app.usecases.payments.settlement import PaymentsListener
 from geo.coordinates import LngLat
 from tests.support.redis_server import redis_server
 
@@ -237,16 +234,8 @@ async def run(mode: str, walkers: int, bookings: int, seed: int) -> dict[str, fl
         redis_server() if mode == "redis" else nullcontext(None) as redis_url,
     ):
         settings = Settings(data_dir=Path(tmp), redis_url=redis_url, dispatch_sweep_s=3600, _env_file=None)
+        # Wired as the app is (only the dispatcher's handlers run on the paths measured here).
         services = build_services(settings)
-        # Wired as create_app does (only the dispatcher's handlers run on the paths measured here).
-        dispatcher = services.dispatcher = Dispatcher(services)
-        services.background.append(dispatcher)
-        wire_booking_events(
-            services.booking_events,
-            dispatcher=dispatcher,
-            payments=PaymentsListener(services),
-            walk_tracker=WalkTracker(services),
-        )
         offers = OfferClock(services.events)
         services.events = offers
         await services.start()
@@ -291,7 +280,7 @@ async def run(mode: str, walkers: int, bookings: int, seed: int) -> dict[str, fl
                 booking = await create_booking(services, world.owner, body(pickup))
                 offered_at = await offers.wait(booking.id)
                 to_offer.append((offered_at - start) * 1000)
-            await dispatcher.settle()
+            await services.dispatcher.settle()
         finally:
             await services.close()
     print(_summary(f"[{mode}] created -> offer", to_offer))
