@@ -1,4 +1,4 @@
-"""The walk's requests: on my way, walk events, the report card, share links, silent-device alerts."""
+"""The walk's requests: on my way, walk events, the report card, share links (silent devices: silent_walks.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app.domain.bookings import Booking, BookingStatus, Walk
 from app.domain.media import MediaKind
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.events import booking_room, user_room
+from app.events import booking_room
 from app.ids import new_id
 from app.live.active_walks import ActiveWalks
 from app.store.store import Store
@@ -26,7 +26,6 @@ from app.walks.approach import display_status, eta_s, on_the_way, position_visib
 from app.walks.live_summaries import LiveSummaries
 from app.walks.report import map_events, report_card, track, walk_so_far
 from app.walks.share import DEFAULT_SHARE_MIN, MAX_SHARE_MIN, MAX_TOKEN_LENGTH, ShareLink, new_token, token_hash
-from app.walks.silence import SILENCE_MS, SilenceWatcher, silent_since
 from app.walks.walk_events import (
     MAX_EVENT_AGE_S,
     MAX_EVENT_FUTURE_S,
@@ -358,44 +357,3 @@ async def share_subscription(ports: WalkPorts, data: ShareSubscription) -> tuple
         "status": display_status(booking),
         "last": view.model_dump() if view else None,
     }
-
-
-async def alert_silent_walks(ports: WalkPorts, now: datetime) -> int:
-    """`tracking:stale` to the owners and the business, and a notification, for every walk in progress that
-    has sent no fix for two minutes; once per silence (a fix ends it), in whichever process claims it."""
-    now_ms = int(now.timestamp() * 1000)
-    alerted = 0
-    for booking in await ports.store.bookings.in_progress():
-        last = await ports.store.trails.last(booking.id)
-        started_ms = int((booking.started_at or now).timestamp() * 1000)
-        since = silent_since(last.timestamp_ms if last else None, started_ms, now_ms)
-        if since is None or not await ports.store.walk_alerts.claim(f"stale.{booking.id}.{since}"):
-            continue
-        alerted += 1
-        last_at = iso(datetime.fromtimestamp(since / 1000, tz=UTC))
-        parties = [*booking.watcher_ids, *await _business_users(ports, booking)]
-        for user_id in dict.fromkeys(parties):
-            await ports.events.emit(
-                "tracking:stale", {"bookingId": booking.id, "lastAt": last_at}, room=user_room(user_id)
-            )
-        await notify(
-            ports,
-            parties,
-            kind="walk.stale",
-            title="No signal from the walker",
-            message=f"The walker's phone has sent no position for {SILENCE_MS // 60_000} minutes.",
-            data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "lastAt": last_at},
-        )
-    return alerted
-
-
-async def _business_users(ports: WalkPorts, booking: Booking) -> list[str]:
-    business = await ports.store.businesses.get(booking.business_id) if booking.business_id else None
-    return [business.owner_id] if business is not None else []
-
-
-def silence_watcher(ports: WalkPorts) -> SilenceWatcher:
-    async def sweep() -> int:
-        return await alert_silent_walks(ports, ports.clock.now())
-
-    return SilenceWatcher(sweep)

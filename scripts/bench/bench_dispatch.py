@@ -46,7 +46,7 @@ from app.events import EventPublisher
 from app.ids import new_id
 from app.live.live_index import STATE_TTL_MS
 from app.settings import Settings
-from app.usecases.bookings.lifecycle import BookingCreate, create_booking
+from app.usecases.bookings.creation import BookingCreate, create_booking
 from geo.coordinates import LngLat
 from tests.support.redis_server import redis_server
 

@@ -14,6 +14,7 @@ from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.rest.openapi import WALK_NOT_STARTED
 from app.usecases import access, tracking
+from app.usecases.bookings import creation
 from app.usecases.bookings import edits as booking_edits
 from app.usecases.bookings import lifecycle as bookings
 from app.usecases.idempotency import run_once
@@ -27,13 +28,13 @@ def _json(booking: Booking) -> dict[str, Any]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Envelope[Booking])
 async def create_booking(
-    body: bookings.BookingCreate,
+    body: creation.BookingCreate,
     principal: PrincipalDep,
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
-        return _json(await bookings.create_booking(services, principal, body))
+        return _json(await creation.create_booking(services, principal, body))
 
     data, replayed = await run_once(
         services,

@@ -1,4 +1,4 @@
-"""Booking use cases: create, read, list, and the lifecycle transitions.
+"""Booking use cases: read, list, and the lifecycle transitions (creation: creation.py).
 
 Each transition is a compare-and-set on the stored status, so racing callers leave exactly one
 winner; the loser gets 409 CONFLICT. Every transition is recorded in the booking's history, emitted
@@ -8,13 +8,12 @@ as `booking:status` to the booking's room and stored as a notification for each 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Protocol, Self
+from typing import Any, Protocol
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from app.auth.principal import Principal
 from app.booking_events import (
-    BookingCreated,
     BookingEvents,
     BookingFinished,
     DispatchRequested,
@@ -27,27 +26,19 @@ from app.domain.bookings import (
     TRANSITIONS,
     Action,
     Booking,
-    BookingPricing,
     BookingStatus,
     Cancellation,
     CompletionDetails,
     Dispatch,
     DispatchState,
     HistoryEntry,
-    end_of,
-    new_booking_number,
 )
-from app.domain.businesses import Business
-from app.domain.pets import Pet
-from app.domain.services import MAX_DURATION_MIN, MIN_DURATION_MIN, Service, ServiceType
 from app.domain.users import Role
 from app.domain.workers import Worker
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import booking_room, user_room
-from app.ids import new_id
 from app.live.live_index import LiveIndex
-from app.store.bookings import BookingNumberTaken
-from app.usecases.bookings.rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
+from app.usecases.bookings.rules import check_hours
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import NotificationPorts, notify
@@ -56,11 +47,8 @@ from app.walks.report import live_walk
 from geo.coordinates import LngLat
 from geo.distance import haversine_m
 
-MAX_PETS_PER_BOOKING = 10
-Duration = Annotated[int, Field(strict=True, ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN)]
 # Walks need a walker close to the dog; the worker's last live fix must be this near the pickup.
 START_RADIUS_M = 200.0
-ASAP_DURATION_MIN = 60
 
 
 class BookingPorts(NotificationPorts, Protocol):
@@ -71,33 +59,6 @@ class BookingPorts(NotificationPorts, Protocol):
 
     @property
     def live_index(self) -> LiveIndex: ...
-
-
-class BookingCreate(Input):
-    service_id: str | None = Field(default=None, min_length=1, max_length=64)
-    service_type: ServiceType | None = None
-    pets: list[str] = Field(min_length=1, max_length=MAX_PETS_PER_BOOKING)
-    scheduled_at: datetime | None = None
-    asap: bool = False
-    # Omitted: the owner's account address.
-    location: LocationInput | None = None
-    duration: Duration | None = Field(default=None, description="minutes; defaults to the service's")
-    notes: Text | None = Field(default=None, max_length=2000)
-    special_instructions: Text | None = Field(default=None, max_length=2000)
-
-    @model_validator(mode="after")
-    def _shape(self) -> Self:
-        if self.service_id is None and self.service_type is None:
-            raise ValueError("give serviceId, or serviceType with asap")
-        if self.service_id is None and not self.asap:
-            raise ValueError("serviceType bookings are dispatched now: set asap to true")
-        if self.asap == (self.scheduled_at is not None):
-            raise ValueError("give exactly one of scheduledAt and asap")
-        if self.scheduled_at is not None and self.scheduled_at.tzinfo is None:
-            raise ValueError("scheduledAt must carry a time zone (e.g. Z)")
-        if len(set(self.pets)) != len(self.pets):
-            raise ValueError("pets must not repeat")
-        return self
 
 
 class ConfirmInput(Input):
@@ -148,99 +109,6 @@ async def _business_of(ports: BookingPorts, principal: Principal) -> str | None:
         return principal.business_id
     user = await ports.store.users.get(principal.user_id)
     return user.business_id if user else None
-
-
-async def _pets(ports: BookingPorts, principal: Principal, pet_ids: list[str]) -> list[Pet]:
-    pets = []
-    for index, pet_id in enumerate(pet_ids):
-        pet = await ports.store.pets.get(pet_id)
-        if pet is None or pet.deleted_at is not None or not pet.visible_to(principal.user_id):
-            raise ValidationFailed(
-                f"pet {pet_id} is not one of your pets",
-                [{"field": f"body.pets.{index}", "message": "not one of your pets", "type": "pet"}],
-            )
-        pets.append(pet)
-    return pets
-
-
-def _check_service_fits(service: Service, pets: list[Pet]) -> None:
-    if len(pets) > service.max_pets:
-        raise ValidationFailed(f"this service takes at most {service.max_pets} pets")
-    unfit = [p.name for p in pets if p.species not in service.pet_types]
-    if unfit:
-        raise ValidationFailed(f"this service does not take {', '.join(unfit)} ({'/'.join(service.pet_types)} only)")
-
-
-def _pricing(service: Service, business: Business, pet_count: int) -> BookingPricing:
-    base = service.pricing.base_price
-    total = money.price(base, service.pricing.additional_pet_price, pet_count)
-    return BookingPricing(
-        base_price=base,
-        additional=total - base,
-        platform_fee=money.platform_fee(total, premium=business.premium),
-        total_amount=total,
-        currency=service.pricing.currency,
-    )
-
-
-async def _active_service(ports: BookingPorts, service_id: str) -> tuple[Service, Business]:
-    service = await ports.store.services.get(service_id)
-    business = await ports.store.businesses.get(service.business_id) if service else None
-    if service is None or not service.is_active or business is None or not business.is_active:
-        raise NotFound("no such service")
-    return service, business
-
-
-async def create_booking(ports: BookingPorts, principal: Principal, data: BookingCreate) -> Booking:
-    principal.require_role(Role.OWNER)
-    now = ports.clock.now()
-    pets = await _pets(ports, principal, data.pets)
-    location = await pickup_location(ports.store, principal, data.location)
-    service: Service | None = None
-    business: Business | None = None
-    if data.service_id is not None:
-        service, business = await _active_service(ports, data.service_id)
-        _check_service_fits(service, pets)
-        check_pickup(business, location)
-    starts = data.scheduled_at or now
-    duration = data.duration or (service.duration if service else ASAP_DURATION_MIN)
-    if data.scheduled_at is not None:
-        check_start(now, starts)
-        if business is not None:
-            check_hours(business, None, starts, end_of(starts, duration))
-    watchers = [principal.user_id, *(uid for pet in pets for uid in (pet.owner_id, *pet.co_owner_ids))]
-    booking_fields: dict[str, Any] = {
-        "owner_id": principal.user_id,
-        "watcher_ids": list(dict.fromkeys(watchers)),
-        "pet_ids": data.pets,
-        "service_type": service.service_type if service else data.service_type,
-        "service_id": service.id if service else None,
-        "business_id": business.id if business else None,
-        "status": BookingStatus.PENDING,
-        "asap": data.asap,
-        "scheduled_at": starts,
-        "duration": duration,
-        "ends_at": end_of(starts, duration),
-        "location": location,
-        "notes": data.notes,
-        "special_instructions": data.special_instructions,
-        "pricing": _pricing(service, business, len(pets)) if service and business else None,
-        "dispatch": Dispatch(state=DispatchState.SEARCHING) if data.asap else None,
-        "history": [HistoryEntry(status=BookingStatus.PENDING, at=now, by=principal.user_id, role=principal.role)],
-        "created_at": now,
-        "updated_at": now,
-    }
-    for _ in range(5):
-        booking = Booking(id=new_id(), booking_number=new_booking_number(), **booking_fields)
-        try:
-            await ports.store.bookings.add(booking)
-            break
-        except BookingNumberTaken:
-            continue
-    else:
-        raise Conflict("could not allocate a booking number; try again")
-    await ports.booking_events.publish(BookingCreated(booking))
-    return booking
 
 
 async def get_booking(ports: BookingPorts, principal: Principal, booking_id: str) -> Booking:

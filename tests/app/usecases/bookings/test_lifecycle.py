@@ -36,8 +36,8 @@ from app.live.live_index import LiveIndex
 from app.live.memory_live_index import MemoryLiveIndex
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
+from app.usecases.bookings.creation import BookingCreate, create_booking
 from app.usecases.bookings.lifecycle import (
-    BookingCreate,
     CancelInput,
     CompleteInput,
     ConfirmInput,
@@ -45,7 +45,6 @@ from app.usecases.bookings.lifecycle import (
     cancel_booking,
     complete_booking,
     confirm_booking,
-    create_booking,
     start_booking,
 )
 from geo.coordinates import LngLat
