@@ -59,7 +59,15 @@ log = structlog.get_logger("walky")
 GZIP_MIN_BYTES = 1024
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    nearby_lane: bool = True,
+    nearby_entrance: bool = True,
+) -> ASGIApp:
+    """`nearby_lane`, `nearby_entrance`: the nearby read's shortcuts (app/rest/nearby_lane.py), switchable
+    off for scripts/bench/callgrind_paths.py, which measures what each one saves."""
     settings = settings or Settings()
     if settings.is_production and settings.offline_payments:
         # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
@@ -154,15 +162,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         )
     api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
     # Outside all of the above, inside the request context: the nearby read's plain requests skip them.
-    api.add_middleware(
-        NearbyLane,
-        services=services,
-        route=locations.nearby_workers_route,
-        rate=settings.api_rate_limit,
-        timeout_s=settings.request_timeout_s,
-        cors=bool(settings.cors_origins),
-        vary_from_bytes=GZIP_MIN_BYTES,
-    )
+    if nearby_lane:
+        api.add_middleware(
+            NearbyLane,
+            services=services,
+            route=locations.nearby_workers_route,
+            rate=settings.api_rate_limit,
+            timeout_s=settings.request_timeout_s,
+            cors=bool(settings.cors_origins),
+            vary_from_bytes=GZIP_MIN_BYTES,
+        )
     if settings.sentry_dsn:
         from app.ops.sentry import CaptureErrors
 
@@ -172,7 +181,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     assert not api.root_path, "the nearby entrance sets no root path"
     # Sentry's ASGI wrapper sits on Starlette's entry (its request data goes on every report): with Sentry
     # on, the nearby path keeps that entry.
-    shortcuts = {} if settings.sentry_dsn else {locations.nearby_workers_route.path: NearbyEntrance(api)}
+    entrance = nearby_entrance and not settings.sentry_dsn
+    shortcuts = {locations.nearby_workers_route.path: NearbyEntrance(api)} if entrance else {}
     asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io", shortcuts=shortcuts)
     return asgi
 
