@@ -19,7 +19,7 @@ from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.nearby_lane import NearbyEntrance, NearbyLane
+from app.rest.nearby_lane import NearbyLane
 from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
@@ -64,10 +64,9 @@ def create_app(
     clock: Clock | None = None,
     *,
     nearby_lane: bool = True,
-    nearby_entrance: bool = True,
 ) -> ASGIApp:
-    """`nearby_lane`, `nearby_entrance`: the nearby read's shortcuts (app/rest/nearby_lane.py), switchable
-    off for scripts/bench/callgrind_paths.py, which measures what each one saves."""
+    """`nearby_lane`: the nearby read's shortcut (app/rest/nearby_lane.py), switchable off for
+    scripts/bench/callgrind_paths.py, which measures what it saves."""
     settings = settings or Settings()
     if settings.is_production and settings.offline_payments:
         # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
@@ -178,12 +177,7 @@ def create_app(
         # Just inside the request context: reports carry its request id, and it still answers the 500.
         api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
-    assert not api.root_path, "the nearby entrance sets no root path"
-    # Sentry's ASGI wrapper sits on Starlette's entry (its request data goes on every report): with Sentry
-    # on, the nearby path keeps that entry.
-    entrance = nearby_entrance and not settings.sentry_dsn
-    shortcuts = {locations.nearby_workers_route.path: NearbyEntrance(api)} if entrance else {}
-    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io", shortcuts=shortcuts)
+    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi
 
 

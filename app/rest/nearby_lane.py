@@ -19,7 +19,6 @@ import asyncio
 from urllib.parse import parse_qsl
 
 import orjson
-from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,7 +27,6 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import AppError
 from app.rest.errors import app_error_response
-from app.rest.middleware import RequestContextMiddleware
 from app.rest.rate_limit import refusal
 from app.rest.timeout import refuse
 from app.usecases.sessions import authenticate
@@ -130,25 +128,3 @@ class NearbyLane:
             return principal, nearby.NearbyQuery.model_validate(given)
         except (AppError, ValidationError):
             return None
-
-
-class NearbyEntrance:
-    """The nearby path's way in (a shortcut of the Socket.IO app, realtime/socket_server.py): straight to the
-    API's request context, past FastAPI's and Starlette's entry and Starlette's error middleware, about 4%
-    of a nearby request's instructions. None of them has work to do there: the app sets no root path, and
-    the request context answers every error itself (the error middleware around it never sees one). What
-    they would set, the scope's `app`, is set here. The chain below is the API's own, lane and all. Not
-    used with Sentry on (app/service.py): its ASGI wrapper is on Starlette's entry."""
-
-    def __init__(self, api: FastAPI) -> None:
-        self.api = api
-        # Built now rather than on the first request, as Starlette would: its request context is the way in.
-        api.middleware_stack = api.build_middleware_stack()
-        layer = api.middleware_stack
-        while not isinstance(layer, RequestContextMiddleware):
-            layer = layer.app  # type: ignore[attr-defined]
-        self.context: ASGIApp = layer
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["app"] = self.api
-        await self.context(scope, receive, send)
