@@ -13,23 +13,21 @@ A shortcut is toggled by a real switch, never by editing code: the protocol clas
 `create_app`'s keyword arguments.
 
 Paths:
-- `protocol`: `GET /healthz` (a small REST answer) through uvicorn's `HttpToolsProtocol`, against
-  app/rest/http_protocol.py's `OneWriteHttpToolsProtocol` when that module exists.
+- `protocol`: `GET /healthz` (a small REST answer) through uvicorn's `HttpToolsProtocol`: the base for a
+  protocol shortcut (add its variant to VARIANTS).
 - `nearby`: `GET /v1/locations/workers` (5,000 walkers in a private redis-server, 200 centres, radius 2 km,
-  limit 20, an owner's token): the whole stack (FastAPI's route), against each of the nearby shortcuts
-  `create_app` has (`nearby_lane`, and `nearby_entrance` on top of it when that exists).
+  limit 20, an owner's token): the whole stack (FastAPI's route) against the lane (app/rest/nearby_lane.py).
 
     PYTHONPATH=. .venv/bin/python -m scripts.bench.callgrind_paths [--paths protocol nearby] [--requests 2000]
-        [--warmup 200] [--rounds 1]
+        [--warmup 200] [--rounds 1] [--keep DIR]
 
-valgrind is Debian's (`scripts/bootstrap --test` installs it). Takes about a minute per variant.
+valgrind is Debian's (`scripts/bootstrap --test` installs it). One to three minutes per variant on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import os
 import random
 import re
@@ -70,24 +68,14 @@ class Variant:
     protocol: str = ""
 
 
-def variants() -> list[Variant]:
-    """The variants this code base has: a shortcut that was removed is no longer measured."""
-    from app.service import create_app
-
-    found = [Variant("httptools", "protocol")]
-    if (ROOT / "app" / "rest" / "http_protocol.py").exists():
-        one_write = "app.rest.http_protocol:OneWriteHttpToolsProtocol"
-        found.append(Variant("one-write", "protocol", against="httptools", protocol=one_write))
-    parameters = inspect.signature(create_app).parameters
-    switches = [name for name in ("nearby_lane", "nearby_entrance") if name in parameters]
-    off = dict.fromkeys(switches, False)
-    found.append(Variant("stack", "nearby", app_options=off))
-    if "nearby_lane" in switches:
-        found.append(Variant("lane", "nearby", against="stack", app_options={**off, "nearby_lane": True}))
-    if "nearby_entrance" in switches:
-        on = {**off, "nearby_lane": True, "nearby_entrance": True}
-        found.append(Variant("lane+entrance", "nearby", against="lane", app_options=on))
-    return found
+# The shortcuts there are, each against its path without it. Measured and removed on 2026-12-08 (BENCHMARKS.md;
+# run this script at 8cdaabd to measure them again): the one-write HTTP protocol, 0.6% more instructions per
+# answer, and the nearby entrance on top of the lane, 3.3% fewer.
+VARIANTS = [
+    Variant("httptools", "protocol"),
+    Variant("stack", "nearby", app_options={"nearby_lane": False}),
+    Variant("lane", "nearby", against="stack", app_options={"nearby_lane": True}),
+]
 
 
 # --- the server side (run under valgrind) -------------------------------------------------------------------
@@ -96,6 +84,7 @@ def variants() -> list[Variant]:
 def serve(variant: Variant, port: int) -> None:
     import uvicorn
 
+    from app import ratelimit
     from app.__main__ import tune_garbage_collector, uvicorn_options
     from app.logs import configure_logging
     from app.service import build_route_tables, create_app, services_of
@@ -107,6 +96,10 @@ def serve(variant: Variant, port: int) -> None:
     # Under valgrind a second of the clock is a few dozen requests: keep the profiles the warm-up read for
     # the whole run, as a server at full speed keeps them for the few hundred requests of its 5 s.
     workers.RECENT_WORKER_TTL_S = 3600.0
+    # Likewise the rate limit's leases: at full speed a busy user's lease covers thousands of requests a
+    # second, under valgrind a few dozen, and each new one is a Redis round trip (a count that would
+    # follow the machine's load).
+    ratelimit.LEASE_S = 3600.0
     app = create_app(settings, **variant.app_options)  # type: ignore[arg-type]
     # No background loops (sweepers, relays, job runner): they wake by the clock, and under valgrind's
     # slowness each would run dozens of times within a run, a varying share of its count. Neither path
@@ -244,7 +237,7 @@ def wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
 
 def callgrind_control(instrumentation: str, pid: int) -> None:
     command = ["callgrind_control", "-i", instrumentation, str(pid)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed: {done.stdout}{done.stderr}")
 
@@ -289,7 +282,8 @@ def measure(variant: Variant, args: argparse.Namespace, env: dict[str, str], poi
         args.keep.mkdir(parents=True, exist_ok=True)
         shutil.copy(out, args.keep / f"callgrind.out.{variant.name}.{len(list(args.keep.iterdir()))}")
     shutil.rmtree(workdir, ignore_errors=True)
-    return int(totals.group(1)) / args.requests
+    requests_measured: int = args.requests
+    return int(totals.group(1)) / requests_measured
 
 
 def main() -> None:
@@ -302,7 +296,7 @@ def main() -> None:
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    by_name = {v.name: v for v in variants()}
+    by_name = {v.name: v for v in VARIANTS}
     if args.serve:
         serve(by_name[args.serve], args.port)
         return
@@ -344,9 +338,9 @@ def main() -> None:
         spread = (max(counts[variant.name]) - min(counts[variant.name])) / count
         line = f"{variant.path:8} {variant.name:14} {count:>12,.0f} instructions/request (spread {spread:.2%})"
         if variant.against:
-            base = statistics.median(counts[variant.against])
-            verdict = "clears" if 1 - count / base >= BAR else "does NOT clear"
-            line += f"; {count / base:.3f}x {variant.against}, saving {1 - count / base:+.1%}: {verdict} the {BAR:.0%} bar"
+            ratio = count / statistics.median(counts[variant.against])
+            verdict = "clears" if 1 - ratio >= BAR else "does NOT clear"
+            line += f"; {ratio:.3f}x {variant.against}, saving {1 - ratio:+.1%}: {verdict} the {BAR:.0%} bar"
         print(line)
 
 
