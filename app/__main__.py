@@ -19,7 +19,6 @@ from app.logs import configure_logging
 from app.ops import cli as ops_cli
 from app.ops import data_lock
 from app.ops.manifest import BackupError
-from app.rest.http_protocol import OneWriteHttpToolsProtocol
 from app.service import build_route_tables, create_app
 from app.settings import Settings, describe_errors
 from realtime.limits import MAX_PACKET_BYTES
@@ -62,8 +61,7 @@ def uvicorn_options(settings: Settings, host: str | None, port: int | None) -> d
         "host": host or settings.host,
         "port": port or settings.port,
         "loop": "uvloop",
-        # httptools, writing each response's head with its body (app/rest/http_protocol.py).
-        "http": OneWriteHttpToolsProtocol,
+        "http": "httptools",
         # uvicorn's websockets-sansio protocol with a fast path for apps' frames (realtime/ws_protocol.py).
         "ws": LeanWebSocketProtocol,
         # No permessage-deflate: fixes and acks are ~100-byte JSON frames, while each socket's compression

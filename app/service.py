@@ -17,7 +17,7 @@ from app.rest.client_address import ClientAddressMiddleware
 from app.rest.docs import install_docs
 from app.rest.errors import install_error_handlers
 from app.rest.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.rest.nearby_lane import NearbyEntrance, NearbyLane
+from app.rest.nearby_lane import NearbyLane
 from app.rest.openapi import install_error_documentation
 from app.rest.rate_limit import ApiRateLimitMiddleware
 from app.rest.routers import admin as admin_routes
@@ -54,7 +54,14 @@ log = structlog.get_logger("walky")
 GZIP_MIN_BYTES = 1024
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> ASGIApp:
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    nearby_lane: bool = True,
+) -> ASGIApp:
+    """`nearby_lane`: the nearby read's shortcut (app/rest/nearby_lane.py), switchable off for
+    scripts/bench/callgrind_paths.py, which measures what it saves."""
     settings = settings or Settings()
     if settings.is_production and settings.offline_payments:
         # Allowed only with WALKY_PAYMENTS=offline (the settings refuse it otherwise): say so at every start.
@@ -144,26 +151,23 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         )
     api.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)
     # Outside all of the above, inside the request context: the nearby read's plain requests skip them.
-    api.add_middleware(
-        NearbyLane,
-        services=services,
-        route=locations.nearby_workers_route,
-        rate=settings.api_rate_limit,
-        timeout_s=settings.request_timeout_s,
-        cors=bool(settings.cors_origins),
-        vary_from_bytes=GZIP_MIN_BYTES,
-    )
+    if nearby_lane:
+        api.add_middleware(
+            NearbyLane,
+            services=services,
+            route=locations.nearby_workers_route,
+            rate=settings.api_rate_limit,
+            timeout_s=settings.request_timeout_s,
+            cors=bool(settings.cors_origins),
+            vary_from_bytes=GZIP_MIN_BYTES,
+        )
     if settings.sentry_dsn:
         from app.ops.sentry import CaptureErrors
 
         # Just inside the request context: reports carry its request id, and it still answers the 500.
         api.add_middleware(CaptureErrors)
     api.add_middleware(RequestContextMiddleware, metrics=services.metrics, hsts=settings.hsts)
-    assert not api.root_path, "the nearby entrance sets no root path"
-    # Sentry's ASGI wrapper sits on Starlette's entry (its request data goes on every report): with Sentry
-    # on, the nearby path keeps that entry.
-    shortcuts = {} if settings.sentry_dsn else {locations.nearby_workers_route.path: NearbyEntrance(api)}
-    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io", shortcuts=shortcuts)
+    asgi: ASGIApp = SocketApp(sio, other_asgi_app=api, socketio_path="socket.io")
     return asgi
 
 

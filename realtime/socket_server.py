@@ -20,14 +20,12 @@ closing connections that send what is not Socket.IO.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 
 import engineio
 import socketio
 import structlog
 from engineio.async_socket import AsyncSocket
-from starlette.types import ASGIApp
 
 from realtime import engine_asgi, engine_ws, event_frames
 from realtime.engine_ws import LeanSocket
@@ -80,17 +78,10 @@ class _Engine(engineio.AsyncServer):  # type: ignore[misc]
 
 class SocketApp(socketio.ASGIApp):  # type: ignore[misc]
     """socketio.ASGIApp, handing a direct WebSocket straight to the lean transport: three coroutine frames
-    fewer held by every idle socket. `shortcuts`: HTTP paths answered by an app of their own, before any
-    other dispatch (the hottest REST read; a layer in front of this one would hold a frame per socket)."""
-
-    def __init__(self, *args: Any, shortcuts: Mapping[str, ASGIApp] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.shortcuts = dict(shortcuts or {})
+    fewer held by every idle socket."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and (shortcut := self.shortcuts.get(scope["path"])) is not None:
-            await shortcut(scope, receive, send)
-        elif (
+        if (
             scope["type"] == "websocket"
             and self._ensure_trailing_slash(scope["path"]).startswith(self.engineio_path)
             and engine_ws.is_direct_websocket(scope)

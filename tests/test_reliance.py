@@ -17,10 +17,8 @@ import socketio
 from engineio.async_drivers import asgi as eio_asgi
 from engineio.async_socket import AsyncSocket
 from socketio.base_server import BaseServer
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from app.rest.http_protocol import OneWriteHttpToolsProtocol
 from realtime import engine_asgi, packet_json
 from realtime.engine_ws import LeanSocket
 from realtime.redis_manager import BATCH, BatchingRedisManager
@@ -225,7 +223,7 @@ OVERRIDES: list[tuple[type[Any], type[Any], set[str]]] = [
         engineio.AsyncServer,
         {"__init__", "_async", "handle_request", "shutdown", "start_background_task"},
     ),
-    (SocketApp, socketio.ASGIApp, {"__init__", "__call__"}),
+    (SocketApp, socketio.ASGIApp, {"__call__"}),
     (
         LeanSocket,
         AsyncSocket,
@@ -263,7 +261,6 @@ OVERRIDES: list[tuple[type[Any], type[Any], set[str]]] = [
         WebSocketsSansIOProtocol,
         {"__init__", "queue", "writable", "read_paused", "data_received", "receive", "send", "request", "response"},
     ),
-    (OneWriteHttpToolsProtocol, HttpToolsProtocol, {"on_headers_complete", "send_400_response"}),
 ]
 
 _ASSIGNED = re.compile(r"self\.(\w+)\s*(?::[^=\n]+)?=(?!=)|del self\.(\w+), self\.(\w+)")

@@ -9,8 +9,12 @@ most once each, no body, no header named twice, no `Origin` when CORS is on and 
 does what the stack does for it, in the same order and with the same functions: the API rate limit on the
 user's bucket, the deadline, the search, the same bytes and headers. Anything else, every refusal included,
 goes down the whole stack untouched: the lane decides nothing before the rate limit counts the request,
-so a request it hands on is counted once, there. It sits inside the request context, which still gives
-every answer its request id, security headers, metrics, log line and 500.
+so a request it hands on is counted once, there. It sits inside the request context (and Sentry's capture,
+when on), which still gives every answer its request id, security headers, metrics, log line and 500.
+
+It pays its way: a quarter fewer instructions per request than the stack (scripts/bench/callgrind_paths.py,
+BENCHMARKS.md, 2026-12-08). tests/app/rest/test_nearby_lane.py holds its answers byte for byte the stack's,
+refusals and errors included, with Sentry off and on.
 """
 
 from __future__ import annotations
@@ -19,16 +23,14 @@ import asyncio
 from urllib.parse import parse_qsl
 
 import orjson
-from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.principal import Principal
 from app.composition import Services
 from app.errors import AppError
 from app.rest.errors import app_error_response
-from app.rest.middleware import RequestContextMiddleware
 from app.rest.rate_limit import refusal
 from app.rest.timeout import refuse
 from app.usecases.accounts.sessions import authenticate
@@ -50,6 +52,18 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
             name, _, value = part.partition("=")
             pairs.append((name, value))
     return pairs
+
+
+def vary_origin(send: Send) -> Send:
+    """`send`, adding `Vary: Origin` to the answer's head, as CORS does to an answer to a request without
+    Origin (the lane's refusals: the stack gives them inside CORS)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), (b"vary", b"Origin")]}
+        await send(message)
+
+    return sending
 
 
 class NearbyLane:
@@ -86,18 +100,19 @@ class NearbyLane:
             return
         principal, params = query
         scope["route"] = self.route
+        refusing = vary_origin(send) if self.cors else send
         refused = await refusal(self.services.limiter, self.rate, "user", principal.user_id)
         if refused is not None:
-            await refused(scope, receive, send)
+            await refused(scope, receive, refusing)
             return
         try:
             async with asyncio.timeout(self.timeout_s):
                 views = await nearby.find_nearby_workers(self.services, principal, params)
         except TimeoutError:
-            await refuse(send, self.timeout_s)
+            await refuse(refusing, self.timeout_s)
             return
         except AppError as exc:
-            await app_error_response(exc)(scope, receive, send)
+            await app_error_response(exc)(scope, receive, refusing)
             return
         body = orjson.dumps({"success": True, "data": views})
         headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
@@ -130,25 +145,3 @@ class NearbyLane:
             return principal, nearby.NearbyQuery.model_validate(given)
         except (AppError, ValidationError):
             return None
-
-
-class NearbyEntrance:
-    """The nearby path's way in (a shortcut of the Socket.IO app, realtime/socket_server.py): straight to the
-    API's request context, past FastAPI's and Starlette's entry and Starlette's error middleware, about 4%
-    of a nearby request's instructions. None of them has work to do there: the app sets no root path, and
-    the request context answers every error itself (the error middleware around it never sees one). What
-    they would set, the scope's `app`, is set here. The chain below is the API's own, lane and all. Not
-    used with Sentry on (app/service.py): its ASGI wrapper is on Starlette's entry."""
-
-    def __init__(self, api: FastAPI) -> None:
-        self.api = api
-        # Built now rather than on the first request, as Starlette would: its request context is the way in.
-        api.middleware_stack = api.build_middleware_stack()
-        layer = api.middleware_stack
-        while not isinstance(layer, RequestContextMiddleware):
-            layer = layer.app  # type: ignore[attr-defined]
-        self.context: ASGIApp = layer
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["app"] = self.api
-        await self.context(scope, receive, send)

@@ -60,8 +60,8 @@ async def test_an_unhandled_error_is_reported_tagged_and_scrubbed(
 async def test_an_error_on_the_nearby_path_is_reported_with_its_request(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The nearby path skips Starlette's entry when Sentry is off (app/rest/nearby_lane.py); with Sentry on
-    # it keeps it, so the report still carries the request, scrubbed.
+    # The nearby path's lane (app/rest/nearby_lane.py) is inside Sentry's wrappers: the report still carries
+    # the request, scrubbed.
     async def failing(*_: object) -> None:
         raise RuntimeError("index exploded")
 

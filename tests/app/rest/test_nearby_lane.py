@@ -1,14 +1,24 @@
-"""The nearby lane answers exactly what the whole stack answers, and counts each request once."""
+"""The nearby lane answers exactly what the whole stack answers, and counts each request once.
+
+The nearby read has two ways in: FastAPI's route through the whole stack, and the lane. Their answers are
+compared byte for byte (status, headers but the request id and date, body), with Sentry off and on:
+answers, bad queries, bad tokens, the rate limit's refusal and an unexpected error.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
+import types
 from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,12 +28,13 @@ from app.auth.principal import Principal
 from app.composition import Services
 from app.domain.fixes import LiveFix
 from app.domain.users import Role
-from app.rest.middleware import RequestContextMiddleware
-from app.rest.nearby_lane import NearbyEntrance, NearbyLane, query_pairs
+from app.rest.nearby_lane import NearbyLane, query_pairs
 from app.service import api_of, create_app, services_of
 from app.settings import Settings
+from app.usecases.live import nearby
 from geo.coordinates import LngLat
 from geo.distance import destination
+from tests.app.ops.recording_sentry import recording_sentry
 from tests.realtime.conftest import LAT, LNG, add_worker
 from tests.support.asgi import http_client, lifespan
 
@@ -73,27 +84,54 @@ async def online_worker(services: Services, business_id: str, bearing: float, di
     return worker_id
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Services, Lane]]:
-    settings = Settings(
-        data_dir=tmp_path / "data", cors_origins=[ORIGIN], api_rate_limit="100000/minute", _env_file=None
-    )
-    app = create_app(settings)
-    async with lifespan(app), http_client(app) as client:
-        services = services_of(app)
-        await client.get("/healthz")  # builds the middleware stack
-        for i in range(30):
-            await online_worker(services, f"b{i % 3}", bearing=i * 12.0, distance_m=100.0 + 60 * i)
-        yield client, services, Lane(find_lane(app))
+World = tuple[httpx.AsyncClient, Services, Lane]
+
+
+@asynccontextmanager
+async def make_world(
+    tmp_path: Path, *, sentry: bool, rate: str = "100000/minute", request_timeout_s: float = 10.0
+) -> AsyncIterator[World]:
+    with ExitStack() as reports:
+        dsn = reports.enter_context(recording_sentry())[0] if sentry else None
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            cors_origins=[ORIGIN],
+            api_rate_limit=rate,
+            request_timeout_s=request_timeout_s,
+            sentry_dsn=dsn,
+            _env_file=None,
+        )
+        app = create_app(settings)
+        async with lifespan(app), http_client(app) as client:
+            services = services_of(app)
+            await client.get("/healthz")  # builds the middleware stack
+            for i in range(30):
+                await online_worker(services, f"b{i % 3}", bearing=i * 12.0, distance_m=100.0 + 60 * i)
+            yield client, services, Lane(find_lane(app))
+
+
+@pytest.fixture(params=[False, True], ids=["sentry-off", "sentry-on"])
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    async with make_world(tmp_path, sentry=request.param) as made:
+        yield made
 
 
 def token(services: Services, role: Role = Role.OWNER, business_id: str | None = None) -> str:
     return services.access_tokens.issue(Principal(f"u-{role}", role, business_id, None), services.clock.now())
 
 
-def comparable(response: httpx.Response) -> tuple[int, dict[str, str], bytes]:
-    headers = {name: value for name, value in response.headers.multi_items() if name not in VARYING}
+def comparable(response: httpx.Response) -> tuple[int, Headers, bytes]:
+    """The answer as the client got it: the status, the headers in their order (the two varying ones left
+    out), the body's bytes."""
+    headers = Headers(item for item in response.headers.multi_items() if item[0] not in VARYING)
     return response.status_code, headers, response.content
+
+
+class Headers(tuple[tuple[str, str], ...]):
+    """Headers in their order, compared as such; `headers[name]` the value of the first named so."""
+
+    def __getitem__(self, name: str) -> str:  # type: ignore[override]
+        return next(value for key, value in self if key == name)
 
 
 async def both(client: httpx.AsyncClient, lane: Lane, url: str, headers: list[tuple[str, str]]) -> tuple[Any, Any]:
@@ -107,9 +145,7 @@ async def both(client: httpx.AsyncClient, lane: Lane, url: str, headers: list[tu
     return comparable(through_lane), comparable(through_stack)
 
 
-async def test_a_plain_request_is_answered_by_the_lane_with_the_stacks_bytes(
-    world: tuple[httpx.AsyncClient, Services, Lane],
-) -> None:
+async def test_a_plain_request_is_answered_by_the_lane_with_the_stacks_bytes(world: World) -> None:
     client, services, lane = world
     url = f"{PATH}?lat={LAT}&lng={LNG}&radius=2000&limit=20"
     for role, business in [(Role.OWNER, None), (Role.ADMIN, None), (Role.BUSINESS, "b1")]:
@@ -171,9 +207,7 @@ def random_request(rng: random.Random, services: Services) -> tuple[str, list[tu
     return url, headers
 
 
-async def test_any_request_gets_the_same_answer_through_the_lane_as_through_the_stack(
-    world: tuple[httpx.AsyncClient, Services, Lane],
-) -> None:
+async def test_any_request_gets_the_same_answer_through_the_lane_as_through_the_stack(world: World) -> None:
     client, services, lane = world
     rng = random.Random(17)
     statuses: set[int] = set()
@@ -188,6 +222,42 @@ async def test_any_request_gets_the_same_answer_through_the_lane_as_through_the_
     # The cases covered: answers, bad tokens, bad queries; and both paths were taken.
     assert {200, 401, 422} <= statuses
     assert 20 < served_by_lane < 280
+
+
+@pytest.mark.parametrize("sentry", [False, True], ids=["sentry-off", "sentry-on"])
+async def test_the_rate_limits_refusal_is_the_stacks_to_the_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sentry: bool
+) -> None:
+    # Retry-After counts down from the window's reset in whole seconds: one clock for both answers.
+    now = time.time()
+    monkeypatch.setattr("app.ratelimit.time", types.SimpleNamespace(time=lambda: now, monotonic=time.monotonic))
+    async with make_world(tmp_path, sentry=sentry, rate="2/minute") as (client, services, lane):
+        url = f"{PATH}?lat={LAT}&lng={LNG}"
+        headers = [("authorization", f"Bearer {token(services)}")]
+        answered = await both(client, lane, url, headers)
+        refused = await both(client, lane, url, headers)
+    assert answered[0] == answered[1] and answered[0][0] == 200
+    through_lane, through_stack = refused
+    assert through_lane == through_stack
+    assert through_lane[0] == 429 and through_lane[1]["retry-after"]
+
+
+@pytest.mark.parametrize("sentry", [False, True], ids=["sentry-off", "sentry-on"])
+async def test_an_unexpected_error_is_the_stacks_500_to_the_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sentry: bool
+) -> None:
+    async def failing(*_: object) -> None:
+        raise RuntimeError("index exploded")
+
+    async with make_world(tmp_path, sentry=sentry) as (client, services, lane):
+        monkeypatch.setattr(nearby, "find_nearby_workers", failing)
+        before = lane.handed_on
+        through_lane, through_stack = await both(
+            client, lane, f"{PATH}?lat={LAT}&lng={LNG}", [("authorization", f"Bearer {token(services)}")]
+        )
+        assert lane.handed_on == before + 1  # the lane served the first
+    assert through_lane == through_stack
+    assert through_lane[0] == 500
 
 
 async def test_each_request_counts_once_against_the_rate_limit(tmp_path: Path) -> None:
@@ -206,27 +276,22 @@ async def test_each_request_counts_once_against_the_rate_limit(tmp_path: Path) -
     assert int(over.headers["retry-after"]) >= 1
 
 
-async def test_a_search_past_the_deadline_gets_the_stacks_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(data_dir=tmp_path / "data", request_timeout_s=0.05, _env_file=None)
-    app = create_app(settings)
-    async with lifespan(app), http_client(app) as client:
-        services = services_of(app)
+@pytest.mark.parametrize("sentry", [False, True], ids=["sentry-off", "sentry-on"])
+async def test_a_search_past_the_deadline_gets_the_stacks_503(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sentry: bool
+) -> None:
+    async def stuck(*_: Any, **__: Any) -> Any:
+        await asyncio.sleep(5)
 
-        async def stuck(*_: Any, **__: Any) -> Any:
-            import asyncio
-
-            await asyncio.sleep(5)
-
+    async with make_world(tmp_path, sentry=sentry, request_timeout_s=0.05) as (client, services, lane):
         monkeypatch.setattr(services.live_index, "nearby", stuck)
-        response = await client.get(
-            PATH,
-            params={"lat": LAT, "lng": LNG},
-            headers={"authorization": f"Bearer {token(services)}", "accept-encoding": "identity"},
-        )
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "UNAVAILABLE"
-    assert response.headers["retry-after"] == "1"
-    assert "x-request-id" in response.headers
+        headers = [("authorization", f"Bearer {token(services)}"), ("x-request-id", "abc")]
+        through_lane, through_stack = await both(client, lane, f"{PATH}?lat={LAT}&lng={LNG}", headers)
+    assert through_lane == through_stack
+    status, answer_headers, body = through_lane
+    assert status == 503
+    assert orjson.loads(body)["error"]["code"] == "UNAVAILABLE"
+    assert answer_headers["retry-after"] == "1"
 
 
 # Query texts made of what matters to a query parse: separators, escapes, blanks and a few names.
@@ -238,26 +303,3 @@ query_texts = st.lists(
 @given(st.one_of(query_texts, st.text()))
 def test_query_pairs_reads_a_query_as_parse_qsl_does(query: str) -> None:
     assert query_pairs(query) == parse_qsl(query, keep_blank_values=True)
-
-
-async def test_the_entrance_skips_entries_that_only_set_the_scopes_app(tmp_path: Path) -> None:
-    """NearbyEntrance goes past FastAPI's and Starlette's `__call__`: with no root path and telemetry off,
-    all they do is set `scope["app"]` (which the entrance sets) and build the middleware stack once (which
-    the entrance has built); it reaches the request context through each layer's `app`."""
-    app = create_app(Settings(data_dir=tmp_path / "data", _env_file=None))
-    api = api_of(app)
-    entrance = NearbyEntrance(api)
-    assert isinstance(entrance.context, RequestContextMiddleware)
-    seen: list[dict[str, Any]] = []
-
-    async def stack(scope: Scope, receive: Receive, send: Send) -> None:
-        seen.append(dict(scope))
-
-    async def nothing(*_: Any) -> Any:
-        raise AssertionError("not called")
-
-    api.middleware_stack = stack
-    scope = {"type": "http", "path": PATH, "method": "GET", "headers": [], "query_string": b"", "root_path": ""}
-    await api(dict(scope), nothing, nothing)
-    assert seen == [{**scope, "app": api}]
-    assert api.middleware_stack is stack
