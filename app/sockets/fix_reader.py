@@ -6,7 +6,7 @@ here by plain type and range tests into a :class:`ReadFix`, about a third of the
 Anything else (a field missing or unknown, a wrong type, a value out of range, a number sent as a
 string) is not judged here: the caller falls back to the pydantic model, which accepts it or names the
 problem. So the two readers together accept and refuse exactly what the model does, with the same
-values; tests/realtime/test_fix_reader.py checks that with Hypothesis.
+values; tests/app/sockets/test_fix_reader.py checks that with Hypothesis.
 """
 
 from __future__ import annotations
