@@ -86,7 +86,10 @@ async def _pricing(ports: OfferPorts, booking: Booking, business_id: str) -> dic
     offered = [
         s
         for s in await ports.store.services.list_for_business(business_id)
-        if s.is_active and s.service_type == booking.service_type
+        # A service priced below what its currency can be charged (stored before that was refused) is not sold.
+        if s.is_active
+        and s.service_type == booking.service_type
+        and money.chargeable(s.pricing.base_price, s.pricing.currency)
     ]
     if business is None or not offered:
         return {}

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
+from app.domain.money import MinorAmount
 from app.domain.services import ServiceType
 from app.domain.users import Role
 
@@ -89,10 +90,11 @@ class CompletionDetails(Value):
 
 
 class BookingPricing(Value):
-    base_price: int
-    additional: int
-    platform_fee: int
-    total_amount: int
+    base_price: MinorAmount
+    # What the further pets add (total - base).
+    additional: MinorAmount
+    platform_fee: MinorAmount
+    total_amount: MinorAmount
     currency: str
 
 
@@ -122,7 +124,7 @@ class Cancellation(Value):
     by: str
     role: str
     at: Timestamp
-    refund_amount: int
+    refund_amount: MinorAmount
 
 
 class Walk(Value):

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import IntEnum
+from typing import Annotated
+
+from pydantic import Field
 
 BASIS_POINTS = 10_000
 STANDARD_FEE_BPS = 1_500  # 15%
@@ -26,6 +30,17 @@ PREMIUM_FEE_BPS = 1_000  # 10% for premium businesses
 ZERO_DECIMAL_CURRENCIES = frozenset(
     {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
 )
+
+# Stripe's three-decimal currencies (same page, "Three-decimal currencies"): the amount is in thousandths.
+THREE_DECIMAL_CURRENCIES = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
+
+# Every amount field of the API says so in its OpenAPI description: a client reading `2500` as 2500 dollars (or
+# sending 25 meaning 25 dollars) is the mistake this unit makes easy.
+MINOR_UNITS = (
+    "in the currency's minor units, an integer: exponent 2 for most currencies (USD, EUR: 2500 = 25.00), "
+    "0 for zero-decimal currencies (JPY: 2500 = 2500 yen), 3 for three-decimal ones (KWD: 2500 = 2.500)"
+)
+MinorAmount = Annotated[int, Field(description=f"Amount {MINOR_UNITS}")]
 
 # Stripe's minimum charge per currency, in minor units (https://docs.stripe.com/currencies#minimum-and-maximum-
 # charge-amounts). It binds when the currency is also the settlement currency; otherwise Stripe checks the amount
@@ -78,6 +93,44 @@ def is_zero_decimal(currency: str) -> bool:
 def minimum_charge(currency: str) -> int | None:
     """Stripe's minimum for a charge presented and settled in `currency`; None where Stripe alone can tell."""
     return MINIMUM_CHARGE.get(normalize_currency(currency))
+
+
+def exponent(currency: str) -> int:
+    """How many decimal places the currency's minor unit has in Stripe's amounts."""
+    code = normalize_currency(currency)
+    if code in ZERO_DECIMAL_CURRENCIES:
+        return 0
+    return 3 if code in THREE_DECIMAL_CURRENCIES else 2
+
+
+def in_major_units(amount: int, currency: str) -> str:
+    """`amount` minor units as a person reads it: 2500 USD -> "25.00 USD", 2500 JPY -> "2500 JPY"."""
+    places = exponent(currency)
+    return f"{Decimal(amount).scaleb(-places):.{places}f} {normalize_currency(currency).upper()}"
+
+
+def smallest_charge(currency: str) -> int:
+    """Stripe's minimum where its table has the currency; elsewhere one minor unit, since Stripe then checks the
+    amount converted to the settlement currency, which only it can do."""
+    return minimum_charge(currency) or 1
+
+
+def chargeable(amount: int, currency: str) -> bool:
+    return amount >= smallest_charge(currency)
+
+
+def charge_problem(name: str, amount: int, currency: str) -> str | None:
+    """Why `amount` cannot be charged in `currency`, naming the field `name`, its unit and the minimum; None if
+    it can."""
+    if chargeable(amount, currency):
+        return None
+    minimum = smallest_charge(currency)
+    code = normalize_currency(currency).upper()
+    return (
+        f"{name} is in minor units of {code} (exponent {exponent(currency)}): {amount} is "
+        f"{in_major_units(amount, currency)}, below the smallest chargeable amount, {minimum} "
+        f"({in_major_units(minimum, currency)})"
+    )
 
 
 def _require_amount(amount: int, name: str = "amount") -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.domain.base import Entity, Timestamp, Value
+from app.domain.money import MINOR_UNITS
 from app.domain.pets import Species
 
 
@@ -36,7 +37,7 @@ MAX_DURATION_MIN = 24 * 60
 MAX_PETS = 10
 
 # Money is integer minor units; strict so "100" or 1.5 or true are refused rather than coerced.
-MinorUnits = Annotated[int, Field(strict=True, ge=0, le=100_000_000)]
+MinorUnits = Annotated[int, Field(strict=True, ge=0, le=100_000_000, description=f"Amount {MINOR_UNITS}")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")]
 
 

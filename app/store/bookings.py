@@ -53,6 +53,14 @@ class BookingRepository:
         doc = await self._col.update_one(where, Update(set=dict(fields)))
         return Booking.from_doc(doc) if doc else None
 
+    async def set_walk_photos(self, booking_id: str, photo_ids: Sequence[str], now: datetime) -> Booking | None:
+        """Replace `completionDetails.photos` of the completed booking; None when it is not completed."""
+        doc = await self._col.update_one(
+            {"id": booking_id, "status": BookingStatus.COMPLETED.value},
+            Update(set={"completionDetails.photos": list(photo_ids), "updatedAt": iso(now)}),
+        )
+        return Booking.from_doc(doc) if doc else None
+
     async def page(self, where: Filter, *, skip: int, limit: int) -> tuple[list[Booking], int]:
         docs = await self._col.find(where, sort=[("createdAt", -1)], skip=skip, limit=limit)
         return [Booking.from_doc(d) for d in docs], await self._col.count(where)

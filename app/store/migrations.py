@@ -9,15 +9,18 @@ half-way, end in the same state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
+from app.domain.bookings import BookingStatus
 from app.domain.businesses import BusinessStatus
 from app.domain.hours import DEFAULT_ZONE, zone_problem
+from app.domain.media import MediaKind
 from app.domain.services import LEGACY_PRICE_TYPES
 from app.store.backend import StoreBackend
 from app.store.documents import Document, DocumentCollection, DuplicateKey, Update
-from app.store.schema import BOOKINGS, BUSINESSES, META, PETS, REVIEWS, SERVICES, WORKERS
+from app.store.schema import BOOKINGS, BUSINESSES, MEDIA, META, PETS, REVIEWS, SERVICES, WORKERS
 from geo.coordinates import LngLat
 from geo.timezones import timezone_at
 
@@ -29,6 +32,14 @@ PAGE = 500
 # A document's changes ({path: new value}, [paths to drop]), or None when it is already current.
 Changes = tuple[dict[str, Any], list[str]]
 Rewrite = Callable[[Document], Changes | None]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A rewrite that reads other collections of the store (a booking's walk photos are media documents)."""
+
+    rewrite: Callable[[StoreBackend, Document], Awaitable[Changes | None]]
+
 
 # The seed's weekdays are numbered from Sunday = 0.
 _WEEKDAYS = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
@@ -114,8 +125,20 @@ def _booking_v2(doc: Document) -> Changes | None:
     return changes, [key for key in ("durationMin", "address") if key in doc]
 
 
+async def _booking_v3(backend: StoreBackend, doc: Document) -> Changes | None:
+    """Walks completed before the walk's photos reached the booking: `completionDetails.photos` from the stored
+    walk photos, oldest first (as app/usecases/walk_photos.py lists them)."""
+    details = doc.get("completionDetails")
+    if doc.get("status") != BookingStatus.COMPLETED.value or not isinstance(details, dict) or details.get("photos"):
+        return None
+    photos = await backend.collection(MEDIA).find(
+        {"subjectId": doc["id"], "kind": MediaKind.WALK_PHOTO.value}, sort=[("createdAt", 1), ("id", 1)]
+    )
+    return ({"completionDetails.photos": [photo["id"] for photo in photos]}, []) if photos else None
+
+
 # Version N's rewrites take a store from version N - 1 to N.
-STEPS: dict[int, tuple[tuple[str, Rewrite], ...]] = {
+STEPS: dict[int, tuple[tuple[str, Rewrite | Lookup], ...]] = {
     2: (
         (PETS, _pet_v2),
         (SERVICES, _service_v2),
@@ -124,18 +147,21 @@ STEPS: dict[int, tuple[tuple[str, Rewrite], ...]] = {
         (REVIEWS, _review_v2),
         (BOOKINGS, _booking_v2),
     ),
+    3: ((BOOKINGS, Lookup(_booking_v3)),),
 }
 SCHEMA_VERSION = max(STEPS)
 
 
-async def _rewrite(collection: DocumentCollection, rewrite: Rewrite) -> int:
-    """Apply `rewrite` to every document, in id order, a page at a time; return how many changed."""
+async def _rewrite(backend: StoreBackend, name: str, rewrite: Rewrite | Lookup) -> int:
+    """Apply `rewrite` to every document of collection `name`, in id order, a page at a time; return how many
+    changed."""
+    collection = backend.collection(name)
     changed = 0
     after = ""
     while True:
         docs = await collection.find({"id": {"$gt": after}}, sort=[("id", 1)], limit=PAGE)
         for doc in docs:
-            changes = rewrite(doc)
+            changes = await rewrite.rewrite(backend, doc) if isinstance(rewrite, Lookup) else rewrite(doc)
             if changes is not None:
                 set_, unset = changes
                 await collection.update_one({"id": doc["id"]}, Update(set=set_, unset=unset))
@@ -170,6 +196,6 @@ async def migrate(backend: StoreBackend) -> int:
         )
     for version in range(found + 1, SCHEMA_VERSION + 1):
         for name, rewrite in STEPS[version]:
-            await _rewrite(backend.collection(name), rewrite)
+            await _rewrite(backend, name, rewrite)
         await _record(meta, version)
     return found

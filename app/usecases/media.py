@@ -26,6 +26,7 @@ from app.media.storage import MediaStorage, ObjectMissing, StorageError
 from app.settings import Settings
 from app.store.store import Store
 from app.usecases.bookings.watchers import may_watch
+from app.usecases.walk_photos import attach_walk_photos
 
 # Retries of a compare-and-set (photos list, avatar, logo) that lost a race with another edit.
 MAX_ATTEMPTS = 10
@@ -131,7 +132,8 @@ async def upload_logo(ports: MediaPorts, principal: Principal, business_id: str,
 
 
 async def upload_walk_photo(ports: MediaPorts, principal: Principal, booking_id: str, upload: Upload) -> MediaRef:
-    """The walker's photo, during or after the walk: proof it happened, for the booking's parties."""
+    """The walker's photo, during or after the walk: proof it happened, for the booking's parties, listed in its
+    `completionDetails.photos` once the walk is completed."""
     with closing(upload):
         booking = await ports.store.bookings.get(booking_id)
         if booking is None or not await _may_see(ports.store, principal, MediaKind.WALK_PHOTO, booking_id):
@@ -141,6 +143,10 @@ async def upload_walk_photo(ports: MediaPorts, principal: Principal, booking_id:
         if booking.status not in WALK_PHOTO_STATUSES:
             raise Conflict("walk photos are added once the walk has started")
         media = await _store(ports, principal, MediaKind.WALK_PHOTO, booking.id, upload)
+    # Read again after the photo is stored: a walk completed meanwhile did not list it (walk_photos.py).
+    current = await ports.store.bookings.get(booking.id)
+    if current is not None:
+        await attach_walk_photos(ports, current)
     return media.ref()
 
 

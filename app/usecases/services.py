@@ -24,6 +24,7 @@ from app.domain.services import (
 from app.errors import NotFound, ValidationFailed
 from app.ids import new_id
 from app.usecases.businesses import BusinessPorts, may_manage, owned_business
+from app.usecases.charges import require_chargeable, require_free_or_chargeable
 from app.usecases.inputs import Input, Name, Output, Text
 
 
@@ -47,12 +48,26 @@ def _current_price_type(value: object) -> object:
 
 
 class PricingInput(Input):
-    base_price: MinorUnits
+    base_price: MinorUnits = Field(
+        description="What one pet costs, in the currency's minor units; at least Stripe's minimum charge for the "
+        "currency (50 for USD and EUR = 0.50, 50 for JPY = 50 yen)"
+    )
     currency: Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_upper_currency)] = Field(
         description="ISO 4217 code in any letter case (usd, USD); answered in upper case"
     )
     price_type: Annotated[PriceType, BeforeValidator(_current_price_type)]
-    additional_pet_price: MinorUnits = 0
+    additional_pet_price: MinorUnits = Field(
+        default=0,
+        description="What each further pet adds, in the currency's minor units: 0 (free) or at least the "
+        "currency's minimum charge",
+    )
+
+    def require_chargeable(self, field: str) -> None:
+        """A price a walk can be charged at (`field`: the request's path to this pricing)."""
+        require_chargeable(f"{field}.basePrice", "basePrice", self.base_price, self.currency)
+        require_free_or_chargeable(
+            f"{field}.additionalPetPrice", "additionalPetPrice", self.additional_pet_price, self.currency
+        )
 
 
 class ServiceCreate(Input):
@@ -112,6 +127,7 @@ async def create_service(
     ports: ServicePorts, principal: Principal, business_id: str, data: ServiceCreate
 ) -> ServiceView:
     business = await owned_business(ports, principal, business_id)
+    data.pricing.require_chargeable("body.pricing")
     now = ports.clock.now()
     service = Service(
         id=new_id(),
@@ -151,6 +167,8 @@ async def update_service(
 ) -> ServiceView:
     service = await _get(ports, service_id)
     await owned_business(ports, principal, service.business_id)
+    if change.pricing is not None:
+        change.pricing.require_chargeable("body.pricing")
     fields: dict[str, Any] = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     required = ("name", "serviceType", "pricing", "duration", "petTypes", "maxPets", "isActive", "requirements")
     if any(fields.get(key) is None for key in required if key in fields):

@@ -30,6 +30,7 @@ from app.ids import new_id
 from app.store.bookings import BookingNumberTaken
 from app.usecases.bookings.lifecycle import BookingPorts
 from app.usecases.bookings.rules import LocationInput, check_hours, check_pickup, check_start, pickup_location
+from app.usecases.charges import require_chargeable
 from app.usecases.inputs import Input, Text
 
 MAX_PETS_PER_BOOKING = 10
@@ -88,6 +89,8 @@ def _check_service_fits(service: Service, pets: list[Pet]) -> None:
 def _pricing(service: Service, business: Business, pet_count: int) -> BookingPricing:
     base = service.pricing.base_price
     total = money.price(base, service.pricing.additional_pet_price, pet_count)
+    # Services priced before the minimum was enforced may still be below it: refused before the owner pays.
+    require_chargeable("body.serviceId", "the service's totalAmount", total, service.pricing.currency)
     return BookingPricing(
         base_price=base,
         additional=total - base,

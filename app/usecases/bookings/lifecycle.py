@@ -42,6 +42,7 @@ from app.usecases.bookings.rules import check_hours
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import NotificationPorts, notify
+from app.usecases.walk_photos import attach_walk_photos, photo_ids
 from app.walks.approach import ON_MY_WAY
 from app.walks.report import live_walk
 from geo.coordinates import LngLat
@@ -329,13 +330,20 @@ async def complete_booking(ports: BookingPorts, principal: Principal, booking_id
         raise _conflict(booking, Action.COMPLETE)
     now = ports.clock.now()
     walk = live_walk(await ports.store.trails.points(booking.id), booking, now)
-    done = CompletionDetails(start_time=booking.started_at or now, end_time=now, worker_notes=data.worker_notes)
+    done = CompletionDetails(
+        start_time=booking.started_at or now,
+        end_time=now,
+        worker_notes=data.worker_notes,
+        photos=await photo_ids(ports, booking.id),
+    )
     fields: dict[str, Any] = {
         "completedAt": iso(now),
         "walk": walk.model_dump(mode="json", by_alias=True),
         "completionDetails": done.model_dump(mode="json", by_alias=True),
     }
-    completed = await _apply(ports, principal, booking, Action.COMPLETE, now=now, fields=fields)
+    completed = await attach_walk_photos(
+        ports, await _apply(ports, principal, booking, Action.COMPLETE, now=now, fields=fields)
+    )
     assert completed.worker_id is not None
     await ports.store.schedules.release(completed.worker_id, completed.id, now)
     await ports.booking_events.publish(BookingFinished(completed))

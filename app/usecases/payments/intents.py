@@ -9,6 +9,7 @@ from pydantic import Field
 
 from app.auth.principal import Principal
 from app.domain.bookings import BookingStatus
+from app.domain.money import MinorAmount
 from app.domain.payment_events import Intent, PaymentStatus, state_of_intent
 from app.domain.payments import Payment
 from app.domain.users import Role
@@ -35,8 +36,8 @@ class IntentView(Output):
     payment_id: str
     payment_intent_id: str
     client_secret: str
-    amount: int
-    application_fee: int
+    amount: MinorAmount
+    application_fee: MinorAmount
     currency: str
     status: PaymentStatus
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import Field
 
 from app.auth.principal import Principal
+from app.domain.money import MINOR_UNITS
 from app.domain.payment_events import PaymentState
 from app.domain.payments import Payment, RefundEntry, state_fields
 from app.domain.users import Role
@@ -19,6 +20,7 @@ from app.usecases.inputs import MAX_AMOUNT, Input, Text
 from app.usecases.payments.records import RecordPorts, update
 from app.usecases.payments.views import PaymentView, visible
 
+# Any positive amount: Stripe refunds partially down to one minor unit; its minimum binds charges, not refunds.
 Amount = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT)]
 
 
@@ -28,8 +30,11 @@ class RefundPorts(RecordPorts, Protocol):
 
 
 class RefundInput(Input):
-    # Omitted: everything captured and not yet refunded.
-    amount: Amount | None = None
+    amount: Amount | None = Field(
+        default=None,
+        description=f"What to refund, {MINOR_UNITS}; any positive amount up to what is refundable. "
+        "Omitted: everything captured and not yet refunded",
+    )
     reason: Text = Field(min_length=1, max_length=500)
 
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from app.auth.principal import Principal
 from app.domain.base import Timestamp
+from app.domain.money import MinorAmount
 from app.domain.payment_events import PaymentStatus
 from app.domain.payments import Payment
 from app.domain.users import Role
@@ -31,7 +32,7 @@ class PaymentQuery(QueryInput):
 
 class RefundView(Output):
     id: str
-    amount: int
+    amount: MinorAmount
     reason: str
     status: str
     at: Timestamp
@@ -43,16 +44,16 @@ class PaymentView(Output):
     business_id: str
     owner_id: str
     intent_id: str
-    amount: int
-    application_fee: int
+    amount: MinorAmount
+    application_fee: MinorAmount
     currency: str
     status: PaymentStatus
-    authorized_amount: int
-    captured_amount: int
-    refunded_amount: int
+    authorized_amount: MinorAmount
+    captured_amount: MinorAmount
+    refunded_amount: MinorAmount
     # What the platform keeps and what the business is paid, of what was captured and not refunded.
-    platform_fee: int
-    payout: int
+    platform_fee: MinorAmount
+    payout: MinorAmount
     refunds: list[RefundView]
     last_error: str | None
     created_at: Timestamp
