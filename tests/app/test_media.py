@@ -328,6 +328,25 @@ async def test_authorization_matrix(world: World, client: httpx.AsyncClient) -> 
         assert (await client.get(media["url"], headers=co_owner)).status_code == 404
 
 
+async def test_walk_photos_reach_the_booking_and_its_report(world: World, client: httpx.AsyncClient) -> None:
+    _, walker, booking_id = await _walking(world)
+    during = await client.post(f"/v1/bookings/{booking_id}/photos", headers=walker, **photo())
+    assert during.status_code == 201, during.text
+    done = await client.post(f"/v1/bookings/{booking_id}/complete", headers=walker, json={})
+    assert done.status_code == 200, done.text
+    assert done.json()["data"]["completionDetails"]["photos"] == [during.json()["data"]["id"]]
+
+    # A phone that was offline on the walk uploads later: the photo joins the booking as it arrives.
+    late = await client.post(f"/v1/bookings/{booking_id}/photos", headers=walker, **photo())
+    assert late.status_code == 201, late.text
+
+    ids = [during.json()["data"]["id"], late.json()["data"]["id"]]
+    booking = (await client.get(f"/v1/bookings/{booking_id}", headers=world.owner_headers)).json()["data"]
+    assert booking["completionDetails"]["photos"] == ids
+    report = (await client.get(f"/v1/bookings/{booking_id}/report", headers=world.owner_headers)).json()["data"]
+    assert [media["id"] for media in report["photos"]] == ids
+
+
 async def test_on_s3_media_are_served_by_a_presigned_redirect(tmp_path: Path, s3_bucket: str, s3_endpoint: str) -> None:
     settings = Settings(data_dir=tmp_path / "data", s3_bucket=s3_bucket, s3_endpoint_url=s3_endpoint, _env_file=None)
     app = create_app(settings)

@@ -111,3 +111,29 @@ async def test_bad_service_fields_are_validation_errors(client: httpx.AsyncClien
         assert refused.status_code == 422 and error_code(refused) == "VALIDATION_ERROR", (change, refused.text)
         updated = await client.put(f"/v1/services/{service_id}", **loose_json(change, headers))
         assert updated.status_code == 422 and error_code(updated) == "VALIDATION_ERROR", (change, updated.text)
+
+
+async def test_a_price_below_the_minimum_charge_is_a_422_naming_field_unit_and_minimum(
+    client: httpx.AsyncClient,
+) -> None:
+    headers, business_id = await business_account(client, "biz@example.com")
+    service_id = (
+        await client.post(f"/v1/businesses/{business_id}/services", json=service_body(), headers=headers)
+    ).json()["data"]["id"]
+    # 25 meaning 25 dollars would be a 0.25 USD walk.
+    cheap = {"pricing": {"basePrice": 25, "currency": "USD", "priceType": "fixed"}}
+    for refused in (
+        await client.post(f"/v1/businesses/{business_id}/services", json=service_body(**cheap), headers=headers),
+        await client.put(f"/v1/services/{service_id}", json=cheap, headers=headers),
+    ):
+        assert refused.status_code == 422 and error_code(refused) == "VALIDATION_ERROR", refused.text
+        [detail] = refused.json()["error"]["details"]
+        assert detail["field"] == "body.pricing.basePrice"
+        assert "minor units of USD" in detail["message"] and "50 (0.50 USD)" in detail["message"]
+    extra = {"pricing": {"basePrice": 5000, "currency": "JPY", "priceType": "fixed", "additionalPetPrice": 5}}
+    refused = await client.post(f"/v1/businesses/{business_id}/services", json=service_body(**extra), headers=headers)
+    assert refused.status_code == 422, refused.text
+    [detail] = refused.json()["error"]["details"]
+    assert detail["field"] == "body.pricing.additionalPetPrice" and "50 (50 JPY)" in detail["message"]
+    unchanged = await client.get(f"/v1/services/{service_id}", headers=headers)
+    assert unchanged.json()["data"]["pricing"]["basePrice"] == 2500

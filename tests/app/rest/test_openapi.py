@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -78,3 +79,23 @@ def test_routes_added_after_the_app_is_built_are_documented_too(api: FastAPI) ->
     api.include_router(router)
     operation = operations(api.openapi())[("put", "/v1/notes/{note_id}")]
     assert error_statuses(operation) == {401, 403, 404, 409, 413, 422, 429}
+
+
+# Amount-like property names; `total` alone is a page's count of items (PageMeta), not money.
+AMOUNT_NAME = re.compile(r"(Price|Amount|amount|Fee|fee|Total|additional|payout)$")
+NOT_MONEY = {("PageMeta", "total")}
+
+
+def test_every_amount_says_it_is_in_minor_units(api: FastAPI) -> None:
+    schemas = api.openapi()["components"]["schemas"]
+    amounts = [
+        (name, prop, spec)
+        for name, schema in schemas.items()
+        for prop, spec in (schema.get("properties") or {}).items()
+        if AMOUNT_NAME.search(prop) and (name, prop) not in NOT_MONEY
+    ]
+    assert {("PricingInput", "basePrice"), ("BookingPricing", "totalAmount"), ("RefundInput", "amount")} <= {
+        (name, prop) for name, prop, _ in amounts
+    }
+    for name, prop, spec in amounts:
+        assert "minor units" in spec.get("description", ""), (name, prop)

@@ -9,7 +9,7 @@ import pytest
 from app.store.backend import StoreBackend
 from app.store.documents import Update
 from app.store.migrations import SCHEMA_DOC_ID, SCHEMA_VERSION, StoreTooNew, migrate
-from app.store.schema import BOOKINGS, BUSINESSES, META, PETS, REVIEWS, SERVICES, WORKERS
+from app.store.schema import BOOKINGS, BUSINESSES, MEDIA, META, PETS, REVIEWS, SERVICES, WORKERS
 from app.store.store import Store
 
 T = "2026-01-05T09:00:00.000Z"
@@ -102,6 +102,53 @@ async def test_old_documents_are_read_in_the_new_shape(backend: StoreBackend) ->
     await backend.collection(META).update_one({"id": SCHEMA_DOC_ID}, _version(1))
     assert await migrate(backend) == 1
     assert await _read_all(backend) == migrated
+
+
+def _completed(booking_id: str, photos: list[str]) -> dict[str, Any]:
+    """A booking completed by release 2: nothing put the walk's photos in its completion details."""
+    return {
+        "id": booking_id, "bookingNumber": f"WK-{booking_id.upper():0>8}", "ownerId": "u1", "watcherIds": ["u1"],
+        "petIds": ["p1"], "serviceType": "walking", "status": "completed", "asap": False, "scheduledAt": T,
+        "duration": 45, "endsAt": "2026-01-05T09:45:00.000Z", "location": {"coordinates": [2.35, 48.85]},
+        "history": [], "createdAt": T, "updatedAt": T,
+        "completionDetails": {"startTime": T, "endTime": "2026-01-05T09:40:00.000Z", "photos": photos},
+    }  # fmt: skip
+
+
+def _media(media_id: str, subject_id: str, kind: str, at: str) -> dict[str, Any]:
+    return {
+        "id": media_id, "kind": kind, "subjectId": subject_id, "uploadedBy": "u3", "contentType": "image/jpeg",
+        "bytes": 1000, "width": 10, "height": 10, "key": f"media/{media_id}.jpg", "createdAt": at,
+    }  # fmt: skip
+
+
+async def test_walks_completed_before_version_3_list_their_stored_photos(backend: StoreBackend) -> None:
+    await backend.collection(META).insert({"id": SCHEMA_DOC_ID, "schemaVersion": 2})
+    bookings = backend.collection(BOOKINGS)
+    for doc in (_completed("k1", []), _completed("k2", []), _completed("k3", ["m9"])):
+        await bookings.insert(doc)
+    await bookings.insert({**_completed("k4", []), "status": "in_progress", "completionDetails": None})
+    media = backend.collection(MEDIA)
+    # Out of id order on purpose: listed oldest first.
+    await media.insert(_media("m2", "k1", "walk_photo", "2026-01-05T09:10:00.000Z"))
+    await media.insert(_media("m1", "k1", "walk_photo", "2026-01-05T09:20:00.000Z"))
+    await media.insert(_media("m3", "k1", "pet_photo", "2026-01-05T09:15:00.000Z"))
+    await media.insert(_media("m4", "k4", "walk_photo", "2026-01-05T09:15:00.000Z"))
+    await media.insert(_media("m5", "k3", "walk_photo", "2026-01-05T09:15:00.000Z"))
+    store = Store(backend)
+    await store.setup()
+
+    photos = {}
+    for booking_id in ("k1", "k2", "k3", "k4"):
+        booking = await store.bookings.get(booking_id)
+        assert booking is not None
+        photos[booking_id] = booking.completion_details.photos if booking.completion_details else None
+    # k2 had no photos; k3's list was already written (by this release): both left alone; k4 is still walking.
+    assert photos == {"k1": ["m2", "m1"], "k2": [], "k3": ["m9"], "k4": None}
+    migrated = await bookings.find({}, sort=[("id", 1)])
+    await backend.collection(META).update_one({"id": SCHEMA_DOC_ID}, _version(2))
+    assert await migrate(backend) == 2
+    assert await bookings.find({}, sort=[("id", 1)]) == migrated
 
 
 async def test_a_store_newer_than_the_code_is_refused(backend: StoreBackend) -> None:

@@ -106,3 +106,10 @@ async def test_an_owner_cannot_refund_their_own_payment(ports: Ports) -> None:
     owner = Principal(user_id=OWNER_ID, role=Role.OWNER)
     with pytest.raises(Forbidden):
         await refund_payment(ports, owner, payment.id, RefundInput(reason="please"), None)
+
+
+async def test_a_refund_below_the_minimum_charge_is_legitimate(ports: Ports) -> None:
+    """Stripe's minimum binds charges, not refunds: a goodwill refund of 10 cents goes through."""
+    payment = await captured(ports, "b1")
+    view = await refund_payment(ports, ADMIN, payment.id, RefundInput(amount=10, reason="a late minute"), None)
+    assert (view.refunded_amount, view.status) == (10, PaymentStatus.PARTIALLY_REFUNDED)
