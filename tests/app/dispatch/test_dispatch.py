@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from app.domain.pets import Species
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
 from app.events import worker_room
+from app.ids import new_id
 from geo.coordinates import LngLat
 from tests.app.bookings_world import PICKUP as PICKUP_LIST
 from tests.app.bookings_world import World
@@ -211,6 +213,29 @@ async def test_first_accept_wins_and_others_are_refused(
     assert stored["serviceId"] == world.service_id
     schedule = await services.store.schedules.get(walker.id)
     assert [slot.booking_id for slot in schedule.slots] == [booking["id"]]
+
+
+async def test_a_service_priced_below_the_minimum_charge_does_not_price_an_asap_walk(
+    world: World, services: Services, dispatcher: Dispatcher, recorder: EventRecorder
+) -> None:
+    walker = await place_worker(services, world.business_id, meters=300)
+    service = await services.store.services.get(world.service_id)
+    assert service is not None
+    # Stored before the minimum was enforced, and older: without the rule it would be picked first.
+    cheap = service.model_copy(
+        update={
+            "id": new_id(),
+            "pricing": service.pricing.model_copy(update={"base_price": 20}),
+            "created_at": service.created_at - timedelta(days=1),
+        }
+    )
+    await services.store.services.add(cheap)
+    booking = await asap(world, dispatcher)
+
+    await accept_offer(services, walker.principal, recorder.last(OFFER)["offerId"])
+
+    stored = await booking_doc(world, booking["id"])
+    assert (stored["serviceId"], stored["pricing"]["totalAmount"]) == (world.service_id, 2000)
 
 
 async def test_business_confirm_without_worker_dispatches_among_its_own_staff(
