@@ -14,10 +14,11 @@ from typing import Any
 
 from app.domain.businesses import BusinessStatus
 from app.domain.hours import DEFAULT_ZONE, zone_problem
+from app.domain.notifications import group_of
 from app.domain.services import LEGACY_PRICE_TYPES
 from app.store.backend import StoreBackend
 from app.store.documents import Document, DocumentCollection, DuplicateKey, Update
-from app.store.schema import BOOKINGS, BUSINESSES, META, PETS, REVIEWS, SERVICES, WORKERS
+from app.store.schema import BOOKINGS, BUSINESSES, META, NOTIFICATIONS, PETS, REVIEWS, SERVICES, WORKERS
 from geo.coordinates import LngLat
 from geo.timezones import timezone_at
 
@@ -114,6 +115,11 @@ def _booking_v2(doc: Document) -> Changes | None:
     return changes, [key for key in ("durationMin", "address") if key in doc]
 
 
+def _notification_v3(doc: Document) -> Changes | None:
+    # Stored so the list can filter by group on either store.
+    return None if "group" in doc else ({"group": group_of(str(doc.get("type", ""))).value}, [])
+
+
 # Version N's rewrites take a store from version N - 1 to N.
 STEPS: dict[int, tuple[tuple[str, Rewrite], ...]] = {
     2: (
@@ -124,6 +130,7 @@ STEPS: dict[int, tuple[tuple[str, Rewrite], ...]] = {
         (REVIEWS, _review_v2),
         (BOOKINGS, _booking_v2),
     ),
+    3: ((NOTIFICATIONS, _notification_v3),),
 }
 SCHEMA_VERSION = max(STEPS)
 
