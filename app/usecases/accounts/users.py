@@ -33,8 +33,11 @@ class UserView(Output):
     address: Address | None
     avatar: MediaRef | None
     is_email_verified: bool
+    is_phone_verified: bool
     status: UserStatus
+    last_login_at: Timestamp | None
     created_at: Timestamp
+    updated_at: Timestamp
 
     @classmethod
     def of(cls, user: User) -> UserView:
