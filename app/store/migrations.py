@@ -120,6 +120,12 @@ def _notification_v3(doc: Document) -> Changes | None:
     return None if "group" in doc else ({"group": group_of(str(doc.get("type", ""))).value}, [])
 
 
+def _review_v3(doc: Document) -> Changes | None:
+    # Every stored review was written on a completed booking: create_review has refused any other since
+    # reviews exist (e763bd4), so each of them is verified.
+    return None if "isVerified" in doc else ({"isVerified": True}, [])
+
+
 # Version N's rewrites take a store from version N - 1 to N.
 STEPS: dict[int, tuple[tuple[str, Rewrite], ...]] = {
     2: (
@@ -130,7 +136,7 @@ STEPS: dict[int, tuple[tuple[str, Rewrite], ...]] = {
         (REVIEWS, _review_v2),
         (BOOKINGS, _booking_v2),
     ),
-    3: ((NOTIFICATIONS, _notification_v3),),
+    3: ((NOTIFICATIONS, _notification_v3), (REVIEWS, _review_v3)),
 }
 SCHEMA_VERSION = max(STEPS)
 

@@ -73,7 +73,9 @@ class ReviewView(Output):
     rating: int
     title: str | None
     comment: str | None
+    photos: list[str]
     response: ReviewResponse | None
+    is_verified: bool
     status: ReviewStatus
     created_at: Timestamp
     updated_at: Timestamp
@@ -132,6 +134,8 @@ async def create_review(ports: ReviewPorts, principal: Principal, data: ReviewCr
         rating=data.rating,
         title=data.title,
         comment=data.comment,
+        # Checked above, and said so: the review comes from a booking that was completed.
+        is_verified=booking.status is BookingStatus.COMPLETED,
         created_at=now,
         updated_at=now,
     )
