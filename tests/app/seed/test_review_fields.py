@@ -63,6 +63,9 @@ async def test_a_review_of_a_completed_booking_is_verified_and_carries_its_autho
     listed = (await env.client.get(f"/v1/businesses/{env.world.business_id}/reviews")).json()["data"]
     assert [(r["photos"], r["isVerified"]) for r in listed] == [(ids, True)]
     assert (await env.client.get(f"/v1/media/{ids[0]}")).status_code == 200
+    deleted = await env.client.delete(f"/v1/reviews/{review['id']}", headers=env.world.owner_headers)
+    assert deleted.status_code == 200
+    assert [await env.services.store.media.get(photo_id) for photo_id in ids] == [None] * len(ids)
     assert (
         await env.client.post("/v1/reviews/nope/photos", headers=env.world.owner_headers, **upload(image_bytes("PNG")))
     ).status_code == 404
