@@ -35,9 +35,9 @@ class UserView(Output):
     is_email_verified: bool
     is_phone_verified: bool
     status: UserStatus
-    last_login_at: Timestamp | None
     created_at: Timestamp
     updated_at: Timestamp
+    last_login_at: Timestamp | None
 
     @classmethod
     def of(cls, user: User) -> UserView:
