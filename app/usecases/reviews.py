@@ -21,13 +21,13 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.reviews.reviews import ReviewExists
+from app.usecases import media
 from app.usecases.businesses import may_manage
 from app.usecases.inputs import Input, Output, PageNumber, PageSize, QueryInput, Text
-from app.usecases.media import MediaPorts, forget
 from app.usecases.notifications import NotificationPorts, notify
 
 
-class ReviewPorts(NotificationPorts, MediaPorts, Protocol):
+class ReviewPorts(NotificationPorts, media.MediaPorts, Protocol):
     """Reviews read and write the store and notify the reviewed business; a deleted review's photos are
     forgotten."""
 
@@ -189,7 +189,7 @@ async def delete_review(ports: ReviewPorts, principal: Principal, review_id: str
         if await ports.store.reviews.delete_if(review.id, review.rating):
             await _apply_rating(ports, review, -review.rating, -1)
             for photo_id in review.photos:
-                await forget(ports, photo_id)
+                await media.forget(ports, photo_id)
             return
     raise Conflict("the review is changing too fast; try again")
 
