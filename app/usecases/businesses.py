@@ -97,6 +97,11 @@ class BusinessCreate(Input):
     business_type: BusinessType | None = None
     contact_info: ContactInfoInput | None = None
     insurance_info: InsuranceInfoInput | None = None
+    # Accepted empty, as a client of the seed's model sends them: they are uploaded once the business exists.
+    cover_photo: None = Field(default=None, description="upload it with POST /v1/businesses/{id}/cover")
+    certifications: Annotated[list[str], Field(max_length=0)] = Field(
+        default_factory=list, description="upload them with POST /v1/businesses/{id}/certifications"
+    )
     premium: StrictBool = False
 
 

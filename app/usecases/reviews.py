@@ -45,6 +45,10 @@ class ReviewCreate(Input):
     rating: Stars
     title: Title | None = None
     comment: Comment | None = None
+    # Accepted empty, as a client of the seed's model sends it: photos are uploaded once the review exists.
+    photos: Annotated[list[str], Field(max_length=0)] = Field(
+        default_factory=list, description="upload them with POST /v1/reviews/{id}/photos"
+    )
 
 
 class ReviewUpdate(Input):

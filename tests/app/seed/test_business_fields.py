@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 
 from app.composition import Services
-from tests.app.marketplace import admin_headers, business_account, error_code, owner
+from tests.app.marketplace import admin_headers, business_account, business_body, error_code, owner
 from tests.app.media.images import jpeg_with_gps, pdf
+from tests.support.api import bearer, register
 
 INSURANCE = {"provider": "Pet Insure", "policyNumber": "PI-2026-0042", "expiryDate": "2027-06-30"}
 CONTACT = {"email": "hello@paws.example", "phone": "+33 1 23 45 67 89", "website": "https://paws.example"}
@@ -48,6 +49,15 @@ async def test_contact_and_insurance_are_accepted_validated_and_answered(client:
         assert refused.status_code == 422 and error_code(refused) == "VALIDATION_ERROR", bad
     cleared = await client.put(f"/v1/businesses/{business_id}", json={"insuranceInfo": None}, headers=headers)
     assert cleared.json()["data"]["insuranceInfo"] is None
+
+
+async def test_a_seed_business_with_empty_uploads_is_created(client: httpx.AsyncClient) -> None:
+    _, business_id = await business_account(client, "biz@example.com", coverPhoto=None, certifications=[])
+    assert business_id
+    session_headers = bearer(await register(client, "other@example.com", role="business"))
+    for bad in ({"coverPhoto": "https://example.com/c.jpg"}, {"certifications": ["https://example.com/c.pdf"]}):
+        refused = await client.post("/v1/businesses", json={**business_body(), **bad}, headers=session_headers)
+        assert refused.status_code == 422 and error_code(refused) == "VALIDATION_ERROR", bad
 
 
 async def test_the_cover_photo_is_uploaded_replaced_and_taken_off(

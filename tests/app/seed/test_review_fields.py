@@ -30,8 +30,12 @@ async def _reviewed(env: Env) -> dict[str, Any]:
     await env.services.store.bookings.update_where(
         {"id": booking["id"]}, {"status": "completed", "workerId": env.world.workers[0][0]}
     )
+    with_photos = await env.client.post(
+        "/v1/reviews", json={"bookingId": booking["id"], "rating": 5, "photos": ["x"]}, headers=env.world.owner_headers
+    )
+    assert with_photos.status_code == 422
     created = await env.client.post(
-        "/v1/reviews", json={"bookingId": booking["id"], "rating": 5}, headers=env.world.owner_headers
+        "/v1/reviews", json={"bookingId": booking["id"], "rating": 5, "photos": []}, headers=env.world.owner_headers
     )
     assert created.status_code == 201, created.text
     review: dict[str, Any] = created.json()["data"]
