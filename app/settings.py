@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     # Where links in emails point (the apps open them as universal links).
     public_url: str = "http://127.0.0.1:8000"
     forgot_password_rate_limit: str = "5/hour"
+    # Phone verification codes sent, counted per account and per number (a number tried from many accounts).
+    phone_code_rate_limit: str = "5/hour"
     smtp_url: str | None = None
     mail_from: str = "Walky <no-reply@walky.invalid>"
     expo_access_token: str | None = None
@@ -145,7 +147,13 @@ class Settings(BaseSettings):
             return [ip_network(item.strip()) for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("auth_rate_limit", "location_rate_limit", "api_rate_limit", "forgot_password_rate_limit")
+    @field_validator(
+        "auth_rate_limit",
+        "location_rate_limit",
+        "api_rate_limit",
+        "forgot_password_rate_limit",
+        "phone_code_rate_limit",
+    )
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         from limits import parse

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,7 @@ class BusinessStatus(StrEnum):
 
 
 MAX_OPENING_WINDOWS = 28
+MAX_CERTIFICATIONS = 20
 
 
 class Rating(Value):
@@ -55,6 +57,12 @@ class ContactInfo(Value):
     website: str | None = None
 
 
+class InsuranceInfo(Value):
+    provider: str
+    policy_number: str
+    expiry_date: date
+
+
 class Business(Entity):
     owner_id: str
     name: str
@@ -70,8 +78,12 @@ class Business(Entity):
     timezone: str = DEFAULT_ZONE
     business_type: BusinessType | None = None
     contact_info: ContactInfo | None = None
-    # Set by the logo route only.
+    # Set by the logo and cover routes only.
     logo: MediaRef | None = None
+    cover_photo: MediaRef | None = None
+    # Ids of documents uploaded with POST /v1/businesses/{id}/certifications (media of kind certification).
+    certifications: list[str] = Field(default_factory=list)
+    insurance_info: InsuranceInfo | None = None
     is_verified: bool = False
     status: BusinessStatus = BusinessStatus.ACTIVE
     premium: bool = False

@@ -29,15 +29,26 @@ class MediaKind(StrEnum):
     AVATAR = "avatar"
     LOGO = "logo"
     WALK_PHOTO = "walk_photo"
+    # A business's cover photo and certification documents; the photos of a review.
+    COVER = "cover"
+    CERTIFICATION = "certification"
+    REVIEW_PHOTO = "review_photo"
 
     @property
     def public(self) -> bool:
-        """Avatars and logos are shown to anyone; the rest only to the subject's parties."""
-        return self in (MediaKind.AVATAR, MediaKind.LOGO)
+        """Avatars, logos, covers, certifications and review photos are shown to anyone (they are uploaded to be
+        shown on public pages); the rest only to the subject's parties."""
+        return self in (
+            MediaKind.AVATAR,
+            MediaKind.LOGO,
+            MediaKind.COVER,
+            MediaKind.CERTIFICATION,
+            MediaKind.REVIEW_PHOTO,
+        )
 
     @property
     def accepts_documents(self) -> bool:
-        return self is MediaKind.PET_DOCUMENT
+        return self in (MediaKind.PET_DOCUMENT, MediaKind.CERTIFICATION)
 
 
 class ContentType(StrEnum):

@@ -10,6 +10,7 @@ from app.domain.base import Entity, Timestamp, Value
 
 MIN_RATING = 1
 MAX_RATING = 5
+MAX_REVIEW_PHOTOS = 5
 
 
 class ReviewStatus(StrEnum):
@@ -41,7 +42,11 @@ class Review(Entity):
     rating: int = Field(ge=MIN_RATING, le=MAX_RATING)
     title: str | None = None
     comment: str | None = None
+    # Ids of the reviewer's uploads (POST /v1/reviews/{id}/photos).
+    photos: list[str] = Field(default_factory=list)
     response: ReviewResponse | None = None
+    # The review comes from a booking that was completed when it was written.
+    is_verified: bool = False
     status: ReviewStatus = ReviewStatus.PUBLISHED
     flags: list[ReviewFlag] = Field(default_factory=list)
     created_at: Timestamp

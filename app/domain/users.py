@@ -9,6 +9,7 @@ from pydantic import Field
 from app.domain.base import Entity, Timestamp
 from app.domain.businesses import Address
 from app.domain.media import MediaRef
+from app.domain.phone_codes import PhoneCode
 
 
 class Role(StrEnum):
@@ -53,10 +54,14 @@ class User(Entity):
     # Set by the avatar route only.
     avatar: MediaRef | None = None
     is_email_verified: bool = False
+    # Set by a code sent to `phone` (app/usecases/accounts/phone.py); a new number clears it.
+    is_phone_verified: bool = False
+    phone_code: PhoneCode | None = None
     status: UserStatus = UserStatus.ACTIVE
     failed_logins: int = 0
     locked_until: Timestamp | None = None
     email_verified_at: Timestamp | None = None
+    last_login_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
     erased_at: Timestamp | None = None

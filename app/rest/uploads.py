@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # POST routes whose bodies are uploads (matched against the path by BodyLimitMiddleware).
 UPLOAD_PATHS = re.compile(
-    r"/v1/(pets/[^/]+/(photos|documents)|users/me/avatar|businesses/[^/]+/logo|bookings/[^/]+/photos)"
+    r"/v1/(pets/[^/]+/(photos|documents)|users/me/avatar|businesses/[^/]+/(logo|cover|certifications)"
+    r"|bookings/[^/]+/photos|reviews/[^/]+/photos)"
 )
 FILE_FIELD = "file"
 # Small uploads stay in memory; larger ones go to a temporary file as they arrive.

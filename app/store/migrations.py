@@ -17,10 +17,11 @@ from app.domain.bookings import BookingStatus
 from app.domain.businesses import BusinessStatus
 from app.domain.hours import DEFAULT_ZONE, zone_problem
 from app.domain.media import MediaKind
+from app.domain.notifications import group_of
 from app.domain.services import LEGACY_PRICE_TYPES
 from app.store.backend import StoreBackend
 from app.store.documents import Document, DocumentCollection, DuplicateKey, Update
-from app.store.schema import BOOKINGS, BUSINESSES, MEDIA, META, PETS, REVIEWS, SERVICES, WORKERS
+from app.store.schema import BOOKINGS, BUSINESSES, MEDIA, META, NOTIFICATIONS, PETS, REVIEWS, SERVICES, WORKERS
 from geo.coordinates import LngLat
 from geo.timezones import timezone_at
 
@@ -137,6 +138,17 @@ async def _booking_v3(backend: StoreBackend, doc: Document) -> Changes | None:
     return ({"completionDetails.photos": [photo["id"] for photo in photos]}, []) if photos else None
 
 
+def _notification_v3(doc: Document) -> Changes | None:
+    # Stored so the list can filter by group on either store.
+    return None if "group" in doc else ({"group": group_of(str(doc.get("type", ""))).value}, [])
+
+
+def _review_v3(doc: Document) -> Changes | None:
+    # Every stored review was written on a completed booking: create_review has refused any other since
+    # reviews exist (e763bd4), so each of them is verified.
+    return None if "isVerified" in doc else ({"isVerified": True}, [])
+
+
 # Version N's rewrites take a store from version N - 1 to N.
 STEPS: dict[int, tuple[tuple[str, Rewrite | Lookup], ...]] = {
     2: (
@@ -147,7 +159,7 @@ STEPS: dict[int, tuple[tuple[str, Rewrite | Lookup], ...]] = {
         (REVIEWS, _review_v2),
         (BOOKINGS, _booking_v2),
     ),
-    3: ((BOOKINGS, Lookup(_booking_v3)),),
+    3: ((BOOKINGS, Lookup(_booking_v3)), (NOTIFICATIONS, _notification_v3), (REVIEWS, _review_v3)),
 }
 SCHEMA_VERSION = max(STEPS)
 

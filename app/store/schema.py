@@ -106,6 +106,8 @@ COLLECTIONS: dict[str, tuple[Index, ...]] = {
     SCHEDULES: (),
     NOTIFICATIONS: (
         Index("user", (("userId", "asc"), ("createdAt", "desc"))),
+        # The list filtered by the seed's groups (GET /v1/notifications?type=booking).
+        Index("group", (("userId", "asc"), ("group", "asc"), ("createdAt", "desc"))),
         # The retention purge (90 days), on both stores: on MongoDB it catches documents stored before
         # the TTL index below existed.
         Index("created", (("createdAt", "asc"),)),

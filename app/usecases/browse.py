@@ -63,6 +63,8 @@ class PublicBusinessView(Output):
     timezone: str
     business_type: BusinessType | None
     logo: MediaRef | None
+    cover_photo: MediaRef | None
+    certifications: list[str]
     premium: bool
     is_verified: bool
     rating: Rating

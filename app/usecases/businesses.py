@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Protocol
 
 from pydantic import Field, StrictBool
@@ -11,12 +12,14 @@ from app.auth.principal import Principal
 from app.clock import Clock
 from app.domain.base import Timestamp
 from app.domain.businesses import (
+    MAX_CERTIFICATIONS,
     MAX_OPENING_WINDOWS,
     Address,
     Business,
     BusinessStatus,
     BusinessType,
     ContactInfo,
+    InsuranceInfo,
     Rating,
     point,
 )
@@ -28,7 +31,9 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.ids import new_id
 from app.store.geo_search import NearbyBusiness
 from app.store.store import Store
+from app.usecases import attachments
 from app.usecases.inputs import AddressInput, Email, Input, Name, Output, PageNumber, PageSize, Phone, QueryInput, Text
+from app.usecases.media import MediaPorts
 from geo.areas import ServiceArea, parse_area
 from geo.coordinates import LngLat
 from geo.distance import round_dm
@@ -41,6 +46,10 @@ class BusinessPorts(Protocol):
     def store(self) -> Store: ...
     @property
     def clock(self) -> Clock: ...
+
+
+class BusinessEditPorts(BusinessPorts, MediaPorts, Protocol):
+    """Taking the cover photo or certifications off a business forgets their media."""
 
 
 MAX_SEARCH_RADIUS_M = 50_000
@@ -62,6 +71,22 @@ class ContactInfoInput(Input):
 OperatingHoursInput = Annotated[list[OpeningHoursInput], Field(max_length=MAX_OPENING_WINDOWS)]
 
 
+class InsuranceInfoInput(Input):
+    provider: Annotated[Text, Field(min_length=1, max_length=200)]
+    policy_number: Annotated[Text, Field(min_length=1, max_length=100)]
+    expiry_date: date = Field(ge=date(2000, 1, 1), le=date(2200, 12, 31), description="YYYY-MM-DD")
+
+
+Certifications = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=64)]],
+    Field(
+        max_length=MAX_CERTIFICATIONS,
+        description="ids of documents uploaded with POST /v1/businesses/{id}/certifications: the ones to keep, "
+        "in order (the others are removed)",
+    ),
+]
+
+
 class BusinessCreate(Input):
     name: Name
     description: Text | None = None
@@ -71,6 +96,12 @@ class BusinessCreate(Input):
     timezone: TimeZoneName | None = None
     business_type: BusinessType | None = None
     contact_info: ContactInfoInput | None = None
+    insurance_info: InsuranceInfoInput | None = None
+    # Accepted empty, as a client of the seed's model sends them: they are uploaded once the business exists.
+    cover_photo: None = Field(default=None, description="upload it with POST /v1/businesses/{id}/cover")
+    certifications: Annotated[list[str], Field(max_length=0)] = Field(
+        default_factory=list, description="upload them with POST /v1/businesses/{id}/certifications"
+    )
     premium: StrictBool = False
 
 
@@ -83,6 +114,10 @@ class BusinessUpdate(Input):
     timezone: TimeZoneName | None = None
     business_type: BusinessType | None = None
     contact_info: ContactInfoInput | None = None
+    insurance_info: InsuranceInfoInput | None = None
+    # Uploaded with POST /v1/businesses/{id}/cover; null takes it off.
+    cover_photo: None = Field(default=None, description="null takes the cover photo off (upload: POST .../cover)")
+    certifications: Certifications | None = None
     premium: StrictBool | None = None
 
 
@@ -97,10 +132,13 @@ class BusinessView(Output):
     timezone: str
     business_type: BusinessType | None
     contact_info: ContactInfo | None
+    insurance_info: InsuranceInfo | None
+    certifications: list[str]
     is_verified: bool
     status: BusinessStatus
     premium: bool
     logo: MediaRef | None
+    cover_photo: MediaRef | None
     rating: Rating
     is_active: bool
     created_at: Timestamp
@@ -199,6 +237,7 @@ async def create_business(ports: BusinessPorts, principal: Principal, data: Busi
         timezone=data.timezone or _zone_of(address),
         business_type=data.business_type,
         contact_info=ContactInfo.model_validate(data.contact_info.model_dump()) if data.contact_info else None,
+        insurance_info=InsuranceInfo.model_validate(data.insurance_info.model_dump()) if data.insurance_info else None,
         created_at=now,
         updated_at=now,
     )
@@ -217,7 +256,7 @@ async def get_business(ports: BusinessPorts, principal: Principal, business_id: 
 
 
 async def update_business(
-    ports: BusinessPorts, principal: Principal, business_id: str, change: BusinessUpdate
+    ports: BusinessEditPorts, principal: Principal, business_id: str, change: BusinessUpdate
 ) -> BusinessView:
     business = await owned_business(ports, principal, business_id)
     given = change.model_dump(exclude_unset=True)
@@ -239,9 +278,13 @@ async def update_business(
         address = Address.model_validate(fields.get("address", business.address))
         fields["timezone"] = change.timezone or _zone_of(address)
     wire = change.model_dump(mode="json", by_alias=True)
-    for key in ("name", "description", "premium", "business_type", "contact_info"):
+    for key in ("name", "description", "premium", "business_type", "contact_info", "insurance_info"):
         if key in given:
             fields[to_camel(key)] = wire[to_camel(key)]
+    if "cover_photo" in given:
+        await attachments.remove_cover(ports, principal, business)
+    if "certifications" in given:
+        await attachments.keep_certifications(ports, business, change.certifications or [])
     updated = await ports.store.businesses.update_fields(business.id, fields, ports.clock.now())
     if updated is None:
         raise NotFound("no such business")

@@ -78,3 +78,22 @@ def account_email(
         lease_until=now,
         created_at=now,
     )
+
+
+def account_sms(
+    user: User, *, source: str, kind: str, title: str, body: str, now: datetime, expires_at: datetime
+) -> OutboxMessage:
+    """An account text (a phone verification code): to the account's number, whatever the preferences say,
+    and not at all once it would be useless."""
+    return OutboxMessage(
+        id=message_id(source, user.id, Channel.SMS),
+        user_id=user.id,
+        channel=Channel.SMS,
+        kind=kind,
+        to=user.phone,
+        title=title,
+        body=body,
+        lease_until=now,
+        created_at=now,
+        expires_at=expires_at,
+    )

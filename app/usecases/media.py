@@ -59,7 +59,7 @@ async def upload_pet_photo(ports: MediaPorts, principal: Principal, pet_id: str,
         pet = await _owned_pet(ports.store, principal, pet_id)
         if len(pet.photos) >= MAX_PET_PHOTOS:
             raise Conflict(f"a pet has at most {MAX_PET_PHOTOS} photos")
-        media = await _store(ports, principal, MediaKind.PET_PHOTO, pet.id, upload)
+        media = await store_upload(ports, principal, MediaKind.PET_PHOTO, pet.id, upload)
 
     def added(current: Pet) -> list[MediaRef]:
         if len(current.photos) >= MAX_PET_PHOTOS:
@@ -86,7 +86,7 @@ async def upload_pet_document(ports: MediaPorts, principal: Principal, pet_id: s
     """A vaccination record or other paper: its id goes in `medicalInfo.vaccinations[].documentId`."""
     with closing(upload):
         pet = await _owned_pet(ports.store, principal, pet_id)
-        media = await _store(ports, principal, MediaKind.PET_DOCUMENT, pet.id, upload)
+        media = await store_upload(ports, principal, MediaKind.PET_DOCUMENT, pet.id, upload)
     return media.ref()
 
 
@@ -95,7 +95,7 @@ async def upload_avatar(ports: MediaPorts, principal: Principal, upload: Upload)
         user = await ports.store.users.get(principal.user_id)
         if user is None or user.erased_at is not None:
             raise NotFound("no such user")
-        media = await _store(ports, principal, MediaKind.AVATAR, user.id, upload)
+        media = await store_upload(ports, principal, MediaKind.AVATAR, user.id, upload)
 
     async def swap() -> str | None:
         for _ in range(MAX_ATTEMPTS):
@@ -107,7 +107,7 @@ async def upload_avatar(ports: MediaPorts, principal: Principal, upload: Upload)
                 return old
         raise Conflict("the avatar is being changed by someone else; try again")
 
-    return await _replace(ports, media, swap)
+    return await replace_with(ports, media, swap)
 
 
 async def upload_logo(ports: MediaPorts, principal: Principal, business_id: str, upload: Upload) -> MediaRef:
@@ -116,7 +116,7 @@ async def upload_logo(ports: MediaPorts, principal: Principal, business_id: str,
         if business is None or not business.is_active:
             raise NotFound("no such business")
         principal.require_business(business.id, business.owner_id)
-        media = await _store(ports, principal, MediaKind.LOGO, business.id, upload)
+        media = await store_upload(ports, principal, MediaKind.LOGO, business.id, upload)
 
     async def swap() -> str | None:
         for _ in range(MAX_ATTEMPTS):
@@ -124,11 +124,11 @@ async def upload_logo(ports: MediaPorts, principal: Principal, business_id: str,
             if current is None or not current.is_active:
                 raise NotFound("no such business")
             old = current.logo.id if current.logo else None
-            if await ports.store.businesses.swap_logo(current.id, old, media.ref(), ports.clock.now()):
+            if await ports.store.businesses.swap_image(current.id, "logo", old, media.ref(), ports.clock.now()):
                 return old
         raise Conflict("the logo is being changed by someone else; try again")
 
-    return await _replace(ports, media, swap)
+    return await replace_with(ports, media, swap)
 
 
 async def upload_walk_photo(ports: MediaPorts, principal: Principal, booking_id: str, upload: Upload) -> MediaRef:
@@ -142,7 +142,7 @@ async def upload_walk_photo(ports: MediaPorts, principal: Principal, booking_id:
             raise Forbidden("only the booking's walker adds walk photos")
         if booking.status not in WALK_PHOTO_STATUSES:
             raise Conflict("walk photos are added once the walk has started")
-        media = await _store(ports, principal, MediaKind.WALK_PHOTO, booking.id, upload)
+        media = await store_upload(ports, principal, MediaKind.WALK_PHOTO, booking.id, upload)
     # Read again after the photo is stored: a walk completed meanwhile did not list it (walk_photos.py).
     current = await ports.store.bookings.get(booking.id)
     if current is not None:
@@ -242,7 +242,7 @@ async def _change_photos(
         raise
 
 
-async def _replace(ports: MediaPorts, media: MediaObject, swap: Callable[[], Awaitable[str | None]]) -> MediaRef:
+async def replace_with(ports: MediaPorts, media: MediaObject, swap: Callable[[], Awaitable[str | None]]) -> MediaRef:
     """Point the subject at the new media; the one it replaces is forgotten."""
     try:
         old = await swap()
@@ -254,7 +254,7 @@ async def _replace(ports: MediaPorts, media: MediaObject, swap: Callable[[], Awa
     return media.ref()
 
 
-async def _store(
+async def store_upload(
     ports: MediaPorts, principal: Principal, kind: MediaKind, subject_id: str, upload: Upload
 ) -> MediaObject:
     """Judge and clean the upload, store its objects, then record the document pointing at them.

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
+
+from pydantic import Field
 
 from app.auth.principal import Principal
 from app.clock import Clock
 from app.domain.base import Timestamp
-from app.domain.notifications import Notification
+from app.domain.notifications import Notification, NotificationGroup
 from app.errors import NotFound
 from app.events import EventPublisher, user_room
 from app.ids import new_id
@@ -36,19 +38,32 @@ class NotificationPorts(Protocol):
 class NotificationView(Output):
     id: str
     type: str
+    group: NotificationGroup
     title: str
     message: str
     data: dict[str, Any]
+    is_read: bool
     read_at: Timestamp | None
     created_at: Timestamp
 
     @classmethod
     def of(cls, notification: Notification) -> NotificationView:
-        return cls.model_validate(notification.model_dump(include=set(cls.model_fields)))
+        fields = notification.model_dump(include=set(cls.model_fields))
+        return cls.model_validate({**fields, "is_read": notification.read_at is not None})
+
+
+# A kind and the kinds under it: `booking`, `booking.cancelled`, `walk`.
+KindFilter = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 
 
 class NotificationQuery(QueryInput):
-    unread: bool = False
+    type: KindFilter | None = Field(
+        default=None,
+        description="a group (booking, payment, review, system) or a kind with every kind under it "
+        "(`walk` matches `walk.arrived`)",
+    )
+    is_read: bool | None = None
+    unread: bool = Field(default=False, description="the same as isRead=false")
     page: PageNumber = 1
     limit: PageSize = 20
 
@@ -118,8 +133,18 @@ async def notify(
 async def list_notifications(
     ports: NotificationPorts, principal: Principal, query: NotificationQuery
 ) -> tuple[list[NotificationView], int]:
+    if query.unread and query.is_read:
+        return [], 0
+    groups = {group.value: group for group in NotificationGroup}
+    # A group's name is also the root of some of its kinds (`booking.confirmed`): the group holds them all.
+    group = groups.get(query.type) if query.type else None
     items, total = await ports.store.notifications.page(
-        principal.user_id, unread_only=query.unread, skip=(query.page - 1) * query.limit, limit=query.limit
+        principal.user_id,
+        is_read=False if query.unread else query.is_read,
+        group=group,
+        kind=None if group else query.type,
+        skip=(query.page - 1) * query.limit,
+        limit=query.limit,
     )
     return [NotificationView.of(n) for n in items], total
 

@@ -21,13 +21,15 @@ from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.store.reviews.reviews import ReviewExists
+from app.usecases import media
 from app.usecases.businesses import may_manage
 from app.usecases.inputs import Input, Output, PageNumber, PageSize, QueryInput, Text
 from app.usecases.notifications import NotificationPorts, notify
 
 
-class ReviewPorts(NotificationPorts, Protocol):
-    """Reviews read and write the store and notify the reviewed business."""
+class ReviewPorts(NotificationPorts, media.MediaPorts, Protocol):
+    """Reviews read and write the store and notify the reviewed business; a deleted review's photos are
+    forgotten."""
 
 
 MAX_CAS_ATTEMPTS = 20
@@ -43,6 +45,10 @@ class ReviewCreate(Input):
     rating: Stars
     title: Title | None = None
     comment: Comment | None = None
+    # Accepted empty, as a client of the seed's model sends it: photos are uploaded once the review exists.
+    photos: Annotated[list[str], Field(max_length=0)] = Field(
+        default_factory=list, description="upload them with POST /v1/reviews/{id}/photos"
+    )
 
 
 class ReviewUpdate(Input):
@@ -73,7 +79,9 @@ class ReviewView(Output):
     rating: int
     title: str | None
     comment: str | None
+    photos: list[str]
     response: ReviewResponse | None
+    is_verified: bool
     status: ReviewStatus
     created_at: Timestamp
     updated_at: Timestamp
@@ -132,6 +140,8 @@ async def create_review(ports: ReviewPorts, principal: Principal, data: ReviewCr
         rating=data.rating,
         title=data.title,
         comment=data.comment,
+        # Checked above, and said so: the review comes from a booking that was completed.
+        is_verified=booking.status is BookingStatus.COMPLETED,
         created_at=now,
         updated_at=now,
     )
@@ -182,6 +192,8 @@ async def delete_review(ports: ReviewPorts, principal: Principal, review_id: str
             raise Forbidden("only the review's author deletes it")
         if await ports.store.reviews.delete_if(review.id, review.rating):
             await _apply_rating(ports, review, -review.rating, -1)
+            for photo_id in review.photos:
+                await media.forget(ports, photo_id)
             return
     raise Conflict("the review is changing too fast; try again")
 

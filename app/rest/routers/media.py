@@ -5,6 +5,9 @@ DELETE /v1/pets/{id}/photos/{photoId}   the pet's primary owner       -> the obj
 POST   /v1/pets/{id}/documents          the pet's primary owner (PDF or image)
 POST   /v1/users/me/avatar              anyone signed in              -> the user's `avatar`
 POST   /v1/businesses/{id}/logo         the business's account        -> the business's `logo`
+POST   /v1/businesses/{id}/cover        the business's account        -> the business's `coverPhoto`
+POST   /v1/businesses/{id}/certifications  the business's account (PDF or image) -> added to `certifications`
+POST   /v1/reviews/{id}/photos          the review's author           -> added to the review's `photos`
 POST   /v1/bookings/{id}/photos         the booking's walker, during or after the walk
 GET    /v1/bookings/{id}/photos         the booking's parties
 GET    /v1/media/{id}[/thumbnail]       the bytes, or a redirect to a presigned URL (S3)
@@ -23,7 +26,7 @@ from app.domain.media import MediaRef
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
 from app.rest.uploads import read_upload
-from app.usecases import media
+from app.usecases import attachments, media
 
 router = APIRouter(tags=["media"])
 _optional_bearer = HTTPBearer(auto_error=False)
@@ -88,6 +91,37 @@ async def upload_logo(
     business_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[MediaRef]:
     return ok(await media.upload_logo(services, principal, business_id, await read_upload(request)))
+
+
+@router.post("/v1/businesses/{business_id}/cover", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)
+async def upload_cover(
+    business_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[MediaRef]:
+    return ok(await attachments.upload_cover(services, principal, business_id, await read_upload(request)))
+
+
+@router.post(
+    "/v1/businesses/{business_id}/certifications",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_UPLOAD_DOC,
+    summary="A certificate (PDF or image); its id joins the business's certifications (at most 20)",
+)
+async def upload_certification(
+    business_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[MediaRef]:
+    return ok(await attachments.upload_certification(services, principal, business_id, await read_upload(request)))
+
+
+@router.post(
+    "/v1/reviews/{review_id}/photos",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_UPLOAD_DOC,
+    summary="A photo by the review's author; its id joins the review's photos (at most 5)",
+)
+async def upload_review_photo(
+    review_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[MediaRef]:
+    return ok(await attachments.upload_review_photo(services, principal, review_id, await read_upload(request)))
 
 
 @router.post("/v1/bookings/{booking_id}/photos", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_DOC)

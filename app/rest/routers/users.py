@@ -1,14 +1,15 @@
-"""/v1/users/me: one's own account; /v1/users/me/password: change the password (ends every other session)."""
+"""/v1/users/me: one's own account; /v1/users/me/password: change the password (ends every other session);
+/v1/users/me/phone/verification and /verify: prove the phone number with a code sent by SMS."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 
 from app.rest.deps import PrincipalDep, ServicesDep, auth_rate_limit
 from app.rest.envelope import Envelope, ok
-from app.usecases.accounts import auth, export, users
+from app.usecases.accounts import auth, export, phone, users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -45,3 +46,19 @@ async def change_password(
     body: auth.PasswordChange, principal: PrincipalDep, services: ServicesDep
 ) -> Envelope[auth.AuthSession]:
     return ok(await auth.change_password(services, principal, body))
+
+
+@router.post(
+    "/me/phone/verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Text a 6-digit code to the account's phone (valid 10 minutes, 5 tries); 409 without a number",
+)
+async def send_phone_code(principal: PrincipalDep, services: ServicesDep) -> Envelope[phone.CodeSent]:
+    return ok(await phone.send_code(services, principal))
+
+
+@router.post("/me/phone/verify", summary="Type back the code: the account with isPhoneVerified true")
+async def verify_phone(
+    body: phone.CodeInput, principal: PrincipalDep, services: ServicesDep
+) -> Envelope[users.UserView]:
+    return ok(await phone.verify_code(services, principal, body))

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.base import iso
 from app.domain.media import MediaRef
+from app.domain.phone_codes import PhoneCode
 from app.domain.users import User, UserStatus
 from app.errors import Conflict
 from app.store.documents import DocumentCollection, DuplicateKey, Update
@@ -44,8 +45,46 @@ class UserRepository:
         return User.from_doc(doc) if doc else None
 
     async def update_fields(self, user_id: str, fields: dict[str, object], now: datetime) -> User | None:
+        """Change an account; a new phone number is not verified (and a code sent to the old one is void)."""
+        change = {**fields, "updatedAt": iso(now)}
+        if "phone" in fields:
+            # Only when the number differs, in the same write: a verify racing it checks the number too.
+            doc = await self._col.update_one(
+                {"id": user_id, "erasedAt": None, "phone": {"$ne": fields["phone"]}},
+                Update(set={**change, "isPhoneVerified": False, "phoneCode": None}),
+            )
+            if doc is not None:
+                return User.from_doc(doc)
+        doc = await self._col.update_one({"id": user_id, "erasedAt": None}, Update(set=change))
+        return User.from_doc(doc) if doc else None
+
+    async def set_phone_code(self, user_id: str, code: PhoneCode) -> bool:
+        """Replace the code (the one sent before stops working), if the number is still the one it was sent to."""
         doc = await self._col.update_one(
-            {"id": user_id, "erasedAt": None}, Update(set={**fields, "updatedAt": iso(now)})
+            {"id": user_id, "erasedAt": None, "phone": code.phone},
+            Update(set={"phoneCode": code.model_dump(mode="json", by_alias=True), "updatedAt": iso(code.created_at)}),
+        )
+        return doc is not None
+
+    async def take_phone_try(self, user_id: str, code_hash: str, max_tries: int, now: datetime) -> bool:
+        """Spend one of the code's tries before it is compared; False when none is left, or it expired or
+        was replaced (so racing guesses still compare at most `max_tries` times)."""
+        doc = await self._col.update_one(
+            {
+                "id": user_id,
+                "phoneCode.codeHash": code_hash,
+                "phoneCode.tries": {"$lt": max_tries},
+                "phoneCode.expiresAt": {"$gt": iso(now)},
+            },
+            Update(inc={"phoneCode.tries": 1}),
+        )
+        return doc is not None
+
+    async def mark_phone_verified(self, user_id: str, code: PhoneCode, now: datetime) -> User | None:
+        """Use the code, once, for the number it was sent to; None if it was used, replaced or the number changed."""
+        doc = await self._col.update_one(
+            {"id": user_id, "erasedAt": None, "phone": code.phone, "phoneCode.codeHash": code.code_hash},
+            Update(set={"isPhoneVerified": True, "phoneCode": None, "updatedAt": iso(now)}),
         )
         return User.from_doc(doc) if doc else None
 
@@ -78,8 +117,9 @@ class UserRepository:
         )
         return User.from_doc(locked or doc)
 
-    async def record_login_success(self, user_id: str) -> None:
-        await self._col.update_one({"id": user_id, "failedLogins": {"$gt": 0}}, Update(set={"failedLogins": 0}))
+    async def record_login_success(self, user_id: str, now: datetime) -> User | None:
+        doc = await self._col.update_one({"id": user_id}, Update(set={"failedLogins": 0, "lastLoginAt": iso(now)}))
+        return User.from_doc(doc) if doc else None
 
     async def mark_email_verified(self, user_id: str, now: datetime) -> User | None:
         doc = await self._col.update_one(
@@ -115,6 +155,9 @@ class UserRepository:
                     "firstName": "",
                     "lastName": "",
                     "phone": None,
+                    "isPhoneVerified": False,
+                    "phoneCode": None,
+                    "lastLoginAt": None,
                     "passwordHash": None,
                     "avatar": None,
                     "erasedAt": stamp,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Literal
 
 from app.domain.base import iso
 from app.domain.businesses import Business, BusinessStatus, Rating
 from app.domain.media import MediaRef
+from app.errors import Conflict
 from app.store.documents import DocumentCollection, Filter, Update
 from app.store.reviews.ratings import apply_rating
 
 # Shown to the public: not deleted, not suspended (documents older than `status` have none).
 LISTED: Filter = {"isActive": True, "status": {"$ne": BusinessStatus.SUSPENDED.value}}
+# Tries of a compare-and-set that lost to racing edits before giving up.
+CAS_ATTEMPTS = 10
 # Browse order: best rated first, then by name; the id makes pages stable.
 BROWSE_ORDER: list[tuple[str, Literal[1, -1]]] = [("rating.average", -1), ("name", 1), ("id", 1)]
 
@@ -41,13 +44,47 @@ class BusinessRepository:
         )
         return Business.from_doc(doc) if doc else None
 
-    async def swap_logo(self, business_id: str, expected_id: str | None, logo: MediaRef, now: datetime) -> bool:
-        """Set the logo if it is still `expected_id` (compare-and-set: two racing uploads leave one)."""
+    async def swap_image(
+        self,
+        business_id: str,
+        field: Literal["logo", "coverPhoto"],
+        expected_id: str | None,
+        image: MediaRef | None,
+        now: datetime,
+    ) -> bool:
+        """Set (or clear) the logo or cover photo if it is still `expected_id` (compare-and-set: two racing
+        uploads leave one)."""
+        value = image.model_dump(mode="json", by_alias=True) if image else None
         doc = await self._col.update_one(
-            {"id": business_id, "isActive": True, "logo.id": expected_id},
-            Update(set={"logo": logo.model_dump(mode="json", by_alias=True), "updatedAt": iso(now)}),
+            {"id": business_id, "isActive": True, f"{field}.id": expected_id},
+            Update(set={field: value, "updatedAt": iso(now)}),
         )
         return doc is not None
+
+    async def change_certifications(
+        self, business_id: str, change: Callable[[list[str]], list[str]], now: datetime
+    ) -> Business | None:
+        """Replace the certification ids by `change(current ids)` (which may raise to refuse), as a
+        compare-and-set on `certificationsVersion` retried against racing edits; None when the business is
+        gone or deleted. Conflict when the list keeps changing under it."""
+        for _ in range(CAS_ATTEMPTS):
+            current = await self._col.get(business_id)
+            if current is None or not current.get("isActive"):
+                return None
+            version = current.get("certificationsVersion")
+            doc = await self._col.update_one(
+                {"id": business_id, "isActive": True, "certificationsVersion": version},
+                Update(
+                    set={
+                        "certifications": change(list(current.get("certifications", []))),
+                        "certificationsVersion": (version or 0) + 1,
+                        "updatedAt": iso(now),
+                    }
+                ),
+            )
+            if doc is not None:
+                return Business.from_doc(doc)
+        raise Conflict("the certifications are being changed by someone else; try again")
 
     async def deactivate(self, business_id: str, now: datetime) -> bool:
         stamp = iso(now)

@@ -109,7 +109,8 @@ class WorkerRepository:
         return {"businessId": business_id, "isActive": True} if active_only else {"businessId": business_id}
 
     async def erase(self, worker_id: str, now: datetime) -> bool:
-        """Erasure: the profile copies the account's name, email and phone; they go, the id stays."""
+        """Erasure: the profile copies the account's name, email and phone and says who the person is (bio,
+        experience, certifications); they go, the id stays."""
         stamp = iso(now)
         doc = await self._col.update_one(
             {"id": worker_id},
@@ -119,6 +120,9 @@ class WorkerRepository:
                     "lastName": "",
                     "email": f"erased-{worker_id}@erased.invalid",
                     "phone": None,
+                    "bio": None,
+                    "experience": None,
+                    "certifications": [],
                     "isActive": False,
                     "updatedAt": stamp,
                 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.base import iso
-from app.domain.notifications import Notification
+from app.domain.notifications import Notification, NotificationGroup
 from app.store.batching import BatchInserter
 from app.store.documents import DocumentCollection, Update
 
@@ -24,10 +24,27 @@ class NotificationRepository:
         """Store a notification whose id is derived from its event; False when it was stored already."""
         return await self._col.insert_many_new([notification.to_doc()]) == 1
 
-    async def page(self, user_id: str, *, unread_only: bool, skip: int, limit: int) -> tuple[list[Notification], int]:
+    async def page(
+        self,
+        user_id: str,
+        *,
+        is_read: bool | None = None,
+        group: NotificationGroup | None = None,
+        kind: str | None = None,
+        skip: int,
+        limit: int,
+    ) -> tuple[list[Notification], int]:
+        """The person's notifications, newest first: read or unread ones only, of one group, and of one kind
+        and the kinds under it (`booking` is `booking` and `booking.*`)."""
         where: dict[str, object] = {"userId": user_id}
-        if unread_only:
-            where["readAt"] = None
+        if is_read is not None:
+            where["readAt"] = {"$ne": None} if is_read else None
+        if group is not None:
+            where["group"] = group.value
+        if kind is not None:
+            # Kinds are lowercase letters, digits, underscores and dots; "/" follows "." and precedes them
+            # all, so [kind, kind + "/") holds exactly the kind and its dotted children, on both stores.
+            where["type"] = {"$gte": kind, "$lt": kind + "/"}
         docs = await self._col.find(where, sort=[("createdAt", -1)], skip=skip, limit=limit)
         return [Notification.from_doc(d) for d in docs], await self._col.count(where)
 

@@ -147,8 +147,8 @@ async def login(ports: AuthPorts, data: LoginInput) -> AuthSession:
     if user.status is UserStatus.SUSPENDED:
         # Said only to whoever knows the password.
         raise Forbidden("this account is suspended")
-    await ports.store.users.record_login_success(user.id)
-    return await _open_session(ports, user)
+    logged_in = await ports.store.users.record_login_success(user.id, now)
+    return await _open_session(ports, logged_in or user)
 
 
 async def refresh(ports: AuthPorts, data: RefreshInput) -> AuthSession:

@@ -20,7 +20,7 @@ class ExportPorts(Protocol):
 
 
 async def export_me(ports: ExportPorts, principal: Principal) -> dict[str, Any]:
-    """Stored documents as they are (camelCase), minus secrets: password hash, token hashes."""
+    """Stored documents as they are (camelCase), minus secrets: password hash, token and code hashes."""
     store = ports.store
     user = await current_user(store, principal)
     bookings = await store.bookings.of_person(user.id, user.worker_id)
@@ -36,7 +36,7 @@ async def export_me(ports: ExportPorts, principal: Principal) -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "exportedAt": ports.clock.now(),
-        "profile": user.to_doc() | {"passwordHash": None},
+        "profile": user.to_doc() | {"passwordHash": None, "phoneCode": None},
         "workerProfile": worker.to_doc() if worker else None,
         "business": business.to_doc() if business else None,
         "pets": [pet.to_doc() for pet in await store.pets.visible_to(user.id)],

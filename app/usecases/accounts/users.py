@@ -11,7 +11,7 @@ from app.domain.media import MediaRef
 from app.domain.users import Role, User, UserStatus
 from app.errors import Unauthorized, ValidationFailed
 from app.store.store import Store
-from app.usecases import media
+from app.usecases import attachments, media
 from app.usecases.accounts.sessions import SessionPorts, revoke_sessions
 from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
 from app.usecases.media import MediaPorts
@@ -33,8 +33,11 @@ class UserView(Output):
     address: Address | None
     avatar: MediaRef | None
     is_email_verified: bool
+    is_phone_verified: bool
     status: UserStatus
     created_at: Timestamp
+    updated_at: Timestamp
+    last_login_at: Timestamp | None
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -94,4 +97,5 @@ async def erase_me(ports: UserPorts, principal: Principal) -> None:
     if user.avatar is not None:
         # A face is personal data: the avatar's object goes with the account.
         await media.forget(ports, user.avatar.id)
+    await attachments.forget_review_photos(ports, user_id)
     await revoke_sessions(ports, user_id)
