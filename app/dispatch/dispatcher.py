@@ -33,6 +33,7 @@ from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus, Dispatch, DispatchState, Offer
 from app.events import worker_room
 from app.settings import Settings
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
 from geo.distance import round_dm
 
@@ -252,6 +253,7 @@ class Dispatcher:
             data=offer_event(booking, offer),
             key=offer.offer_id,
             expires_at=offer.expires_at,
+            about=await booking_facts(self.ports.store, booking, distance_m=offer.distance_m),
         )
 
     async def _tell_owner_unassigned(self, booking: Booking) -> None:
@@ -262,6 +264,7 @@ class Dispatcher:
             title="No walker available",
             message="Nobody nearby could take this booking right now. Try again in a little while.",
             data={"bookingId": booking.id, "bookingNumber": booking.booking_number},
+            about=await booking_facts(self.ports.store, booking),
         )
 
     # -- Timers and sweeping ---------------------------------------------------------------------

@@ -34,6 +34,7 @@ from app.events import booking_room
 from app.ids import new_id
 from app.live.live_index import LiveIndex
 from app.live.memory_live_index import MemoryLiveIndex
+from app.settings import Settings
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
 from app.usecases.bookings.creation import BookingCreate, create_booking
@@ -90,6 +91,7 @@ class Ports:
     booking_events: BookingEvents
     live_index: LiveIndex
     outbox_relay: Relay
+    settings: Settings = field(default_factory=lambda: Settings(_env_file=None))
 
 
 @dataclass
