@@ -80,7 +80,8 @@ def _view(role: RecipientRole, locale: str, facts: MessageFacts) -> dict[str, An
         "fee": money(facts.fee),
         "refund": money(facts.refund),
         "payout": money(facts.payout),
-        "reason": facts.reason or _("no reason given"),
+        # The templates end the sentence; a reason typed with its own full stop would end it twice.
+        "reason": (facts.reason or "").rstrip(" .") or _("no reason given"),
         "rating": facts.rating or 0,
         "comment": facts.comment or "",
         "distance": formatting.distance(facts.distance_m or 0.0, loc),
