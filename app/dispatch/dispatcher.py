@@ -253,7 +253,14 @@ class Dispatcher:
             data=offer_event(booking, offer),
             key=offer.offer_id,
             expires_at=offer.expires_at,
-            about=await booking_facts(self.ports.store, booking, distance_m=offer.distance_m),
+            # The offered walker is not the booking's walker yet: they read the offer as its walker would.
+            about=await booking_facts(
+                self.ports.store,
+                booking,
+                distance_m=offer.distance_m,
+                walker_user_id=worker.user_id,
+                walker_name=f"{worker.first_name} {worker.last_name}",
+            ),
         )
 
     async def _tell_owner_unassigned(self, booking: Booking) -> None:

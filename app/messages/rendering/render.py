@@ -7,6 +7,7 @@ goes through the locale's gettext catalog, every date, time, amount and list thr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,8 +52,12 @@ def _environment(locale: str) -> Environment:
     return environment
 
 
+# Template line breaks and indents, not the no-break spaces Babel puts between a time and its AM.
+_LAYOUT_SPACE = re.compile(r"[ \t\r\n]+")
+
+
 def _block(template: Template, name: str, view: dict[str, Any]) -> str:
-    return " ".join("".join(template.blocks[name](template.new_context(view))).split())
+    return _LAYOUT_SPACE.sub(" ", "".join(template.blocks[name](template.new_context(view)))).strip()
 
 
 def _view(role: RecipientRole, locale: str, facts: MessageFacts) -> dict[str, Any]:
@@ -138,7 +143,7 @@ def render(kind: str, role: RecipientRole, locale: str, facts: MessageFacts, lin
         html=environment.get_template("email.html").render(page),
         push_title=title,
         push_body=lead,
-        sms=sms.fit(lambda address: " ".join(sms_layout.render({**page, "address": address}).split()), facts.address),
+        sms=sms.fit(lambda address: sms_layout.render({**page, "address": address}).strip(), facts.address),
         web_link=web_link,
         app_link=app_link,
     )

@@ -46,6 +46,8 @@ def sample_for(kind: str) -> MessageFacts:
         return replace(SAMPLE, refund=2750)
     if kind.startswith("reminder."):
         return replace(SAMPLE, lead=kind.removeprefix("reminder."))
+    if kind == "dispatch.unassigned":
+        return replace(SAMPLE, walker_user_id=None, walker_name=None)
     if kind == "payment.failed":
         return replace(SAMPLE, reason="Your card was declined.")
     return SAMPLE
