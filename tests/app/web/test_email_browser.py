@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, ViewportSize
 
 from app.messages.rendering.facts import RecipientRole
 from app.messages.rendering.kinds import KINDS
@@ -18,7 +18,7 @@ from app.messages.rendering.samples import SAMPLE, SAMPLE_LINKS
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 812}
+PHONE = ViewportSize(width=375, height=812)
 # Shown in the README-style screenshots folder when refreshed on purpose (see the `screenshots` fixture).
 SHOWN = ("en/booking.confirmed.owner.html", "es/payment.captured.owner.html", "en/booking.cancelled.walker.html")
 
