@@ -20,6 +20,9 @@ def normalize_locale(tag: str) -> str:
     if not tag or len(tag) > MAX_TAG_LENGTH:
         raise ValueError(f"a locale is a BCP 47 tag of 1 to {MAX_TAG_LENGTH} characters, such as en or es-MX")
     try:
+        # Babel's `root` data and the undetermined `und` name no language a person reads.
+        if tag.replace("_", "-").split("-")[0].lower() in {"root", "und"}:
+            raise ValueError(tag)
         locale = Locale.parse(tag.replace("_", "-"), sep="-")
     except (ValueError, UnknownLocaleError) as exc:
         raise ValueError(f"unknown locale {tag!r}: use a BCP 47 tag such as en or es-MX") from exc

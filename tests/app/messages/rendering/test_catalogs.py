@@ -55,7 +55,7 @@ def test_locales_are_stored_in_their_bcp47_form(tag: str, canonical: str) -> Non
     assert normalize_locale(tag) == canonical
 
 
-@pytest.mark.parametrize("tag", ["", "xx", "english", "es-!!", "e" * 40])
+@pytest.mark.parametrize("tag", ["", "xx", "english", "es-!!", "root", "und", "e" * 40])
 def test_unknown_locales_are_refused(tag: str) -> None:
     with pytest.raises(ValueError, match="locale"):
         normalize_locale(tag)
