@@ -47,12 +47,19 @@ def _simulate(argv: list[str]) -> int:
     return simulate_cli.main(argv)
 
 
+def _messages(argv: list[str]) -> int:
+    from app.messages.rendering import preview  # templates and catalogs: loaded only for this command
+
+    return preview.main(argv)
+
+
 # `python -m app NAME ...`: each subcommand parses its own arguments; without one, the server runs.
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "admin": admin_cli.main,
     "backup": lambda argv: ops_cli.main("backup", argv),
     "restore": lambda argv: ops_cli.main("restore", argv),
     "simulate": _simulate,
+    "messages": _messages,
 }
 
 

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     require_verified_email: bool | None = None
     # Where links in emails point (the apps open them as universal links).
     public_url: str = "http://127.0.0.1:8000"
+    # Where the apps' deep links in push messages start (`walky://bookings/<id>`).
+    app_url: str = Field(default="walky://", min_length=1, max_length=256)
     forgot_password_rate_limit: str = "5/hour"
     # Phone verification codes sent, counted per account and per number (a number tried from many accounts).
     phone_code_rate_limit: str = "5/hour"

@@ -33,6 +33,7 @@ from app.domain.base import iso
 from app.domain.bookings import Booking, BookingStatus, Dispatch, DispatchState, Offer
 from app.events import worker_room
 from app.settings import Settings
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
 from geo.distance import round_dm
 
@@ -252,6 +253,14 @@ class Dispatcher:
             data=offer_event(booking, offer),
             key=offer.offer_id,
             expires_at=offer.expires_at,
+            # The offered walker is not the booking's walker yet: they read the offer as its walker would.
+            about=await booking_facts(
+                self.ports.store,
+                booking,
+                distance_m=offer.distance_m,
+                walker_user_id=worker.user_id,
+                walker_name=f"{worker.first_name} {worker.last_name}",
+            ),
         )
 
     async def _tell_owner_unassigned(self, booking: Booking) -> None:
@@ -262,6 +271,7 @@ class Dispatcher:
             title="No walker available",
             message="Nobody nearby could take this booking right now. Try again in a little while.",
             data={"bookingId": booking.id, "bookingNumber": booking.booking_number},
+            about=await booking_facts(self.ports.store, booking),
         )
 
     # -- Timers and sweeping ---------------------------------------------------------------------

@@ -19,6 +19,9 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+DEFAULT_LOCALE = "en"
+
+
 class UserStatus(StrEnum):
     ACTIVE = "active"
     # Set by a platform admin: cannot log in, refresh or act until reinstated.
@@ -67,3 +70,5 @@ class User(Entity):
     erased_at: Timestamp | None = None
     # Raised to end every access token issued before (logout, password change, erasure, suspension).
     token_version: int = Field(default=0, ge=0)
+    # BCP 47, checked on the way in (PUT /v1/users/me): the language and formats of the messages sent.
+    locale: str = Field(default=DEFAULT_LOCALE, max_length=35)

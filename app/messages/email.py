@@ -21,7 +21,6 @@ _templates = Environment(
 def compose(message: OutboxMessage, mail_from: str) -> EmailMessage:
     if not message.to:
         raise ValueError("an email needs a recipient address")
-    context = {"title": message.title, "body": message.body, "link": message.link}
     email = EmailMessage()
     email["From"] = mail_from
     email["To"] = message.to
@@ -29,6 +28,12 @@ def compose(message: OutboxMessage, mail_from: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     # The outbox id, so a resend after a crash is recognisable as the same message.
     email["Message-ID"] = f"<{message.id}@walky>"
+    if message.html is not None:
+        # Rendered whole when enqueued (app/messages/rendering): the body is the text part.
+        email.set_content(message.body)
+        email.add_alternative(message.html, subtype="html")
+        return email
+    context = {"title": message.title, "body": message.body, "link": message.link}
     email.set_content(_templates.get_template("message.txt").render(context))
     email.add_alternative(_templates.get_template("message.html").render(context), subtype="html")
     return email

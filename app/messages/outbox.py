@@ -109,6 +109,8 @@ class OutboxMessage(Entity):
     body: str
     # An action link for email (verification, reset); rendered as a button in the HTML part.
     link: str | None = None
+    # A rendered HTML part (booking messages); without it the email's HTML is built from title, body and link.
+    html: str | None = None
     data: dict[str, Any] = {}
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0

@@ -33,7 +33,8 @@ class TwilioSmsSender:
     async def send(self, message: OutboxMessage) -> str:
         if not message.to:
             raise PermanentSendFailure("no phone number")
-        text = f"{message.title}: {message.body}"[:MAX_SMS_CHARS]
+        # A rendered SMS (app/messages/rendering) is whole in the body, its title left empty.
+        text = (f"{message.title}: {message.body}" if message.title else message.body)[:MAX_SMS_CHARS]
         try:
             response = await self._http.post(
                 self._path,

@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 from app.domain.users import User
 from app.messages.outbox import Channel, OutboxMessage, category_of, message_id
+from app.messages.rendering.facts import Links, MessageFacts
+from app.messages.rendering.render import Rendered, render
 from app.store.store import Store
 
 
@@ -15,6 +17,24 @@ class OutboxWake(Protocol):
     next poll (app/messages/relay.py: OutboxRelay)."""
 
     def wake(self) -> None: ...
+
+
+def rendered_for(user: User, kind: str, about: MessageFacts | None, links: Links) -> Rendered | None:
+    """The message of `kind` worded for the user's role in the booking and in their locale; None when the kind
+    has no template for them (they get the caller's plain title and text)."""
+    if about is None:
+        return None
+    role = about.role_of(user.id)
+    return None if role is None else render(kind, role, user.locale, about, links)
+
+
+def _content(channel: Channel, rendered: Rendered, data: dict[str, Any]) -> dict[str, Any]:
+    """What each channel carries: the whole email, the push's title and lead with the deep link, one SMS."""
+    if channel is Channel.EMAIL:
+        return {"title": rendered.subject, "body": rendered.text, "html": rendered.html, "link": rendered.web_link}
+    if channel is Channel.PUSH:
+        return {"title": rendered.push_title, "body": rendered.push_body, "data": {**data, "url": rendered.app_link}}
+    return {"title": "", "body": rendered.sms}
 
 
 async def messages_for(
@@ -28,6 +48,7 @@ async def messages_for(
     data: dict[str, Any],
     now: datetime,
     expires_at: datetime | None = None,
+    rendered: Rendered | None = None,
 ) -> list[OutboxMessage]:
     """The deliveries of one notification to one person, by their preferences for its category."""
     if user.erased_at is not None:
@@ -44,6 +65,9 @@ async def messages_for(
             to = user.phone
         elif not await store.devices.tokens_of(user.id):
             continue
+        content: dict[str, Any] = {"title": title, "body": body, "data": data}
+        if rendered is not None:
+            content.update(_content(channel, rendered, data))
         messages.append(
             OutboxMessage(
                 id=message_id(source, user.id, channel),
@@ -51,12 +75,10 @@ async def messages_for(
                 channel=channel,
                 kind=kind,
                 to=to,
-                title=title,
-                body=body,
-                data=data,
                 lease_until=now,
                 created_at=now,
                 expires_at=expires_at,
+                **content,
             )
         )
     return messages

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Ema
 from pydantic.alias_generators import to_camel
 
 from app.domain.users import MAX_PASSWORD_LENGTH, password_problem
+from app.messages.rendering.locales import MAX_TAG_LENGTH, normalize_locale
 from geo.coordinates import parse_position
 
 
@@ -55,6 +56,8 @@ Text = Annotated[str, Field(max_length=5000), AfterValidator(_printable)]
 Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_lower)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()\-]{6,20}$")]
 # A password being set (sign-up, new worker account): the policy applies; logins take any string.
+# BCP 47 (`en`, `es-MX`), as Babel knows it; stored in its canonical form.
+LocaleTag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_LENGTH), AfterValidator(normalize_locale)]
 NewPassword = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH), AfterValidator(_strong)]
 
 

@@ -17,8 +17,10 @@ from app.errors import NotFound
 from app.events import EventPublisher, user_room
 from app.ids import new_id
 from app.messages.outbox import OutboxMessage, message_id
+from app.messages.rendering.facts import Links, MessageFacts
+from app.settings import Settings
 from app.store.store import Store
-from app.usecases.deliveries import OutboxWake, messages_for
+from app.usecases.deliveries import OutboxWake, messages_for, rendered_for
 from app.usecases.inputs import Output, PageNumber, PageSize, QueryInput
 
 
@@ -33,6 +35,12 @@ class NotificationPorts(Protocol):
     def events(self) -> EventPublisher: ...
     @property
     def outbox_relay(self) -> OutboxWake: ...
+    @property
+    def settings(self) -> Settings: ...
+
+
+def links_of(settings: Settings) -> Links:
+    return Links(web=settings.public_url, app=settings.app_url)
 
 
 class NotificationView(Output):
@@ -78,8 +86,12 @@ async def notify(
     data: dict[str, Any],
     key: str | None = None,
     expires_at: datetime | None = None,
+    about: MessageFacts | None = None,
 ) -> None:
     """Store a notification for each person, emit it live, and enqueue its deliveries (push, email, SMS).
+
+    `about`: the booking it concerns; each party then reads it worded for their role in their locale
+    (app/messages/rendering), and `title` and `message` are for anyone else.
 
     `key` names the event when it can happen twice (a job run again after a crash): it is then stored,
     emitted and delivered once per person. `expires_at`: not worth delivering later (a dispatch offer).
@@ -87,17 +99,20 @@ async def notify(
     store = ports.store
     now = ports.clock.now()
     enqueued = False
+    links = links_of(ports.settings)
     for user_id in dict.fromkeys(user_ids):
+        user = await store.users.get(user_id)
+        rendered = None if user is None else rendered_for(user, kind, about, links)
         notification = Notification(
             id=message_id(key, user_id, "notification")[:24] if key else new_id(),
             user_id=user_id,
             type=kind,
-            title=title,
-            message=message,
+            # In the app's list: the push's words.
+            title=rendered.push_title if rendered else title,
+            message=rendered.push_body if rendered else message,
             data=data,
             created_at=now,
         )
-        user = await store.users.get(user_id)
         deliveries: list[OutboxMessage] = []
         if user is not None:
             deliveries = await messages_for(
@@ -110,6 +125,7 @@ async def notify(
                 data=data,
                 now=now,
                 expires_at=expires_at,
+                rendered=rendered,
             )
         if key is None:
             # A fresh id cannot be replayed: the notification and its deliveries are written side by side,

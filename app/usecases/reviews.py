@@ -20,10 +20,12 @@ from app.domain.reviews import MAX_RATING, MIN_RATING, Review, ReviewFlag, Revie
 from app.domain.users import Role
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
+from app.messages.rendering.facts import MessageFacts
 from app.store.reviews.reviews import ReviewExists
 from app.usecases import media
 from app.usecases.businesses import may_manage
 from app.usecases.inputs import Input, Output, PageNumber, PageSize, QueryInput, Text
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
 
 
@@ -114,6 +116,11 @@ async def _is_party(ports: ReviewPorts, principal: Principal, review: Review) ->
     return False
 
 
+async def _review_facts(ports: ReviewPorts, review: Review, comment: str) -> MessageFacts | None:
+    booking = await ports.store.bookings.get(review.booking_id)
+    return None if booking is None else await booking_facts(ports.store, booking, comment=comment)
+
+
 async def _found(ports: ReviewPorts, review_id: str) -> Review:
     review = await ports.store.reviews.get(review_id)
     if review is None:
@@ -159,6 +166,7 @@ async def create_review(ports: ReviewPorts, principal: Principal, data: ReviewCr
             title="New review",
             message=f"A customer rated a booking {review.rating}/5.",
             data={"reviewId": review.id, "bookingId": review.booking_id, "rating": review.rating},
+            about=await booking_facts(ports.store, booking, rating=review.rating),
         )
     return ReviewView.of(review)
 
@@ -217,6 +225,7 @@ async def respond(ports: ReviewPorts, principal: Principal, review_id: str, data
         title="The business responded to your review",
         message=data.comment[:200],
         data={"reviewId": review.id, "bookingId": review.booking_id},
+        about=await _review_facts(ports, review, data.comment),
     )
     return ReviewView.of(updated)
 

@@ -12,6 +12,7 @@ from app.jobs.job import Job
 from app.payments.gateway import PaymentGateway
 from app.settings import Settings
 from app.store.schema import NOTIFICATION_RETENTION_S
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
 from app.usecases.payments.settlement import note_settlement_failure, settle_booking, settlement_retried
 
@@ -65,6 +66,7 @@ async def send_reminders(ports: ScheduledPorts, since: datetime | None, now: dat
                 message=f"Your {booking.service_type.value} booking starts {when}.",
                 data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "lead": label},
                 key=f"reminder.{booking.id}.{label}",
+                about=await booking_facts(ports.store, booking, lead=label),
             )
             sent += 1
     return sent

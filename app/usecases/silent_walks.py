@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from app.domain.base import iso
 from app.domain.bookings import Booking
 from app.events import user_room
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
 from app.walks.silence import SILENCE_MS, SilenceWatcher, silent_since
 
@@ -36,6 +37,7 @@ async def alert_silent_walks(ports: NotificationPorts, now: datetime) -> int:
             title="No signal from the walker",
             message=f"The walker's phone has sent no position for {SILENCE_MS // 60_000} minutes.",
             data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "lastAt": last_at},
+            about=await booking_facts(ports.store, booking, silent_minutes=SILENCE_MS // 60_000),
         )
     return alerted
 

@@ -21,6 +21,7 @@ from app.store.store import Store
 from app.usecases.bookings.lifecycle import BookingPorts, get_booking, set_off
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Coordinates, Input, Output, Text
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import notify
 from app.walks.approach import display_status, eta_s, on_the_way, position_visible
 from app.walks.live_summaries import LiveSummaries
@@ -159,6 +160,7 @@ async def walker_arrived(ports: WalkPorts, booking_id: str, at: str) -> None:
         title="Your walker has arrived",
         message="Your walker is at the door.",
         data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "at": at},
+        about=await booking_facts(ports.store, booking),
     )
 
 

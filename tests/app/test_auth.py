@@ -255,6 +255,20 @@ async def test_update_profile(client: httpx.AsyncClient) -> None:
     assert bad.status_code == 422
 
 
+async def test_locale_is_english_until_set_and_stored_in_its_bcp47_form(client: httpx.AsyncClient) -> None:
+    session = await register(client, "locale@example.com")
+    me = await client.get("/v1/users/me", headers=bearer(session))
+    assert me.json()["data"]["locale"] == "en"
+    updated = await client.put("/v1/users/me", headers=bearer(session), json={"locale": "es-mx"})
+    assert updated.status_code == 200 and updated.json()["data"]["locale"] == "es-MX"
+    for bad in ("klingon-!!", "xx", "", None, 7):
+        refused = await client.put("/v1/users/me", headers=bearer(session), json={"locale": bad})
+        assert refused.status_code == 422, bad
+        error = refused.json()["error"]
+        assert error["code"] == "VALIDATION_ERROR" and [d["field"] for d in error["details"]] == ["body.locale"]
+    assert (await client.get("/v1/users/me", headers=bearer(session))).json()["data"]["locale"] == "es-MX"
+
+
 async def test_erase_me_removes_personal_data_and_sessions(client: httpx.AsyncClient, services) -> None:
     session = await register(client, "gone@example.com")
     response = await client.delete("/v1/users/me", headers=bearer(session))

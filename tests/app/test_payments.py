@@ -216,7 +216,8 @@ async def test_zero_decimal_currency(env: Env) -> None:
     assert (payment["capturedAmount"], payment["platformFee"], payment["payout"]) == (1501, 225, 1276)
     notes = await env.client.get("/v1/notifications", headers=env.world.owner_headers)
     captured = [n for n in notes.json()["data"] if n["type"] == "payment.captured"]
-    assert captured and "1501 JPY" in captured[0]["message"]
+    # Whole yen, as the owner's locale (en) writes them.
+    assert captured and "¥1,501" in captured[0]["message"]
 
 
 async def test_offline_intents_survive_a_restart_of_the_gateway(env: Env) -> None:

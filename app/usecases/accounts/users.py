@@ -13,7 +13,7 @@ from app.errors import Unauthorized, ValidationFailed
 from app.store.store import Store
 from app.usecases import attachments, media
 from app.usecases.accounts.sessions import SessionPorts, revoke_sessions
-from app.usecases.inputs import AddressInput, Input, Name, Output, Phone
+from app.usecases.inputs import AddressInput, Input, LocaleTag, Name, Output, Phone
 from app.usecases.media import MediaPorts
 
 
@@ -35,6 +35,7 @@ class UserView(Output):
     is_email_verified: bool
     is_phone_verified: bool
     status: UserStatus
+    locale: str
     created_at: Timestamp
     updated_at: Timestamp
     last_login_at: Timestamp | None
@@ -49,6 +50,7 @@ class ProfileUpdate(Input):
     last_name: Name | None = None
     phone: Phone | None = None
     address: AddressInput | None = None
+    locale: LocaleTag | None = None
 
 
 async def current_user(store: Store, principal: Principal) -> User:
@@ -66,6 +68,10 @@ async def update_me(ports: UserPorts, principal: Principal, change: ProfileUpdat
     fields = change.model_dump(exclude_unset=True, by_alias=True, mode="json")
     if any(fields.get(key) is None for key in ("firstName", "lastName") if key in fields):
         raise ValidationFailed("names cannot be removed")
+    if "locale" in fields and fields["locale"] is None:
+        raise ValidationFailed(
+            "a locale can be changed, not removed", [{"field": "body.locale", "message": "required", "type": "value"}]
+        )
     await current_user(ports.store, principal)
     user = await ports.store.users.update_fields(principal.user_id, fields, ports.clock.now())
     if user is None:

@@ -41,6 +41,7 @@ from app.live.live_index import LiveIndex
 from app.usecases.bookings.rules import check_hours
 from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
 from app.usecases.walk_photos import attach_walk_photos, photo_ids
 from app.walks.approach import ON_MY_WAY
@@ -164,6 +165,7 @@ async def announce(
         title=title,
         message=message,
         data={"bookingId": booking.id, "bookingNumber": booking.booking_number, "status": status},
+        about=await booking_facts(ports.store, booking),
     )
 
 

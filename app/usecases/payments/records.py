@@ -12,7 +12,10 @@ from app.domain.payment_events import PaymentStage, PaymentState, PaymentStatus
 from app.domain.payments import Payment, state_fields
 from app.errors import Conflict, NotFound
 from app.events import EventPublisher
+from app.messages.rendering.facts import MessageFacts
+from app.settings import Settings
 from app.store.store import Store
+from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import notify
 
 MAX_CAS_ATTEMPTS = 20
@@ -38,6 +41,8 @@ class RecordPorts(Protocol):
     def events(self) -> EventPublisher: ...
     @property
     def outbox_relay(self) -> Waker: ...
+    @property
+    def settings(self) -> Settings: ...
 
 
 Change = Callable[[Payment], tuple[dict[str, Any], dict[str, Any] | None] | None]
@@ -92,6 +97,14 @@ async def note_error(ports: RecordPorts, payment: Payment, message: str) -> Paym
     return await update(ports, payment, change)
 
 
+async def _facts(ports: RecordPorts, payment: Payment, **amounts: int | str | None) -> MessageFacts | None:
+    """The booking's facts with the payment's amounts (a receipt names them), in the payment's currency."""
+    booking = await ports.store.bookings.get(payment.booking_id)
+    if booking is None:
+        return None
+    return await booking_facts(ports.store, booking, currency=payment.currency, **amounts)
+
+
 async def _announce(ports: RecordPorts, before: Payment, after: Payment) -> None:
     """Payment events become notifications: to the owner, and the payout to the business."""
     currency = after.currency
@@ -118,7 +131,15 @@ async def _announce(ports: RecordPorts, before: Payment, after: Payment) -> None
                 message = ("payment.canceled", "Payment released", "The reserved amount was released: no charge.")
         if message is not None:
             kind, title, text = message
-            await notify(ports, [after.owner_id], kind=kind, title=title, message=text, data=data)
+            charged = after.captured_amount if kind == "payment.captured" else after.authorized_amount or after.amount
+            about = await _facts(
+                ports,
+                after,
+                total=charged,
+                fee=after.fee_on_capture if kind == "payment.captured" else after.application_fee,
+                reason=after.last_error,
+            )
+            await notify(ports, [after.owner_id], kind=kind, title=title, message=text, data=data, about=about)
         if after.state.stage is PaymentStage.SUCCEEDED and before.state.stage is not PaymentStage.SUCCEEDED:
             business = await ports.store.businesses.get(after.business_id)
             if business is not None:
@@ -129,6 +150,9 @@ async def _announce(ports: RecordPorts, before: Payment, after: Payment) -> None
                     title="Payment received",
                     message=f"You will be paid {format_amount(after.payout, currency)} for this booking.",
                     data={**data, "payout": after.payout},
+                    about=await _facts(
+                        ports, after, total=after.captured_amount, fee=after.fee_on_capture, payout=after.payout
+                    ),
                 )
     if after.refunded_amount > before.refunded_amount:
         refunded = after.refunded_amount - before.refunded_amount
@@ -139,4 +163,5 @@ async def _announce(ports: RecordPorts, before: Payment, after: Payment) -> None
             title="Refund issued",
             message=f"{format_amount(refunded, currency)} is on its way back to your card.",
             data={**data, "refundedAmount": after.refunded_amount},
+            about=await _facts(ports, after, total=after.captured_amount or after.amount, refund=refunded),
         )

@@ -12,6 +12,7 @@ from app.domain.users import Role, User
 from app.errors import NotFound
 from app.events import user_room
 from app.ids import new_id
+from app.settings import Settings
 from app.store.store import Store
 from app.usecases import notifications
 from app.usecases.notifications import NotificationQuery
@@ -26,6 +27,7 @@ class Ports:
     clock: MovableClock
     events: EventRecorder = field(default_factory=EventRecorder)
     outbox_relay: Relay = field(default_factory=Relay)
+    settings: Settings = field(default_factory=lambda: Settings(_env_file=None))
 
 
 @pytest.fixture

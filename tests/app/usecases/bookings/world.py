@@ -28,6 +28,7 @@ from app.domain.workers import Worker
 from app.ids import new_id
 from app.live.live_index import LiveIndex
 from app.live.memory_live_index import MemoryLiveIndex
+from app.settings import Settings
 from app.store.sqlite.backend import SqliteBackend
 from app.store.store import Store
 from app.usecases.bookings.creation import BookingCreate, create_booking
@@ -73,6 +74,7 @@ class Ports:
     booking_events: BookingEvents
     live_index: LiveIndex
     outbox_relay: Relay
+    settings: Settings = field(default_factory=lambda: Settings(_env_file=None))
 
 
 @dataclass
