@@ -99,8 +99,9 @@ class LegFitter:
     def rewind(self, mark: tuple[int, list[int]]) -> None:
         count, self._starts = mark
         self._turns = {sides: turn for sides, turn in self._turns.items() if sides[1].end <= count}
-        for column in (*self._sums, self._best, self._cut):
+        for column in (*self._sums, self._best):
             del column[count + 1 :]
+        del self._cut[count + 1 :]
         del self._times[count:]
 
     def _prune(self, j: int) -> None:

@@ -13,7 +13,6 @@ in a few tens of milliseconds) without pulling in numpy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import NamedTuple
 

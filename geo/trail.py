@@ -2,14 +2,16 @@
 
 Phones report fixes with noise (metres of jitter), occasional wild outliers (hundreds of metres), and
 sometimes duplicates or out of order after an offline flush. A walk's distance summed over raw fixes
-overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%. Cleaning happens in three stages:
+overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%.
 
 1. Outliers: fixes with poor reported accuracy, and spikes implying an impossible speed beyond both
-   fixes' accuracy radii, are dropped.
-2. Jitter: a Kalman smoother (:mod:`geo.smoothing`) estimates where the walker really was at each fix.
-   Unlike merging nearby fixes, it follows a U-turn to its tip instead of cutting it.
-3. Standing still: a smoothed position is kept only once it is an accuracy radius from the last one
-   kept, so a walker waiting at a crossing does not accumulate the smoother's residual wander.
+   fixes' accuracy radii, are dropped (both the summary and the cleaned trail).
+2. The summary's distance and route: the walk as straight legs at a steady pace between its turns and
+   stops (:mod:`geo.walk_path`, :mod:`geo.legs`), weighed by the noise measured from the fixes. Smoothing
+   cannot do this: at any one process noise it either cuts sharp turns or follows the jitter of a stop.
+3. The cleaned trail (:func:`filter_trail`, a GPX track's points, one per kept fix with its time): a Kalman
+   smoother (:mod:`geo.smoothing`), then a position kept only once it is an accuracy radius from the last
+   one kept, so a walker waiting at a crossing does not draw a scribble.
 """
 
 from __future__ import annotations

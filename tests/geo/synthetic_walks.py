@@ -81,7 +81,12 @@ class Noise:
 
 NO_NOISE = Noise("none", 0.0)
 PHONE = Noise("phone: drift 2 m + white 1.5 m", 1.5, drift_m=2.0)
-NOISES = [NO_NOISE, Noise("white 2 m", 2.0 * RADIUS_TO_SIGMA), Noise("white 5 m", 5.0 * RADIUS_TO_SIGMA, held=False), PHONE]
+NOISES = [
+    NO_NOISE,
+    Noise("white 2 m", 2.0 * RADIUS_TO_SIGMA),
+    Noise("white 5 m", 5.0 * RADIUS_TO_SIGMA, held=False),
+    PHONE,
+]
 
 
 def bound(shape: str, noise: Noise) -> float:
@@ -162,7 +167,9 @@ def synthetic_walk(shape: str, noise: Noise, seed: int) -> Walk:
     drifted = [(x + corner_drift[k][0], y + corner_drift[k][1]) for k, (_, x, y) in enumerate(truth.corners)]
     drifted = [p for p, (t, _, _) in zip(drifted, truth.corners, strict=True) if seconds[0] < t < seconds[-1]]
     ends = [truth.at(seconds[0]), truth.at(seconds[-1])]
-    drifted_ends = [(x + dx, y + dy) for (x, y), (dx, dy) in zip(ends, (fix_drift[0], fix_drift[len(seconds) - 1]), strict=True)]
+    drifted_ends = [
+        (x + dx, y + dy) for (x, y), (dx, dy) in zip(ends, (fix_drift[0], fix_drift[len(seconds) - 1]), strict=True)
+    ]
     drifted_m = sum(math.dist(a, b) for a, b in pairwise([drifted_ends[0], *drifted, drifted_ends[1]]))
     plain_m = sum(math.dist(a, b) for a, b in pairwise([ends[0], *corners, ends[1]]))
     out_of_reach = abs(drifted_m - plain_m) / plain_m > bound(shape, noise) / 4
