@@ -1,5 +1,8 @@
 """Kalman smoothing of a GPS track: a constant-velocity model, a Rauch-Tung-Striebel backward pass.
 
+It draws the cleaned trail (a GPX track's points); a walk's distance and route come from its legs
+(:mod:`geo.legs`): at any one process noise a smoother either cuts sharp turns or follows a stop's jitter.
+
 The walker's east and north positions are each modelled as position and velocity driven by white-noise
 acceleration, and each fix measures position with the variance its reported accuracy implies. The
 forward filter weighs every fix against the motion so far; the backward pass lets later fixes correct
