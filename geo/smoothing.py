@@ -1,5 +1,8 @@
 """Kalman smoothing of a GPS track: a constant-velocity model, a Rauch-Tung-Striebel backward pass.
 
+It draws the cleaned trail (a GPX track's points); a walk's distance and route come from its legs
+(:mod:`geo.legs`): at any one process noise a smoother either cuts sharp turns or follows a stop's jitter.
+
 The walker's east and north positions are each modelled as position and velocity driven by white-noise
 acceleration, and each fix measures position with the variance its reported accuracy implies. The
 forward filter weighs every fix against the motion so far; the backward pass lets later fixes correct
@@ -13,13 +16,11 @@ in a few tens of milliseconds) without pulling in numpy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from geo.coordinates import LngLat, wrap_lng
-from geo.distance import EARTH_RADIUS_M
-from geo.errors import GeoError
+from geo.coordinates import LngLat
+from geo.local_frame import LocalFrame
 
 # Acceleration noise density (m^2/s^3): smaller smooths more and rounds real turns, larger follows
 # jitter. Measured on the synthetic walks of tests/geo: at 0.2 a walk with 3 m of jitter every 3 s reads
@@ -34,7 +35,6 @@ GATE_CHI2 = 18.4
 _RESTART_RUN = 3
 # Initial velocity uncertainty (m/s): anything from standing to running.
 _INITIAL_SPEED_SIGMA = 2.0
-_M_PER_DEG = math.pi * EARTH_RADIUS_M / 180
 
 
 class Fix(NamedTuple):
@@ -152,30 +152,6 @@ def _backward(steps: list[_Filtered]) -> list[tuple[float, float]]:
     return smoothed
 
 
-class _Frame:
-    """Local equirectangular metres around a walk's first fix, and seconds since it."""
-
-    def __init__(self, first: Fix) -> None:
-        self.origin = first.position
-        # Clamped so a fix at a pole does not divide by zero.
-        self.cos_lat = max(math.cos(math.radians(self.origin.lat)), 1e-9)
-        self.t0 = first.timestamp_ms
-
-    def inputs(self, fixes: Sequence[Fix]) -> tuple[list[tuple[float, float]], list[float], list[float]]:
-        origin, scale = self.origin, _M_PER_DEG * self.cos_lat
-        # Wrapped so a walk across the antimeridian works.
-        xy = [
-            (wrap_lng(f.position.lng - origin.lng) * scale, (f.position.lat - origin.lat) * _M_PER_DEG) for f in fixes
-        ]
-        seconds = [(f.timestamp_ms - self.t0) / 1000 for f in fixes]
-        variances = [(f.accuracy_m / ACCURACY_TO_SIGMA) ** 2 for f in fixes]
-        return xy, seconds, variances
-
-    def positions(self, smoothed: Sequence[tuple[float, float]]) -> list[LngLat]:
-        origin, scale = self.origin, _M_PER_DEG * self.cos_lat
-        return [_lnglat(origin.lng + x / scale, origin.lat + y / _M_PER_DEG) for x, y in smoothed]
-
-
 def smooth_fixes(fixes: Sequence[Fix]) -> list[LngLat]:
     """Smoothed positions of time-ordered fixes, one per fix.
 
@@ -185,77 +161,13 @@ def smooth_fixes(fixes: Sequence[Fix]) -> list[LngLat]:
     """
     if not fixes:
         return []
-    frame = _Frame(fixes[0])
-    xy, seconds, variances = frame.inputs(fixes)
+    frame = LocalFrame(fixes[0].position, fixes[0].timestamp_ms)
+    xy = [frame.xy(f.position) for f in fixes]
+    seconds = [frame.seconds(f.timestamp_ms) for f in fixes]
+    variances = [(f.accuracy_m / ACCURACY_TO_SIGMA) ** 2 for f in fixes]
     smoothed: list[tuple[float, float]] = []
     start = 0
     while start < len(fixes):
         steps, start = _forward(xy, seconds, variances, start)
         smoothed += _backward(steps)
-    return frame.positions(smoothed)
-
-
-class LiveSmoother:
-    """:func:`smooth_fixes` fed a few fixes at a time, in memory bounded by ``settle``.
-
-    The forward filter is carried from fix to fix exactly as :func:`smooth_fixes` runs it. The backward
-    pass only runs over the fixes not yet settled: once a fix is ``settle`` fixes behind the newest, its
-    smoothed position is final (a later fix's pull on it has decayed to nothing: the smoother's memory
-    is a few seconds of walking), and so are those of a segment the model restarted after.
-    """
-
-    def __init__(self, settle: int) -> None:
-        if settle < _RESTART_RUN:
-            raise GeoError(f"settle must be at least {_RESTART_RUN} fixes, got {settle}")
-        self._settle = settle
-        self._frame: _Frame | None = None
-        # The current segment's steps not yet settled, and the last inputs (a restart goes back to them).
-        self._steps: list[_Filtered] = []
-        self._context: tuple[list[tuple[float, float]], list[float], list[float]] = ([], [], [])
-        self._rejected = 0
-
-    def copy(self) -> LiveSmoother:
-        twin = LiveSmoother(self._settle)
-        twin._frame, twin._steps, twin._rejected = self._frame, list(self._steps), self._rejected
-        twin._context = self._context
-        return twin
-
-    def feed(self, fixes: Sequence[Fix]) -> list[LngLat]:
-        """Take the next fixes (in time order); return the smoothed positions that became final, oldest first."""
-        if not fixes:
-            return []
-        if self._frame is None:
-            self._frame = _Frame(fixes[0])
-        new_xy, new_seconds, new_variances = self._frame.inputs(fixes)
-        old_xy, old_seconds, old_variances = self._context
-        xy, seconds, variances = old_xy + new_xy, old_seconds + new_seconds, old_variances + new_variances
-        begin = len(xy) - len(fixes)
-        if not self._steps:
-            self._steps, begin = [_initial(xy[begin], variances[begin])], begin + 1
-        settled: list[tuple[float, float]] = []
-        while True:
-            start, self._rejected = _extend(self._steps, self._rejected, (xy, seconds, variances), begin)
-            if start == len(xy):
-                break
-            settled += _backward(self._steps)
-            self._steps, self._rejected, begin = [_initial(xy[start], variances[start])], 0, start + 1
-        keep = _RESTART_RUN - 1
-        self._context = (xy[-keep:], seconds[-keep:], variances[-keep:])
-        if len(self._steps) >= 2 * self._settle:
-            done = len(self._steps) - self._settle
-            settled += _backward(self._steps)[:done]
-            del self._steps[:done]
-        return self._frame.positions(settled)
-
-    def pending(self) -> list[LngLat]:
-        """Smoothed positions of the fixes not settled yet, as the fixes so far place them."""
-        if self._frame is None or not self._steps:
-            return []
-        return self._frame.positions(_backward(self._steps))
-
-
-def _lnglat(lng: float, lat: float) -> LngLat:
-    # Smoothing can carry an estimate a hair past a pole, or (near one) more than a turn round in longitude.
-    if not -180 <= lng <= 180:
-        lng = (lng + 180) % 360 - 180
-    return LngLat(lng, min(90.0, max(-90.0, lat)))
+    return [frame.position(x, y) for x, y in smoothed]

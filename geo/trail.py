@@ -2,14 +2,16 @@
 
 Phones report fixes with noise (metres of jitter), occasional wild outliers (hundreds of metres), and
 sometimes duplicates or out of order after an offline flush. A walk's distance summed over raw fixes
-overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%. Cleaning happens in three stages:
+overstates it badly: 3 m of jitter on fixes 4 m apart adds ~50%.
 
 1. Outliers: fixes with poor reported accuracy, and spikes implying an impossible speed beyond both
-   fixes' accuracy radii, are dropped.
-2. Jitter: a Kalman smoother (:mod:`geo.smoothing`) estimates where the walker really was at each fix.
-   Unlike merging nearby fixes, it follows a U-turn to its tip instead of cutting it.
-3. Standing still: a smoothed position is kept only once it is an accuracy radius from the last one
-   kept, so a walker waiting at a crossing does not accumulate the smoother's residual wander.
+   fixes' accuracy radii, are dropped (both the summary and the cleaned trail).
+2. The summary's distance and route: the walk as straight legs at a steady pace between its turns and
+   stops (:mod:`geo.walk_path`, :mod:`geo.legs`), weighed by the noise measured from the fixes. Smoothing
+   cannot do this: at any one process noise it either cuts sharp turns or follows the jitter of a stop.
+3. The cleaned trail (:func:`filter_trail`, a GPX track's points, one per kept fix with its time): a Kalman
+   smoother (:mod:`geo.smoothing`), then a position kept only once it is an accuracy radius from the last
+   one kept, so a walker waiting at a crossing does not draw a scribble.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from geo.coordinates import LngLat
 from geo.distance import haversine_m, path_length_m
 from geo.errors import GeoError
 from geo.smoothing import Fix, smooth_fixes
+from geo.walk_path import WalkPath
 
 # Assumed when a fix has no accuracy: a typical phone GPS fix outdoors.
 DEFAULT_ACCURACY_M = 5.0
@@ -37,6 +40,9 @@ MIN_ACCURACY_M = 3.0
 # a standing walker's residual wander add ~20 m in ten minutes; one radius costs moving walks ~0.3%.
 KEEP_STEP_FACTOR = 1.0
 MAX_ROUTE_VERTICES = 500
+# The outlier test's defaults: faster than a running dog beyond both accuracy radii, vaguer than a city block.
+DEFAULT_MAX_SPEED_MPS = 15.0
+DEFAULT_MAX_ACCURACY_M = 100.0
 
 # This many consecutive spikes that agree with each other mean the last accepted fix was the outlier.
 _REANCHOR_RUN = 3
@@ -151,7 +157,9 @@ def _smooth(fixes: list[TrailPoint]) -> list[TrailPoint]:
 
 
 def filter_trail(
-    points: Sequence[TrailPoint], max_speed_mps: float = 15.0, max_accuracy_m: float = 100.0
+    points: Sequence[TrailPoint],
+    max_speed_mps: float = DEFAULT_MAX_SPEED_MPS,
+    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M,
 ) -> list[TrailPoint]:
     """Clean a GPS trail: time-ordered, without duplicates, outliers or jitter.
 
@@ -224,20 +232,25 @@ class WalkSummary:
 
 
 def summarize_walk(points: Sequence[TrailPoint]) -> WalkSummary:
-    """Distance (haversine over the cleaned trail), duration, and a simplified route of a walk."""
-    return summarize_trail(filter_trail(points))
+    """Distance along the walk's path (:mod:`geo.walk_path`: straight legs between its turns and stops, over
+    the fixes left after the outlier test of :func:`filter_trail`), duration, and a simplified route."""
+    accepted = _reject_outliers(points, DEFAULT_MAX_SPEED_MPS, DEFAULT_MAX_ACCURACY_M)
+    if not accepted:
+        return summarize_path([], None, None)
+    path = WalkPath()
+    for point in accepted:
+        path.add(point.position, point.timestamp_ms, effective_accuracy_m(point.accuracy_m))
+    return summarize_path(path.vertices(), accepted[0].timestamp_ms, accepted[-1].timestamp_ms)
 
 
-def summarize_trail(trail: Sequence[TrailPoint]) -> WalkSummary:
-    """The summary of an already cleaned trail (what :func:`filter_trail` returns)."""
-    if not trail:
+def summarize_path(vertices: Sequence[LngLat], started_at_ms: int | None, ended_at_ms: int | None) -> WalkSummary:
+    """The summary of a walk's path (its vertices) between its first and last fix (None without fixes)."""
+    if started_at_ms is None or ended_at_ms is None:
         return WalkSummary(distance_m=0.0, duration_s=0, route=[], started_at_ms=None, ended_at_ms=None)
-    positions = [p.position for p in trail]
-    started_at_ms, ended_at_ms = trail[0].timestamp_ms, trail[-1].timestamp_ms
     return WalkSummary(
-        distance_m=path_length_m(positions),
+        distance_m=path_length_m(vertices),
         duration_s=(ended_at_ms - started_at_ms) // 1000,
-        route=simplify_route(positions),
+        route=simplify_route(vertices),
         started_at_ms=started_at_ms,
         ended_at_ms=ended_at_ms,
     )

@@ -1,7 +1,7 @@
 """Summaries of walks in progress, kept per process and extended with the fixes that came since.
 
 A report, its map or the tracking view of a walk in progress would otherwise clean the whole trail on
-every call (for a 2-hour walk, the smoother over 7,200 fixes). Each process keeps a :class:`LiveTrail`
+every call (for a 2-hour walk, the legs of 7,200 fixes). Each process keeps a :class:`LiveTrail`
 for the walks it was asked about lately (a bounded LRU) and reads only the fixes newer than the last it
 took. Nothing is shared between processes: another process's first call, or a call after eviction,
 rebuilds from the whole trail, which only costs that call the full computation.
@@ -21,7 +21,7 @@ from typing import Protocol
 from geo.live_trail import LiveTrail
 from geo.trail import TrailPoint, WalkSummary
 
-# Up to ~200 kB each, mostly the filter state of the last two minutes (kept positions: 16 bytes each).
+# ~100 bytes a fix each (the legs' running sums: ~700 kB for a 2-hour walk at 1 fix/s).
 DEFAULT_MAX_WALKS = 64
 
 

@@ -1,6 +1,6 @@
 """The report of a walk in progress follows its new fixes without recleaning the whole trail, and agrees
-with the whole-trail summary: distance within 0.01%, the same start and end. Completion still stores the
-whole-trail (full RTS) summary."""
+with the whole-trail summary (exactly: the same legs from the same fixes). Completion still stores the
+whole-trail summary."""
 
 from __future__ import annotations
 
