@@ -137,9 +137,8 @@ async def notify(
             await store.outbox.enqueue(deliveries)
             if not await store.notifications.add_once(notification):
                 continue
-        view = NotificationView.of(notification).model_dump(
-            mode="json", include={"id", "type", "title", "message", "data"}
-        )
+        # The same shape the list answers (`isRead`, `group` included), so an app keeps one model.
+        view = NotificationView.of(notification).model_dump(mode="json", by_alias=True)
         await ports.events.emit("notification", view, room=user_room(user_id))
         enqueued = enqueued or bool(deliveries)
     if enqueued:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from app.auth.principal import Principal
+from app.domain.base import iso
 from app.domain.users import Role, User
 from app.errors import NotFound
 from app.events import user_room
@@ -82,6 +83,10 @@ async def test_each_person_gets_it_stored_emitted_to_their_room_and_emailed(port
                 "title": "Booking confirmed",
                 "message": "See you tomorrow.",
                 "data": {"bookingId": "b1"},
+                "group": "booking",
+                "isRead": False,
+                "readAt": None,
+                "createdAt": iso(stored.created_at),
             }
         ]
         # Push needs a device; email is the booking-status default that remains.
