@@ -13,7 +13,7 @@ from app.domain.businesses import Business
 from app.domain.pets import Species
 from app.domain.reviews import Review
 from app.domain.services import PriceType, Pricing, Service, ServiceType
-from app.domain.users import Role, User
+from app.domain.users import Role
 from app.domain.workers import Worker
 from app.errors import Forbidden, NotFound
 from app.ids import new_id
@@ -22,6 +22,7 @@ from app.usecases import access, pets
 from app.usecases.pets import CoOwnerInput, PetCreate
 from tests.app.marketplace import business, square
 from tests.support.clocks import MovableClock
+from tests.support.people import owner_account
 
 ADMIN = Principal("admin", Role.ADMIN)
 
@@ -111,7 +112,7 @@ async def test_a_pet_is_the_primary_owners_to_change_and_unknown_to_strangers(wo
     ports = world.ports
     alice = Principal(new_id(), Role.OWNER)
     pet = await pets.create_pet(ports, alice, PetCreate(name="Rex", species=Species.DOG))
-    bob = await _owner_account(ports, "bob@example.com")
+    bob = await owner_account(ports.store, ports.clock, "bob@example.com")
     await pets.add_co_owner(ports, alice, pet.id, CoOwnerInput(email="bob@example.com"))
 
     await access.own_pet(ports, alice, pet.id)
@@ -147,19 +148,3 @@ async def test_a_review_is_edited_by_its_author_and_answered_by_the_reviewed_bus
     for check in (access.author_review, access.respond_to_review):
         with pytest.raises(NotFound):
             await check(ports, author, "no-such-review")
-
-
-async def _owner_account(ports: Ports, email: str) -> Principal:
-    now = ports.clock.now()
-    user = User(
-        id=new_id(),
-        email=email,
-        password_hash="unused",
-        role=Role.OWNER,
-        first_name="Bo",
-        last_name="Owner",
-        created_at=now,
-        updated_at=now,
-    )
-    await ports.store.users.add(user)
-    return Principal(user.id, Role.OWNER)

@@ -7,18 +7,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.auth.principal import Principal
 from app.domain.base import iso
-from app.domain.users import Role, User
 from app.errors import NotFound
 from app.events import user_room
-from app.ids import new_id
 from app.settings import Settings
 from app.store.store import Store
 from app.usecases import notifications
 from app.usecases.notifications import NotificationQuery
 from tests.app.usecases.fakes import Relay
 from tests.support.clocks import MovableClock
+from tests.support.people import owner_account
 from tests.support.recorders import EventRecorder
 
 
@@ -36,22 +34,6 @@ def ports(store: Store, clock: MovableClock) -> Ports:
     return Ports(store, clock)
 
 
-async def person(ports: Ports) -> Principal:
-    now = ports.clock.now()
-    user = User(
-        id=new_id(),
-        email=f"{new_id()}@example.com",
-        password_hash="unused",
-        role=Role.OWNER,
-        first_name="Pat",
-        last_name="Owner",
-        created_at=now,
-        updated_at=now,
-    )
-    await ports.store.users.add(user)
-    return Principal(user.id, Role.OWNER)
-
-
 async def confirmed(ports: Ports, *user_ids: str, key: str | None = None) -> None:
     await notifications.notify(
         ports,
@@ -65,7 +47,7 @@ async def confirmed(ports: Ports, *user_ids: str, key: str | None = None) -> Non
 
 
 async def test_each_person_gets_it_stored_emitted_to_their_room_and_emailed(ports: Ports) -> None:
-    alice, bob = await person(ports), await person(ports)
+    alice, bob = await owner_account(ports.store, ports.clock), await owner_account(ports.store, ports.clock)
 
     await confirmed(ports, alice.user_id, bob.user_id, alice.user_id)
 
@@ -95,7 +77,7 @@ async def test_each_person_gets_it_stored_emitted_to_their_room_and_emailed(port
 
 
 async def test_a_key_makes_a_repeated_event_count_once(ports: Ports) -> None:
-    alice = await person(ports)
+    alice = await owner_account(ports.store, ports.clock)
 
     await confirmed(ports, alice.user_id, key="booking.b1.confirmed")
     await confirmed(ports, alice.user_id, key="booking.b1.confirmed")
@@ -114,7 +96,7 @@ async def test_nobody_to_deliver_to_leaves_the_relay_asleep(ports: Ports) -> Non
 
 
 async def test_listed_newest_first_read_and_deleted_by_their_person_only(ports: Ports) -> None:
-    alice, bob = await person(ports), await person(ports)
+    alice, bob = await owner_account(ports.store, ports.clock), await owner_account(ports.store, ports.clock)
     await confirmed(ports, alice.user_id)
     ports.clock.advance(60)
     await confirmed(ports, alice.user_id)

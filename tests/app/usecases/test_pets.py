@@ -9,13 +9,13 @@ import pytest
 from app.auth.memory_session_channel import MemorySessionChannel
 from app.auth.principal import Principal
 from app.domain.pets import Species
-from app.domain.users import Role, User
+from app.domain.users import Role
 from app.errors import Forbidden, NotFound
-from app.ids import new_id
 from app.store.store import Store
 from app.usecases import pets
-from app.usecases.pets import CoOwnerInput, PetCreate, PetPorts, PetUpdate
+from app.usecases.pets import CoOwnerInput, PetCreate, PetUpdate
 from tests.support.clocks import MovableClock
+from tests.support.people import owner_account
 
 
 @dataclass
@@ -25,29 +25,16 @@ class Ports:
     session_channel: MemorySessionChannel = field(default_factory=MemorySessionChannel)
 
 
-async def owner(ports: PetPorts, email: str) -> Principal:
-    now = ports.clock.now()
-    user = User(
-        id=new_id(),
-        email=email,
-        password_hash="unused",
-        role=Role.OWNER,
-        first_name="Pat",
-        last_name="Owner",
-        created_at=now,
-        updated_at=now,
-    )
-    await ports.store.users.add(user)
-    return Principal(user.id, Role.OWNER)
-
-
 @pytest.fixture
 def ports(store: Store, clock: MovableClock) -> Ports:
     return Ports(store, clock)
 
 
 async def test_a_pet_is_seen_by_its_owner_only_until_shared(ports: Ports) -> None:
-    alice, bob = await owner(ports, "alice@example.com"), await owner(ports, "bob@example.com")
+    alice, bob = (
+        await owner_account(ports.store, ports.clock, "alice@example.com"),
+        await owner_account(ports.store, ports.clock, "bob@example.com"),
+    )
     pet = await pets.create_pet(ports, alice, PetCreate(name="Rex", species=Species.DOG))
 
     assert (await pets.get_pet(ports, alice, pet.id)).name == "Rex"
@@ -66,7 +53,10 @@ async def test_a_pet_is_seen_by_its_owner_only_until_shared(ports: Ports) -> Non
 
 
 async def test_a_co_owner_looks_but_only_the_primary_owner_changes(ports: Ports) -> None:
-    alice, bob = await owner(ports, "alice@example.com"), await owner(ports, "bob@example.com")
+    alice, bob = (
+        await owner_account(ports.store, ports.clock, "alice@example.com"),
+        await owner_account(ports.store, ports.clock, "bob@example.com"),
+    )
     pet = await pets.create_pet(ports, alice, PetCreate(name="Rex", species=Species.DOG))
     await pets.add_co_owner(ports, alice, pet.id, CoOwnerInput(email="bob@example.com"))
 
@@ -81,7 +71,10 @@ async def test_a_co_owner_looks_but_only_the_primary_owner_changes(ports: Ports)
 
 
 async def test_a_co_owner_who_leaves_loses_sight_of_the_pet(ports: Ports) -> None:
-    alice, bob = await owner(ports, "alice@example.com"), await owner(ports, "bob@example.com")
+    alice, bob = (
+        await owner_account(ports.store, ports.clock, "alice@example.com"),
+        await owner_account(ports.store, ports.clock, "bob@example.com"),
+    )
     pet = await pets.create_pet(ports, alice, PetCreate(name="Rex", species=Species.DOG))
     await pets.add_co_owner(ports, alice, pet.id, CoOwnerInput(email="bob@example.com"))
 
@@ -93,7 +86,7 @@ async def test_a_co_owner_who_leaves_loses_sight_of_the_pet(ports: Ports) -> Non
 
 
 async def test_a_deleted_pet_is_gone_for_everyone(ports: Ports) -> None:
-    alice = await owner(ports, "alice@example.com")
+    alice = await owner_account(ports.store, ports.clock, "alice@example.com")
     pet = await pets.create_pet(ports, alice, PetCreate(name="Rex", species=Species.DOG))
 
     await pets.delete_pet(ports, alice, pet.id)
