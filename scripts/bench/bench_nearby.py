@@ -62,8 +62,8 @@ def random_point(rng: random.Random) -> LngLat:
     return destination(CENTER, rng.uniform(0, 360), SPREAD_M * math.sqrt(rng.random()))
 
 
-async def load(redis_url: str, data_dir: Path, workers: int, rng: random.Random) -> float:
-    started = time.perf_counter()
+async def store_workers(data_dir: Path, workers: int) -> None:
+    """The workers' documents in the SQLite store (the route reads their ratings)."""
     now = datetime.now(UTC)
     backend = SqliteBackend(data_dir / "walky.sqlite3")
     await backend.setup()
@@ -85,6 +85,10 @@ async def load(redis_url: str, data_dir: Path, workers: int, rng: random.Random)
         await collection.insert_many_new(docs)
     await backend.close()
 
+
+async def index_workers(redis_url: str, points: list[LngLat]) -> None:
+    """Worker `i` online, available and seen now at `points[i]` (the index forgets a walker unseen for five
+    minutes, so a long run calls this again)."""
     redis = Redis.from_url(redis_url)
     index = RedisLiveIndex(redis)
     now_ms = int(time.time() * 1000)
@@ -92,14 +96,20 @@ async def load(redis_url: str, data_dir: Path, workers: int, rng: random.Random)
     async def one(i: int) -> None:
         wid, biz = worker_id(i), business_id(i % 500)
         await index.set_presence(wid, biz, online=True, available=True)
-        await index.record_fix(wid, biz, LiveFix(random_point(rng), now_ms, 10.0), now_ms)
+        await index.record_fix(wid, biz, LiveFix(points[i], now_ms, 10.0), now_ms)
 
-    for first in range(0, workers, BATCH):
-        await asyncio.gather(*(one(i) for i in range(first, min(first + BATCH, workers))))
+    for first in range(0, len(points), BATCH):
+        await asyncio.gather(*(one(i) for i in range(first, min(first + BATCH, len(points)))))
     indexed = await redis.zcard("walky:live:geo")
     await index.close()
     await redis.aclose()
-    assert indexed == workers, indexed
+    assert indexed == len(points), indexed
+
+
+async def load(redis_url: str, data_dir: Path, workers: int, rng: random.Random) -> float:
+    started = time.perf_counter()
+    await store_workers(data_dir, workers)
+    await index_workers(redis_url, [random_point(rng) for _ in range(workers)])
     return time.perf_counter() - started
 
 

@@ -40,13 +40,10 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
-
-from scripts.bench.live_support import JWT_SECRET, ROOT, business_id, token, worker_id
+from scripts.bench.live_support import JWT_SECRET, ROOT, token
 from tests.support.redis_server import free_port, redis_server
 
 BAR = 0.05  # the least saving a shortcut must show on its path
@@ -126,51 +123,6 @@ def positions() -> list[Any]:
 
     rng = random.Random(SEED)
     return [random_point(rng) for _ in range(WALKERS + CENTRES)]
-
-
-async def seed_store(data_dir: Path) -> None:
-    from app.domain.workers import Worker
-    from app.store.schema import WORKERS
-    from app.store.sqlite.backend import SqliteBackend
-
-    now = datetime(2026, 12, 8, tzinfo=UTC)
-    backend = SqliteBackend(data_dir / "walky.sqlite3")
-    await backend.setup()
-    docs = [
-        Worker(
-            id=worker_id(i),
-            user_id=f"u{i:023x}",
-            business_id=business_id(i % 500),
-            first_name="Walker",
-            last_name=str(i),
-            email=f"walker{i}@bench.example",
-            created_at=now,
-            updated_at=now,
-        ).to_doc()
-        for i in range(WALKERS)
-    ]
-    await backend.collection(WORKERS).insert_many_new(docs)
-    await backend.close()
-
-
-async def refresh_fixes(redis_url: str, points: list[Any]) -> None:
-    """Every walker online, available and seen now (before each variant: the index forgets a walker unseen
-    for five minutes)."""
-    from app.domain.fixes import LiveFix
-    from app.live.redis_live_index import RedisLiveIndex
-
-    redis = Redis.from_url(redis_url)
-    index = RedisLiveIndex(redis)
-    now_ms = int(time.time() * 1000)
-
-    async def one(i: int) -> None:
-        wid, biz = worker_id(i), business_id(i % 500)
-        await index.set_presence(wid, biz, online=True, available=True)
-        await index.record_fix(wid, biz, LiveFix(points[i], now_ms, 10.0), now_ms)
-
-    await asyncio.gather(*(one(i) for i in range(WALKERS)))
-    await index.close()
-    await redis.aclose()
 
 
 # --- the client side (native) ---------------------------------------------------------------------------------
@@ -306,10 +258,12 @@ def main() -> None:
     chosen = [v for v in by_name.values() if v.path in args.paths]
     # Stopped, it still stops its server and its redis-server (the `finally`s run on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    from scripts.bench import bench_nearby
+
     points = positions()
     counts: dict[str, list[float]] = {v.name: [] for v in chosen}
     with redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="walky-callgrind-data-") as data_dir:
-        asyncio.run(seed_store(Path(data_dir)))
+        asyncio.run(bench_nearby.store_workers(Path(data_dir), WALKERS))
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("WALKY_")},
             "PYTHONHASHSEED": "0",
@@ -323,7 +277,7 @@ def main() -> None:
         }
         for round_no in range(1, args.rounds + 1):
             for variant in chosen:
-                asyncio.run(refresh_fixes(redis_url, points))
+                asyncio.run(bench_nearby.index_workers(redis_url, points[:WALKERS]))
                 started = time.monotonic()
                 counts[variant.name].append(measure(variant, args, env, points))
                 took = time.monotonic() - started
