@@ -64,7 +64,7 @@ from app.usecases.live.sweeper import Sweeper
 from app.usecases.live.walk_tracker import WalkTracker
 from app.usecases.payments.settlement import PaymentsListener
 from app.usecases.scheduled import scheduled_jobs
-from app.usecases.silent_walks import silence_watcher
+from app.usecases.walks.silent_walks import silence_watcher
 from app.walks.live_summaries import LiveSummaries
 from realtime import packet_json
 from realtime.limits import CONNECT_DEADLINE_S, MAX_PACKET_BYTES

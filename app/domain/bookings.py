@@ -85,7 +85,7 @@ class CompletionDetails(Value):
     start_time: Timestamp
     end_time: Timestamp
     worker_notes: str | None = None
-    # The ids of the walker's photos (POST /v1/bookings/{id}/photos), oldest first: app/usecases/walk_photos.py.
+    # The ids of the walker's photos (POST /v1/bookings/{id}/photos), oldest first: app/usecases/walks/photos.py.
     photos: list[str] = Field(default_factory=list)
 
 

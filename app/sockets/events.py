@@ -23,11 +23,12 @@ from app.sockets.fix_reader import read_batch, read_fix
 from app.sockets.payloads import BatchPayload, FixPayload, FleetPayload, OfferPayload, StatusPayload, TrackingPayload
 from app.sockets.rate_limits import SocketRateLimiter
 from app.sockets.session import SocketSessions
-from app.usecases import tracking, walks
 from app.usecases.live import ingestion, presence
 from app.usecases.live.fix_inputs import FixFields
 from app.usecases.live.fleet import FleetSubscriptions
 from app.usecases.live.share_followers import ShareFollowers
+from app.usecases.walks import requests as walks
+from app.usecases.walks import tracking
 from realtime.limits import MAX_EVENT_BYTES
 from realtime.packet_json import Oversized, Unreadable
 

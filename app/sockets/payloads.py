@@ -17,7 +17,7 @@ from app.usecases.inputs import Input
 from app.usecases.live.fix_inputs import FixInput, Id
 from app.usecases.live.fleet import FleetInput
 from app.usecases.live.presence import StatusInput
-from app.usecases.tracking import TrackingSubscription
+from app.usecases.walks.tracking import TrackingSubscription
 
 _FORBID = ConfigDict(extra="forbid")
 

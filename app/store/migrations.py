@@ -128,7 +128,7 @@ def _booking_v2(doc: Document) -> Changes | None:
 
 async def _booking_v3(backend: StoreBackend, doc: Document) -> Changes | None:
     """Walks completed before the walk's photos reached the booking: `completionDetails.photos` from the stored
-    walk photos, oldest first (as app/usecases/walk_photos.py lists them)."""
+    walk photos, oldest first (as app/usecases/walks/photos.py lists them)."""
     details = doc.get("completionDetails")
     if doc.get("status") != BookingStatus.COMPLETED.value or not isinstance(details, dict) or details.get("photos"):
         return None

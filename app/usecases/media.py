@@ -26,7 +26,7 @@ from app.media.storage import MediaStorage, ObjectMissing, StorageError
 from app.settings import Settings
 from app.store.store import Store
 from app.usecases.bookings.watchers import may_watch
-from app.usecases.walk_photos import attach_walk_photos
+from app.usecases.walks.photos import attach_walk_photos
 
 # Retries of a compare-and-set (photos list, avatar, logo) that lost a race with another edit.
 MAX_ATTEMPTS = 10

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from app.composition import Services
 from app.errors import NotFound
 from app.rest.deps import ServicesDep
-from app.usecases import walks
+from app.usecases.walks import requests as walks
 from app.walks.share import MAX_TOKEN_LENGTH
 from app.web import console_session
 from app.web.csrf import CSRF_COOKIE, new_csrf_token, valid_csrf_token

@@ -13,11 +13,12 @@ from app.rest.envelope import Envelope, Page, ok, page
 from app.rest.guards import may_act_on
 from app.rest.idempotency import IdempotencyKey, keyed_response
 from app.rest.openapi import WALK_NOT_STARTED
-from app.usecases import access, tracking
+from app.usecases import access
 from app.usecases.bookings import creation
 from app.usecases.bookings import edits as booking_edits
 from app.usecases.bookings import lifecycle as bookings
 from app.usecases.idempotency import run_once
+from app.usecases.walks import tracking
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"], dependencies=[VerifiedEmail])
 

@@ -10,7 +10,7 @@ from app.domain.bookings import Booking
 from app.rest.deps import PrincipalDep, ServicesDep
 from app.rest.envelope import Envelope, ok
 from app.rest.openapi import WALK_NOT_STARTED
-from app.usecases import walks
+from app.usecases.walks import requests as walks
 
 router = APIRouter(prefix="/v1/bookings", tags=["walks"])
 shared = APIRouter(prefix="/v1/share", tags=["walks"])

@@ -43,7 +43,7 @@ from app.usecases.bookings.watchers import may_watch
 from app.usecases.inputs import Input, PageNumber, PageSize, QueryInput, Text
 from app.usecases.message_facts import booking_facts
 from app.usecases.notifications import NotificationPorts, notify
-from app.usecases.walk_photos import attach_walk_photos, photo_ids
+from app.usecases.walks.photos import attach_walk_photos, photo_ids
 from app.walks.approach import ON_MY_WAY
 from app.walks.report import live_walk
 from geo.coordinates import LngLat

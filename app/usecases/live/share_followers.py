@@ -16,7 +16,7 @@ from app.clock import Clock
 from app.events import EventPublisher, booking_room
 from app.live.rooms import Rooms
 from app.store.store import Store
-from app.usecases.walks import share_link_alive
+from app.usecases.walks.requests import share_link_alive
 from app.walks.share import token_hash
 
 log = structlog.get_logger("walky.share")

@@ -17,7 +17,7 @@ from app.domain.bookings import Booking, BookingStatus
 from app.domain.fixes import AcceptedFixes, LiveFix
 from app.events import booking_room
 from app.live.active_walks import ActiveWalk
-from app.usecases.walks import WalkPorts, walker_arrived
+from app.usecases.walks.requests import WalkPorts, walker_arrived
 from app.walks.approach import SpeedSample, eta_s
 from geo.coordinates import LngLat
 from geo.distance import haversine_m, round_dm

@@ -20,7 +20,7 @@ from app.usecases.bookings.lifecycle import (
     confirm_booking,
     start_booking,
 )
-from app.usecases.walk_photos import attach_walk_photos
+from app.usecases.walks.photos import attach_walk_photos
 from geo.coordinates import LngLat
 from tests.app.usecases.bookings.world import PICKUP, World, as_worker, book, open_world
 

@@ -9,7 +9,7 @@ import httpx
 from app.composition import Services
 from app.domain.base import iso
 from app.events import user_room
-from app.usecases.silent_walks import alert_silent_walks, silence_watcher
+from app.usecases.walks.silent_walks import alert_silent_walks, silence_watcher
 from app.walks.silence import SILENCE_MS, silent_since
 from tests.app.walks.walk_world import east, walk_world
 
